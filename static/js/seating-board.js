@@ -1,0 +1,105 @@
+/* Seating board: move a person by drag and drop, or select then "Move here" (keyboard path).
+   CSP-safe: no inline handlers, no eval. The move itself is an htmx form post whose response
+   swaps both tables and the quality score out of band. */
+(function () {
+  "use strict";
+  var selected = null;
+
+  function moveForm() { return document.getElementById("hr-move-form"); }
+
+  function setPressed(id) {
+    document.querySelectorAll(".hr-pick[aria-pressed=true]").forEach(function (b) {
+      b.setAttribute("aria-pressed", "false");
+    });
+    if (id) {
+      document.querySelectorAll('.hr-pick[data-attendee-id="' + id + '"]').forEach(function (b) {
+        b.setAttribute("aria-pressed", "true");
+      });
+    }
+  }
+
+  function select(button) {
+    selected = { id: button.dataset.attendeeId, name: button.dataset.name };
+    setPressed(selected.id);
+    document.body.classList.add("hr-selecting");
+    var bar = document.getElementById("hr-selection");
+    document.getElementById("hr-selection-text").textContent =
+      "Moving " + selected.name + ": choose “Move here” on a table (Escape cancels).";
+    bar.hidden = false;
+  }
+
+  function clear() {
+    selected = null;
+    setPressed(null);
+    document.body.classList.remove("hr-selecting");
+    var bar = document.getElementById("hr-selection");
+    if (bar) bar.hidden = true;
+  }
+
+  function move(attendeeId, tableId) {
+    var form = moveForm();
+    if (!form || !attendeeId) return;
+    form.elements.attendee_id.value = attendeeId;
+    form.elements.table_id.value = tableId || "";
+    clear();
+    if (form.requestSubmit) form.requestSubmit(); else htmx.trigger(form, "submit");
+  }
+
+  document.addEventListener("click", function (e) {
+    var pick = e.target.closest(".hr-pick");
+    if (pick) {
+      if (selected && selected.id === pick.dataset.attendeeId) clear(); else select(pick);
+      return;
+    }
+    var here = e.target.closest(".hr-move-here");
+    if (here && selected) {
+      move(selected.id, here.dataset.tableId);
+      return;
+    }
+    if (e.target.closest("#hr-cancel-selection")) clear();
+  });
+
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && selected) clear();
+  });
+
+  document.addEventListener("dragstart", function (e) {
+    var chip = e.target.closest && e.target.closest(".hr-chip[data-attendee-id]");
+    if (!chip) return;
+    e.dataTransfer.setData("text/plain", chip.dataset.attendeeId);
+    e.dataTransfer.effectAllowed = "move";
+    chip.classList.add("is-dragging");
+  });
+
+  document.addEventListener("dragend", function (e) {
+    var chip = e.target.closest && e.target.closest(".hr-chip");
+    if (chip) chip.classList.remove("is-dragging");
+    document.querySelectorAll(".is-drop").forEach(function (z) { z.classList.remove("is-drop"); });
+  });
+
+  function zoneOf(e) { return e.target.closest && e.target.closest("[data-dropzone]"); }
+
+  document.addEventListener("dragover", function (e) {
+    var zone = zoneOf(e);
+    if (!zone) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "move";
+    zone.classList.add("is-drop");
+  });
+
+  document.addEventListener("dragleave", function (e) {
+    var zone = zoneOf(e);
+    if (zone && !zone.contains(e.relatedTarget)) zone.classList.remove("is-drop");
+  });
+
+  document.addEventListener("drop", function (e) {
+    var zone = zoneOf(e);
+    if (!zone) return;
+    e.preventDefault();
+    zone.classList.remove("is-drop");
+    var id = e.dataTransfer.getData("text/plain");
+    var chip = document.querySelector('.hr-chip[data-attendee-id="' + id + '"]');
+    if (chip && chip.closest("[data-dropzone]") === zone) return;  // dropped where it was
+    move(id, zone.dataset.tableId);
+  });
+})();

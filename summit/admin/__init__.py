@@ -1,0 +1,1 @@
+"""The organizer's pages: events, attendees, import, export and the audit log."""

@@ -1,0 +1,37 @@
+"""Organizer forms: editing an attendee, importing a spreadsheet, giving staff a role."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from summit.auth.models import STAFF_ROLES
+from summit.registration.forms import ValidEmail, _strip
+
+
+class AttendeeForm(FlaskForm):
+    first_name = StringField("First name", filters=[_strip],
+                             validators=[DataRequired(), Length(max=100)])
+    last_name = StringField("Last name", filters=[_strip],
+                            validators=[DataRequired(), Length(max=100)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254), ValidEmail()])
+    organization = StringField("District or organization", filters=[_strip],
+                               validators=[DataRequired(), Length(max=200)])
+    state = StringField("State or province", filters=[_strip],
+                        validators=[DataRequired(), Length(max=64)])
+    role = StringField("Role", filters=[_strip], validators=[Length(max=100)])
+    dietary = TextAreaField("Dietary needs", validators=[Length(max=1000)])
+    accessibility = TextAreaField("Accessibility needs", validators=[Length(max=1000)])
+    share_contact = BooleanField("Shares contact details with tablemates")
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Spreadsheet (CSV)", validators=[FileRequired("Choose a CSV file.")])
+
+
+class StaffRoleForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254), ValidEmail()])
+    name = StringField("Name", filters=[_strip], validators=[Length(max=200)])
+    role = SelectField("Role", choices=[(r, r.capitalize()) for r in STAFF_ROLES])

@@ -1,0 +1,361 @@
+"""The organizer's pages: events, attendees (live search, edit, waitlist), import, export, log."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+from summit import audit
+from summit.access import event_role, global_role, staff_required
+from summit.audit import AuditLog
+from summit.auth import services as auth_services
+from summit.auth.models import EventRole, StaffUser
+from summit.events.forms import COMMON_TIMEZONES, EventForm
+from summit.events.models import Event
+from summit.events.services import EventError, create_event, to_local_naive, to_utc
+from summit.extensions import db
+from summit.messages.mail import personal_link, send_personal_link
+from summit.panels import event_home_panels, event_nav
+from summit.registration import csv_io, services
+from summit.registration.hooks import homeroom_labels
+from summit.registration.models import Attendee
+
+from . import queries
+from .forms import AttendeeForm, ImportForm, StaffRoleForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
+
+
+@bp.app_context_processor
+def inject_event_nav():
+    def nav_for(event):
+        if not current_user.is_authenticated:
+            return []
+        return event_nav(event, current_user)
+
+    return {"event_nav": nav_for}
+
+
+@bp.route("/")
+@staff_required
+def home():
+    events = db.session.scalars(select(Event).order_by(Event.start_date.desc())).all()
+    visible = [e for e in events if current_user.roles_for(e.id)]
+    can_create = any(r.role == "organizer" and r.event_id is None for r in current_user.roles)
+    return render_template("admin/home.html", events=visible, can_create=can_create)
+
+
+def _event_from_form(form: EventForm, event: Event) -> None:
+    event.name = form.name.data.strip()
+    event.venue = (form.venue.data or "").strip()
+    event.timezone = form.timezone.data
+    event.start_date = form.start_date.data
+    event.days = form.days.data
+    event.capacity = form.capacity.data
+    event.registration_opens_at = to_utc(form.registration_opens_at.data, event.timezone)
+    event.registration_closes_at = to_utc(form.registration_closes_at.data, event.timezone)
+    event.retention_days = form.retention_days.data
+    event.description = form.description.data or ""
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@global_role("organizer")
+def new_event():
+    form = EventForm()
+    if form.validate_on_submit():
+        try:
+            event = create_event(form.slug.data, form.name.data.strip(), form.start_date.data)
+        except EventError as exc:
+            form.slug.errors.append(str(exc))
+        else:
+            _event_from_form(form, event)
+            db.session.commit()
+            flash(f"{event.name} is created. Registration is at /e/{event.slug}/register.",
+                  "success")
+            return redirect(url_for("admin.event_home", slug=event.slug))
+    return render_template("admin/event_form.html", form=form, event=None,
+                           timezones=COMMON_TIMEZONES), 400 if request.method == "POST" else 200
+
+
+@bp.route("/e/<slug>/")
+@event_role("organizer", "checkin", "facilitator")
+def event_home(event):
+    return render_template("admin/event_home.html", event=event,
+                           counts=queries.event_counts(event), panels=event_home_panels(event),
+                           is_organizer=current_user.has_role(event.id))
+
+
+@bp.route("/e/<slug>/settings", methods=["GET", "POST"])
+@event_role("organizer")
+def event_settings(event):
+    form = EventForm(obj=event)
+    if request.method == "GET":
+        form.registration_opens_at.data = to_local_naive(event.registration_opens_at,
+                                                         event.timezone)
+        form.registration_closes_at.data = to_local_naive(event.registration_closes_at,
+                                                          event.timezone)
+    form.slug.data = event.slug  # the address does not change once shared
+    if form.validate_on_submit():
+        before = {"name": event.name, "capacity": event.capacity, "days": event.days}
+        _event_from_form(form, event)
+        old, new = audit.diff(before, {"name": event.name, "capacity": event.capacity,
+                                       "days": event.days})
+        audit.record("event.updated", event_id=event.id, target=event, before=old, after=new)
+        promoted = []
+        while (p := services.promote_next(event)) is not None:
+            promoted.append(p)
+        event.bump()
+        db.session.commit()
+        message = "Saved."
+        if promoted:
+            who = "person" if len(promoted) == 1 else "people"
+            message += f" {len(promoted)} waitlisted {who} got a place."
+        flash(message, "success")
+        return redirect(url_for("admin.event_settings", slug=event.slug))
+    return render_template("admin/event_form.html", form=form, event=event,
+                           timezones=COMMON_TIMEZONES), 400 if request.method == "POST" else 200
+
+
+@bp.route("/e/<slug>/attendees", methods=["GET", "POST"])
+@event_role("organizer")
+def attendees(event):
+    # The search text (names, emails) is only read from a POST body, so it never lands in an
+    # address, the browser history or an access log; the other filters are not personal.
+    if request.method == "POST":
+        filters = queries.AttendeeFilters.from_args(request.form)
+    else:
+        filters = queries.AttendeeFilters.from_args(request.args)
+        filters.q = ""
+    rows, total = queries.search_attendees(event, filters)
+    context = {
+        "event": event, "rows": rows, "total": total, "filters": filters,
+        "checked_in": queries.checked_in_ids(event, [a.id for a in rows]),
+        "homerooms": homeroom_labels(event, [a.id for a in rows]),
+        "page_size": queries.PAGE_SIZE,
+    }
+    if is_htmx():
+        response = make_response(render_template("admin/_attendee_results.html", **context))
+        response.headers["HX-Replace-Url"] = url_for("admin.attendees", slug=event.slug,
+                                                     **filters.address_args())
+        return response
+    return render_template("admin/attendees.html", choices=queries.filter_choices(event),
+                           counts=queries.event_counts(event), **context)
+
+
+def _attendee_or_404(event: Event, attendee_id: int) -> Attendee:
+    attendee = db.session.get(Attendee, attendee_id)
+    if attendee is None or attendee.event_id != event.id:
+        abort(404)
+    return attendee
+
+
+@bp.route("/e/<slug>/attendees/<int:attendee_id>", methods=["GET", "POST"])
+@event_role("organizer")
+def attendee(event, attendee_id: int):
+    person = _attendee_or_404(event, attendee_id)
+    # On a POST every value comes from the form: a missing field must not fall back to the
+    # model's attribute (``organization`` is an object there, not text).
+    form = AttendeeForm(obj=person) if request.method == "GET" else AttendeeForm()
+    if request.method == "GET":
+        form.organization.data = person.organization_name
+        form.state.data = person.state
+    status = 200
+    if form.validate_on_submit():
+        changes = {name: getattr(form, name).data for name in services.EDITABLE_FIELDS}
+        changes["dietary"] = changes["dietary"] or ""
+        changes["accessibility"] = changes["accessibility"] or ""
+        changes["role"] = changes["role"] or ""
+        try:
+            changed = services.update_attendee(person, changes)
+        except services.RegistrationError as exc:
+            db.session.rollback()
+            form.email.errors.append(str(exc))
+            status = 409
+        else:
+            db.session.commit()
+            flash("Saved." if changed else "Nothing changed.", "success")
+            return redirect(url_for("admin.attendee", slug=event.slug, attendee_id=person.id))
+    elif request.method == "POST":
+        status = 400
+    history = db.session.scalars(
+        select(AuditLog).where(AuditLog.target_type == "attendee",
+                               AuditLog.target_id == person.id)
+        .order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(50)
+    ).all()
+    return render_template(
+        "admin/attendee.html", event=event, person=person, form=form, history=history,
+        rank=services.waitlist_rank(person), link=personal_link(person),
+        checkin_url=person.checkin_url(current_app.config["BASE_URL"]),
+        checked_in=queries.checked_in_ids(event, [person.id]).get(person.id),
+        homeroom=homeroom_labels(event, [person.id]).get(person.id),
+    ), status
+
+
+@bp.route("/e/<slug>/attendees/<int:attendee_id>/<action>", methods=["POST"])
+@event_role("organizer")
+def attendee_action(event, attendee_id: int, action: str):
+    person = _attendee_or_404(event, attendee_id)
+    if action == "promote":
+        try:
+            services.promote(person)
+        except services.RegistrationError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"{person.full_name} now has a place.", "success")
+    elif action == "cancel":
+        promoted = services.cancel(person)
+        flash(f"{person.full_name}'s registration is cancelled."
+              + (f" {promoted.full_name} got the place from the waitlist." if promoted else ""),
+              "success")
+    elif action == "restore":
+        if person.status != "cancelled":
+            abort(400)
+        data = services.snapshot(person)
+        try:
+            services.register(event, services.NewRegistration(
+                first_name=data["first_name"], last_name=data["last_name"], email=person.email,
+                organization=data["organization"], state=data["state"], role=data["role"],
+                dietary=data["dietary"], accessibility=data["accessibility"],
+                share_contact=data["share_contact"]), source=person.source)
+        except services.RegistrationError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"{person.full_name} is registered again"
+                  + (" (on the waitlist: the event is full)." if person.status == "waitlisted"
+                     else "."), "success")
+    elif action == "regenerate-link":
+        services.regenerate_personal_link(person)
+        flash("A new personal link was made; the old one no longer works.", "success")
+    elif action == "regenerate-code":
+        from summit.checkin.services import regenerate_code
+
+        regenerate_code(person)
+        flash("A new check-in code was made; the old QR code no longer works. "
+              "Print a new badge or resend the personal link.", "success")
+    elif action == "resend-link":
+        send_personal_link(person, requested_by_attendee=False)
+        audit.record("attendee.link_sent", event_id=event.id, target=person)
+        flash(f"The personal link was sent to {person.email}.", "success")
+    else:
+        abort(404)
+    db.session.commit()
+    return redirect(url_for("admin.attendee", slug=event.slug, attendee_id=person.id))
+
+
+@bp.route("/e/<slug>/import", methods=["GET", "POST"])
+@event_role("organizer")
+def import_registrations(event):
+    form = ImportForm()
+    result = summary = None
+    status = 200
+    if form.validate_on_submit():
+        data = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
+        result = csv_io.parse_registrations(data)
+        if result.ok:
+            try:
+                summary = services.import_rows(event, result)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                raise
+        else:
+            status = 422
+    elif request.method == "POST":
+        status = 400
+    return render_template("admin/import.html", event=event, form=form, result=result,
+                           summary=summary, columns=csv_io.IMPORT_COLUMNS,
+                           optional=csv_io.OPTIONAL_COLUMNS), status
+
+
+@bp.route("/e/<slug>/export.csv")
+@event_role("organizer")
+def export_registrations(event):
+    rows = services.export_rows(event, current_app.config["BASE_URL"])
+    body = "\ufeff" + csv_io.write_rows(rows)  # BOM so Excel reads UTF-8 names correctly
+    audit.record("registrations.exported", event_id=event.id, after={"rows": len(rows)})
+    db.session.commit()
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{event.slug}-registrations.csv"',
+        "Cache-Control": "no-store",
+    })
+
+
+@bp.route("/e/<slug>/log")
+@event_role("organizer")
+def audit_log(event):
+    entries = db.session.scalars(
+        select(AuditLog).where(AuditLog.event_id == event.id)
+        .order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(300)
+    ).all()
+    return render_template("admin/audit_log.html", event=event, entries=entries)
+
+
+@bp.route("/e/<slug>/staff", methods=["GET", "POST"])
+@event_role("organizer")
+def staff(event):
+    form = StaffRoleForm()
+    new_password = None
+    if form.validate_on_submit():
+        existing = db.session.scalar(select(StaffUser).where(StaffUser.email == form.email.data))
+        if existing is None:
+            import secrets
+
+            new_password = secrets.token_urlsafe(12)
+        auth_services.create_user(form.email.data, form.role.data, new_password,
+                                  event_id=event.id, name=form.name.data or "")
+        db.session.commit()
+        flash(f"{form.email.data} is now {form.role.data} for {event.name}.", "success")
+        if new_password is None:
+            return redirect(url_for("admin.staff", slug=event.slug))
+    roles = db.session.scalars(
+        select(EventRole).where((EventRole.event_id == event.id) | EventRole.event_id.is_(None))
+        .join(StaffUser).order_by(StaffUser.email)
+    ).all()
+    return render_template("admin/staff.html", event=event, form=form, roles=roles,
+                           new_password=new_password, new_email=form.email.data)
+
+
+@bp.route("/e/<slug>/staff/<int:role_id>/remove", methods=["POST"])
+@event_role("organizer")
+def remove_staff(event, role_id: int):
+    role = db.session.get(EventRole, role_id)
+    if role is None or role.event_id != event.id:
+        abort(404)
+    if role.user_id == current_user.id and role.role == "organizer":
+        flash("You cannot remove your own organizer role.", "error")
+        return redirect(url_for("admin.staff", slug=event.slug))
+    audit.record("staff.role_removed", event_id=event.id, target=role.user,
+                 before={"email": role.user.email, "role": role.role})
+    db.session.delete(role)
+    db.session.commit()
+    flash("Role removed.", "success")
+    return redirect(url_for("admin.staff", slug=event.slug))
+
+
+for _order, _label, _endpoint, _roles in (
+    (0, "Overview", "admin.event_home", ("organizer", "checkin", "facilitator")),
+    (10, "Attendees", "admin.attendees", ("organizer",)),
+    (11, "Import", "admin.import_registrations", ("organizer",)),
+    (80, "Staff", "admin.staff", ("organizer",)),
+    (90, "Settings", "admin.event_settings", ("organizer",)),
+    (95, "Log", "admin.audit_log", ("organizer",)),
+):
+    from summit.panels import event_nav_item
+
+    event_nav_item(_order, _label, _endpoint, _roles)

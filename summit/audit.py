@@ -1,0 +1,110 @@
+"""The audit log: who changed what, when, with the values before and after."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, insert
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from summit.database import UTCDateTime, utcnow
+from summit.extensions import db
+
+
+class AuditLog(db.Model):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_event_at", "event_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    actor_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
+    # Readable actor when there is no staff user: "attendee", "cli", "api", "system".
+    actor_label: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(64))
+    target_type: Mapped[str] = mapped_column(String(32), default="")
+    target_id: Mapped[int | None] = mapped_column()
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    actor = relationship("StaffUser")
+
+    @property
+    def actor_name(self) -> str:
+        if self.actor is not None:
+            return self.actor.display_name
+        return self.actor_label or "system"
+
+
+_INSERT = insert(AuditLog.__table__)  # built once: ``record_now`` runs on every check-in
+
+
+def current_actor() -> tuple[int | None, str]:
+    """The signed-in staff user, or a label for who else is acting."""
+    from flask import g, has_request_context
+    from flask_login import current_user
+
+    if has_request_context():
+        if current_user and current_user.is_authenticated:
+            return current_user.id, current_user.email
+        attendee = getattr(g, "attendee", None)
+        if attendee is not None:
+            return None, "attendee"
+        return None, "public"
+    return None, "cli"
+
+
+def record(
+    action: str,
+    *,
+    event_id: int | None = None,
+    target: Any = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    actor_user_id: int | None = None,
+    actor_label: str | None = None,
+) -> AuditLog:
+    """Add an audit entry to the current transaction (the caller commits)."""
+    if actor_user_id is None and actor_label is None:
+        actor_user_id, actor_label = current_actor()
+    entry = AuditLog(
+        event_id=event_id,
+        actor_user_id=actor_user_id,
+        actor_label=actor_label or "",
+        action=action,
+        target_type=type(target).__name__.lower() if target is not None else "",
+        target_id=getattr(target, "id", None),
+        before=before,
+        after=after,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def record_now(
+    action: str,
+    *,
+    event_id: int | None,
+    target_type: str,
+    target_id: int | None,
+    before: dict | None = None,
+    after: dict | None = None,
+    actor_user_id: int | None = None,
+    actor_label: str = "",
+) -> None:
+    """The same entry as ``record``, written at once with one plain INSERT (hot paths: no ORM
+    object, no flush). Same transaction as the caller's other writes; the caller commits."""
+    db.session.connection().execute(_INSERT, {
+        "event_id": event_id, "actor_user_id": actor_user_id, "actor_label": actor_label or "",
+        "action": action, "target_type": target_type, "target_id": target_id, "before": before,
+        "after": after, "at": utcnow(),
+    })
+
+
+def diff(before: dict, after: dict) -> tuple[dict, dict]:
+    """Keep only the keys whose values changed."""
+    changed = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}

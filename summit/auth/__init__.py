@@ -1,0 +1,1 @@
+"""Staff login, roles, API tokens; attendee personal links live in ``summit.access``."""

@@ -1,0 +1,101 @@
+"""Staff sign-in and sign-out, and personal API tokens."""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from summit import audit
+from summit.access import clear_api_auth_cache, public, staff_required
+from summit.auth import services
+from summit.auth.forms import LoginForm, TokenForm
+from summit.auth.models import ApiToken, user_by_email
+from summit.database import utcnow
+from summit.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(_safe_next(request.args.get("next")) or url_for("admin.home"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        wait = services.seconds_until_next_attempt(email)
+        if wait:
+            form.password.errors.append(
+                f"Too many failed attempts. Try again in {wait} second{'s' if wait != 1 else ''}."
+            )
+            status = 429
+        else:
+            user = user_by_email(email)
+            if user is not None and user.check_password(form.password.data):
+                services.clear_failures(email)
+                user.last_login_at = utcnow()
+                if not user.session_token:
+                    user.session_token = secrets.token_hex(16)
+                db.session.commit()
+                login_user(user)
+                return redirect(_safe_next(request.args.get("next")) or url_for("admin.home"))
+            services.record_failure(email, request.remote_addr or "")
+            db.session.commit()
+            form.password.errors.append("That email and password do not match.")
+            status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@public
+def logout():
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("events.index"))
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@staff_required
+def tokens():
+    form = TokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        new_token = services.issue_token(current_user, form.label.data or "")
+        db.session.commit()
+    rows = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == current_user.id)
+        .order_by(ApiToken.created_at.desc())
+    ).all()
+    return render_template("auth/tokens.html", form=form, tokens=rows, new_token=new_token)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@staff_required
+def revoke_token(token_id: int):
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != current_user.id:
+        abort(404)
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        audit.record("staff.token_revoked", target=current_user, after={"prefix": row.prefix})
+        db.session.commit()
+        clear_api_auth_cache()  # this worker at once; the others within a few seconds
+    flash(f"Token {row.prefix}… revoked.", "success")
+    return redirect(url_for("auth.tokens"))

@@ -1,0 +1,1 @@
+"""Check-in: codes, lists and check-ins."""

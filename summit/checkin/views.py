@@ -1,0 +1,333 @@
+"""Check-in pages: the ``/c/<code>`` link, the desk, name search, undo, the self-check-in kiosk
+and the organizer's live counts.
+
+The desk posts each scan (camera, keyboard-wedge scanner, or a click in the name search) and
+gets back one HTML fragment, the colour-coded result panel. Scans made while offline are queued
+in the browser with a nonce and posted later through the same endpoint.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import secrets
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import func, select
+
+from summit import audit
+from summit.access import KIOSK_SESSION_KEY, event_role, kiosk_device, load_event, public
+from summit.auth import services as auth_services
+from summit.auth.forms import LoginForm
+from summit.auth.models import user_by_email
+from summit.checkin import services
+from summit.checkin.models import Checkin
+from summit.database import utcnow
+from summit.events.models import Event
+from summit.extensions import db
+from summit.panels import event_home_panel, event_nav_item
+from summit.registration.hooks import homeroom_labels
+from summit.ttlcache import app_cache
+
+# Browsers only compile WebAssembly streamed with this type (the camera polyfill's decoder).
+mimetypes.add_type("application/wasm", ".wasm")
+
+bp = Blueprint("checkin", __name__)
+
+DESK_ROLES = ("organizer", "checkin")
+
+
+def is_fragment() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def table_for(event: Event, attendee) -> str | None:
+    if attendee is None:
+        return None
+    return homeroom_labels(event, [attendee.id], day=event.current_day()).get(attendee.id)
+
+
+def entrance_count(event: Event, checkin_list=None) -> int:
+    checkin_list = checkin_list or services.entrance_list(event)
+    return db.session.scalar(
+        select(func.count()).select_from(Checkin).where(Checkin.list_id == checkin_list.id)
+    ) or 0
+
+
+def _parse_scanned_at(value: str | None) -> datetime | None:
+    try:
+        millis = int(value or "")
+    except ValueError:
+        return None
+    try:
+        return datetime.fromtimestamp(millis / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _result_context(event: Event, result: services.CheckinResult, checkin_list) -> dict:
+    return {
+        "event": event, "result": result, "table": table_for(event, result.attendee),
+        "count": entrance_count(event, checkin_list),
+    }
+
+
+# --- the link inside every QR code ---------------------------------------------------------
+
+
+@bp.route("/c/<code>")
+@public
+def code_link(code: str):
+    """Staff with a check-in role check the attendee in; everyone else sees a neutral page."""
+    attendee = services.find_by_code(code)
+    event = attendee.event if attendee is not None else None
+    if (event is not None and current_user.is_authenticated
+            and current_user.has_role(event.id, *DESK_ROLES)):
+        # Opening the link writes: start a write transaction (SQLite: BEGIN IMMEDIATE).
+        g.write_transaction = True
+        db.session.rollback()
+        checkin_list = services.entrance_list(event)
+        result = services.check_in(attendee, checkin_list, by_user=current_user, source="url")
+        db.session.commit()
+        return render_template("checkin/code_result.html",
+                               **_result_context(event, result, checkin_list))
+    response = make_response(render_template("checkin/code_neutral.html", event=event),
+                             200 if event is not None else 404)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# --- the desk ------------------------------------------------------------------------------
+
+
+@bp.route("/admin/e/<slug>/checkin")
+@event_role(*DESK_ROLES)
+def desk(event):
+    return render_template("checkin/desk.html", event=event, result=None,
+                           count=entrance_count(event), registered=_registered(event))
+
+
+def _registered(event: Event) -> int:
+    from summit.registration.models import Attendee
+
+    return db.session.scalar(select(func.count()).where(
+        Attendee.event_id == event.id, Attendee.status == "registered")) or 0
+
+
+def _render_result(event: Event, result, checkin_list, status: int = 200):
+    context = _result_context(event, result, checkin_list)
+    if is_fragment():
+        return render_template("checkin/_result.html", **context), status
+    return render_template("checkin/desk.html", registered=_registered(event), **context), status
+
+
+@bp.route("/admin/e/<slug>/checkin/scan", methods=["POST"])
+@event_role(*DESK_ROLES)
+def scan(event):
+    code = (request.form.get("code") or "")[:2048]
+    source = request.form.get("source") or "desk"
+    if source not in services.SOURCES:
+        source = "desk"
+    nonce = (request.form.get("nonce") or "")[: services.NONCE_MAX] or None
+    at = _parse_scanned_at(request.form.get("scanned_at")) if nonce else None
+    checkin_list = services.entrance_list(event)
+    result = services.check_in(code, checkin_list, by_user=current_user, source=source,
+                               nonce=nonce, at=at)
+    db.session.commit()
+    return _render_result(event, result, checkin_list)
+
+
+@bp.route("/admin/e/<slug>/checkin/search")
+@event_role(*DESK_ROLES)
+def search(event):
+    query = (request.args.get("q") or "").strip()
+    people = services.search(event, query)
+    checkin_list = services.entrance_list(event)
+    done = services.checkins_for(checkin_list, [p.id for p in people])
+    html = render_template("checkin/_search_results.html", event=event, people=people,
+                           done=done, query=query)
+    if is_fragment():
+        return html
+    return redirect(url_for("checkin.desk", slug=event.slug))
+
+
+@bp.route("/admin/e/<slug>/checkin/attendee/<int:attendee_id>", methods=["POST"])
+@event_role(*DESK_ROLES)
+def check_in_attendee(event, attendee_id: int):
+    from summit.registration.models import Attendee
+
+    attendee = db.session.get(Attendee, attendee_id)
+    if attendee is None or attendee.event_id != event.id:
+        abort(404)
+    checkin_list = services.entrance_list(event)
+    result = services.check_in(attendee, checkin_list, by_user=current_user, source="search")
+    db.session.commit()
+    return _render_result(event, result, checkin_list)
+
+
+@bp.route("/admin/e/<slug>/checkin/undo/<int:checkin_id>", methods=["POST"])
+@event_role(*DESK_ROLES)
+def undo(event, checkin_id: int):
+    record = db.session.get(Checkin, checkin_id)
+    if record is None or record.checkin_list.event_id != event.id:
+        if is_fragment():
+            return render_template("checkin/_undone.html", event=event, attendee=None,
+                                   count=entrance_count(event))
+        abort(404)
+    attendee = record.attendee
+    services.undo(record, by_user=current_user)
+    db.session.commit()
+    if is_fragment():
+        return render_template("checkin/_undone.html", event=event, attendee=attendee,
+                               count=entrance_count(event))
+    flash(f"Check-in of {attendee.full_name} undone.", "success")
+    return redirect(url_for("checkin.desk", slug=event.slug))
+
+
+# --- live counts -----------------------------------------------------------------------------
+
+
+@bp.route("/admin/e/<slug>/checkin/live")
+@event_role("organizer")
+def live(event):
+    etag = f"live-{event.id}-{event.change_seq}"
+    fragment = is_fragment()
+    if fragment and request.if_none_match.contains(etag):
+        response = make_response("", 304)
+    else:
+        template = "checkin/_live.html" if fragment else "checkin/live.html"
+        seq, stats = _shared_live_stats(event)
+        etag = f"live-{event.id}-{seq}"
+        response = make_response(render_template(template, event=event, stats=stats))
+    if fragment:
+        response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    if not fragment:
+        response.headers["Vary"] = "HX-Request"
+    return response
+
+
+LIVE_STATS_SECONDS = 2.0
+
+
+def _shared_live_stats(event) -> tuple[int, dict]:
+    """``(change_seq, stats)``: the counts this worker computed in the last 2 s, if the page
+    asking has not shown them yet; otherwise fresh ones.
+
+    During the morning rush every check-in bumps ``change_seq``, so each dashboard's poll
+    would recompute everything; this way 30 open dashboards share about one computation per
+    worker and poll interval. The ETag always names the version of the counts actually sent,
+    so a page is never left behind: it gets newer counts on its next poll at the latest.
+    """
+    cache = app_cache("live_stats", LIVE_STATS_SECONDS)
+    cached = cache.get(event.id)
+    if cached is not None and not request.if_none_match.contains(f"live-{event.id}-{cached[0]}"):
+        return cached
+    seq = event.change_seq
+    fresh = (seq, services.live_stats(event))
+    cache.put(event.id, fresh)
+    return fresh
+
+
+@event_home_panel(order=20)
+def checkin_home_panel(event):
+    if not current_user.is_authenticated or not current_user.has_role(event.id, *DESK_ROLES):
+        return None
+    return render_template("checkin/_home_panel.html", event=event,
+                           count=entrance_count(event), registered=_registered(event),
+                           is_organizer=current_user.has_role(event.id))
+
+
+event_nav_item(20, "Check-in desk", "checkin.desk", DESK_ROLES)
+event_nav_item(21, "Live counts", "checkin.live", ("organizer",))
+
+
+# --- the self-check-in kiosk -----------------------------------------------------------------
+
+
+def _kiosk_event_id() -> int | None:
+    data = session.get(KIOSK_SESSION_KEY) or {}
+    return data.get("event_id")
+
+
+@bp.route("/admin/e/<slug>/checkin/kiosk", methods=["POST"])
+@event_role(*DESK_ROLES)
+def start_kiosk(event):
+    """Turn this device into a kiosk: the staff session ends, the kiosk mark stays."""
+    audit.record("checkin.kiosk_started", event_id=event.id, target=event)
+    db.session.commit()
+    started_by = current_user.id
+    logout_user()
+    session[KIOSK_SESSION_KEY] = {"event_id": event.id, "by": started_by,
+                                  "id": secrets.token_hex(8)}
+    return redirect(url_for("checkin.kiosk", slug=event.slug))
+
+
+@bp.route("/kiosk/<slug>")
+@kiosk_device
+def kiosk(event):
+    return render_template("checkin/kiosk.html", event=event)
+
+
+@bp.route("/kiosk/<slug>/scan", methods=["POST"])
+@kiosk_device
+def kiosk_scan(event):
+    code = (request.form.get("code") or "")[:2048]
+    source = "kiosk"
+    checkin_list = services.entrance_list(event)
+    result = services.check_in(code, checkin_list, by_user=None, source=source)
+    db.session.commit()
+    html = render_template("checkin/_kiosk_result.html", event=event, result=result,
+                           table=table_for(event, result.attendee))
+    if is_fragment():
+        return html
+    return render_template("checkin/kiosk.html", event=event, result_html=html)
+
+
+@bp.route("/kiosk/<slug>/exit", methods=["GET", "POST"])
+@public
+def kiosk_exit(slug: str):
+    """Leaving kiosk mode takes a staff sign-in with a check-in role for this event."""
+    event = load_event(slug)
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        wait = auth_services.seconds_until_next_attempt(email)
+        user = None if wait else user_by_email(email)
+        if wait:
+            form.password.errors.append(f"Too many failed attempts. Try again in {wait} s.")
+            status = 429
+        elif (user is not None and user.check_password(form.password.data)
+              and user.has_role(event.id, *DESK_ROLES)):
+            auth_services.clear_failures(email)
+            user.last_login_at = utcnow()
+            session.pop(KIOSK_SESSION_KEY, None)
+            audit.record("checkin.kiosk_stopped", event_id=event.id, target=event,
+                         actor_user_id=user.id, actor_label="")
+            db.session.commit()
+            login_user(user)
+            flash("Kiosk mode is off on this device.", "success")
+            return redirect(url_for("checkin.desk", slug=event.slug))
+        else:
+            auth_services.record_failure(email, request.remote_addr or "")
+            db.session.commit()
+            form.password.errors.append(
+                "That email and password do not match a check-in account for this event.")
+            status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("checkin/kiosk_exit.html", event=event, form=form), status

@@ -1,0 +1,1 @@
+"""Events and organizations, and the public event pages."""

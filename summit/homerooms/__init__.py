@@ -1,0 +1,1 @@
+"""Homerooms: daily round-table seating for summit attendees (pure Python, see ``engine``)."""

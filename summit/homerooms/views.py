@@ -1,0 +1,542 @@
+"""Homeroom pages: the organizer's seating board, tables, PDFs, a facilitator's table, and the
+attendee's "My summit" panel. Thin: the work is in ``services`` and the engine."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from summit.access import event_role
+from summit.auth.models import EventRole, StaffUser
+from summit.database import fits_integer
+from summit.extensions import db
+from summit.panels import event_home_panel, event_nav_item, my_summit_panel
+from summit.registration.models import ROLES, Attendee
+from summit.responses import pdf_response
+
+from . import printing, services
+from .models import HomeroomTable
+from .services import HomeroomError
+
+bp = Blueprint("homerooms", __name__)
+
+event_nav_item(40, "Homerooms", "homerooms.board", ("organizer",))
+event_nav_item(45, "My table", "homerooms.my_table", ("facilitator",))
+
+PALETTE = 12
+
+
+# --- forms -----------------------------------------------------------------------------------
+
+
+class BulkTablesForm(FlaskForm):
+    count = IntegerField("How many tables", default=10,
+                         validators=[DataRequired(), NumberRange(1, services.MAX_TABLES)])
+    seats = IntegerField("Seats per table", default=8,
+                         validators=[DataRequired(), NumberRange(2, services.MAX_SEATS)])
+    location = StringField("Location (optional)", validators=[Length(max=200)],
+                           description="For example Hall B. Shown to attendees with the table.")
+    accessible_every = IntegerField(
+        "Make every n-th table wheelchair-accessible", default=0,
+        validators=[Optional(), NumberRange(0, 100)],
+        description="0 for none, 1 for all, 5 for tables 1, 6, 11, ...")
+
+
+class TableForm(FlaskForm):
+    number = IntegerField("Number", validators=[DataRequired(), NumberRange(1, 100_000)])
+    name = StringField("Name (optional)", validators=[Length(max=100)],
+                       description="Shown instead of “Table 12”, for example “Blue table”.")
+    seats = IntegerField("Seats", validators=[DataRequired(), NumberRange(2, services.MAX_SEATS)])
+    location = StringField("Location", validators=[Length(max=200)])
+    accessible = BooleanField("Wheelchair-accessible (step-free, space for a wheelchair)")
+    facilitator_user_id = SelectField("Facilitator (staff)", coerce=str)
+    facilitator_email = StringField(
+        "Facilitator (an attendee's email)", validators=[Length(max=254)],
+        description="An attendee who leads this table sits at it every day.")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _day_arg(event, source=None) -> int:
+    source = source if source is not None else request.values
+    try:
+        day = int(source.get("day", 1))
+    except (TypeError, ValueError):
+        abort(400)
+    if not 1 <= day <= max(event.days, 1):
+        abort(400 if request.method == "POST" else 404)
+    return day
+
+
+def _int_field(name: str, required: bool = True) -> int | None:
+    raw = request.form.get(name, "")
+    if raw == "" and not required:
+        return None
+    try:
+        number = int(raw)
+    except ValueError:
+        abort(400)
+    if not fits_integer(number):
+        abort(400)
+    return number
+
+
+def _color_mode() -> str:
+    return "role" if request.values.get("color") == "role" else "district"
+
+
+def _colorer(data: services.Board, mode: str):
+    if mode == "role":
+        order = {role: i for i, role in enumerate(ROLES)}
+
+        def by_role(chip):
+            return order.get(chip.attendee.role, len(ROLES)) % PALETTE
+
+        return by_role
+    districts = sorted({p.district for p in data.built.problem.people})
+    index = {d: i % PALETTE for i, d in enumerate(districts)}
+
+    def by_district(chip):
+        return index.get(chip.district, 0)
+
+    return by_district
+
+
+def _board_context(event, day: int, data: services.Board | None = None) -> dict:
+    data = data or services.board(event, day)
+    mode = _color_mode()
+    rules = services.rules_for(event)
+    return {
+        "event": event, "day": day, "data": data, "color_mode": mode,
+        "color": _colorer(data, mode), "rules": rules, "roles": ROLES,
+        "day_dates": event.day_dates(),
+    }
+
+
+def _render_move_response(event, day: int, table_ids: set, message: str = "",
+                          kind: str = "ok"):
+    data = services.board(event, day)
+    context = _board_context(event, day, data)
+    parts = []
+    for tv in data.tables:
+        if tv.table.id in table_ids:
+            parts.append(render_template("homerooms/_table.html", tv=tv, oob=True, **context))
+    if None in table_ids:
+        parts.append(render_template("homerooms/_unseated.html", oob=True, **context))
+    parts.append(render_template("homerooms/_score.html", oob=True, **context))
+    parts.append(render_template("homerooms/_status.html", message=message, kind=kind,
+                                 oob=True))
+    return "\n".join(parts)
+
+
+def _table_or_404(event, table_id: int) -> HomeroomTable:
+    table = db.session.get(HomeroomTable, table_id)
+    if table is None or table.event_id != event.id:
+        abort(404)
+    return table
+
+
+def _board_url(event, day: int = 1, **extra) -> str:
+    return url_for("homerooms.board", slug=event.slug, day=day, **extra)
+
+
+def _run_message(result: services.RunResult) -> str:
+    at = "at its lower bounds" if result.report.at_bounds else "see the score for details"
+    return (f"Seated {len(result.days)} day(s) in {result.seconds:.2f} s "
+            f"({result.moved:,} seat changes; {at}).")
+
+
+# --- the seating board -----------------------------------------------------------------------
+
+
+@bp.route("/admin/e/<slug>/homerooms")
+@event_role("organizer")
+def board(event):
+    day = _day_arg(event, request.args)
+    tables = services.tables_of(event)
+    if not tables:
+        return redirect(url_for("homerooms.tables", slug=event.slug))
+    context = _board_context(event, day)
+    rules = context["rules"]
+    context.update(
+        together_text="\n".join(", ".join(g) for g in (rules.keep_together if rules else [])),
+        apart_text="\n".join(", ".join(p) for p in (rules.keep_apart if rules else [])),
+        prompt=services.discussion_prompt(event, day),
+        plans_prompts=services.plans_prompts_available(),
+        accessibility_rows=_accessibility_rows(event),
+        seeded=services.has_seats(event),
+    )
+    return render_template("homerooms/board.html", **context)
+
+
+def _accessibility_rows(event) -> list[tuple[Attendee, bool, bool]]:
+    """(attendee, needs, inferred) for everyone with a note or an organizer setting."""
+    overrides = services.accessibility_overrides(event)
+    rows = []
+    for a in services.registered_attendees(event):
+        if a.accessibility.strip() or a.id in overrides:
+            rows.append((a, services.needs_accessible(a, overrides), a.id not in overrides))
+    return rows
+
+
+@bp.route("/admin/e/<slug>/homerooms/move", methods=["POST"])
+@event_role("organizer")
+def move(event):
+    day = _day_arg(event, request.form)
+    attendee_id = _int_field("attendee_id")
+    table_id = _int_field("table_id", required=False)
+    try:
+        old = services.move_seat(event, attendee_id, day, table_id)
+    except HomeroomError as exc:
+        db.session.rollback()
+        if _is_htmx():
+            return render_template("homerooms/_status.html", message=str(exc), kind="error",
+                                   oob=True)
+        flash(str(exc), "error")
+        return redirect(_board_url(event, day))
+    db.session.commit()
+    person = db.session.get(Attendee, attendee_id)
+    target = db.session.get(HomeroomTable, table_id) if table_id else None
+    message = (f"{person.full_name} moved to {target.label} for day {day}."
+               if target else f"{person.full_name} is no longer seated on day {day}.")
+    if _is_htmx():
+        return _render_move_response(event, day, {old, table_id}, message)
+    flash(message, "success")
+    return redirect(_board_url(event, day))
+
+
+@bp.route("/admin/e/<slug>/homerooms/seat-lock", methods=["POST"])
+@event_role("organizer")
+def seat_lock(event):
+    return _seat_toggle(event, services.toggle_seat_lock)
+
+
+@bp.route("/admin/e/<slug>/homerooms/seat-pin", methods=["POST"])
+@event_role("organizer")
+def seat_pin(event):
+    return _seat_toggle(event, services.toggle_pin)
+
+
+def _seat_toggle(event, toggle):
+    day = _day_arg(event, request.form)
+    attendee_id = _int_field("attendee_id")
+    try:
+        seat = toggle(event, attendee_id, day)
+    except HomeroomError as exc:
+        db.session.rollback()
+        if _is_htmx():
+            return render_template("homerooms/_status.html", message=str(exc), kind="error",
+                                   oob=True)
+        flash(str(exc), "error")
+        return redirect(_board_url(event, day))
+    table_id = seat.table_id
+    db.session.commit()
+    if _is_htmx():
+        return _render_move_response(event, day, {table_id})
+    return redirect(_board_url(event, day))
+
+
+@bp.route("/admin/e/<slug>/homerooms/tables/<int:table_id>/lock", methods=["POST"])
+@event_role("organizer")
+def table_lock(event, table_id: int):
+    day = _day_arg(event, request.form)
+    table = _table_or_404(event, table_id)
+    locked = services.toggle_table_lock(event, table, day)
+    db.session.commit()
+    message = (f"{table.label} is locked for day {day}: re-runs keep it as it is."
+               if locked else f"{table.label} is unlocked for day {day}.")
+    if _is_htmx():
+        return _render_move_response(event, day, {table.id}, message)
+    flash(message, "success")
+    return redirect(_board_url(event, day))
+
+
+@bp.route("/admin/e/<slug>/homerooms/assign", methods=["POST"])
+@event_role("organizer")
+def assign(event):
+    day = request.form.get("only_day")
+    seed = request.form.get("seed", "").strip()
+    try:
+        only_day = int(day) if day else None
+        seed_value = int(seed) if seed else None
+    except ValueError:
+        abort(400)
+    try:
+        result = services.assign(event, seed=seed_value, only_day=only_day)
+    except HomeroomError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        flash(_run_message(result), "success")
+        for note in result.notes:
+            flash(note, "warning")
+    return redirect(_board_url(event, only_day or 1))
+
+
+@bp.route("/admin/e/<slug>/homerooms/rebalance", methods=["POST"])
+@event_role("organizer")
+def rebalance(event):
+    try:
+        from_day = int(request.form.get("from_day") or 1)
+    except ValueError:
+        abort(400)
+    try:
+        result = services.rebalance_event(event, from_day=from_day,
+                                          drop_no_shows=bool(request.form.get("no_shows")))
+    except HomeroomError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        flash(f"Re-balanced from day {from_day} in {result.seconds:.2f} s: "
+              f"{result.moved:,} seat changes.", "success")
+    return redirect(_board_url(event, from_day if 1 <= from_day <= event.days else 1))
+
+
+@bp.route("/admin/e/<slug>/homerooms/rules", methods=["POST"])
+@event_role("organizer")
+def rules(event):
+    day = _day_arg(event, request.form)  # refuse a bad day before anything is saved
+    problems = services.save_rules(event, request.form.get("keep_together", ""),
+                                   request.form.get("keep_apart", ""))
+    if problems:
+        db.session.rollback()
+        for p in problems:
+            flash(p, "error")
+    else:
+        db.session.commit()
+        flash("Seating rules saved. They apply the next time the engine runs.", "success")
+    return redirect(_board_url(event, day) + "#rules")
+
+
+@bp.route("/admin/e/<slug>/homerooms/prompt", methods=["POST"])
+@event_role("organizer")
+def prompt(event):
+    day = _day_arg(event, request.form)
+    text = request.form.get("prompt", "")
+    if len(text) > 2000:
+        abort(400)
+    services.set_prompt(event, day, text)
+    db.session.commit()
+    flash(f"Day {day} prompt saved.", "success")
+    return redirect(_board_url(event, day) + "#prompt")
+
+
+@bp.route("/admin/e/<slug>/homerooms/accessibility", methods=["POST"])
+@event_role("organizer")
+def accessibility(event):
+    day = _day_arg(event, request.form)
+    email = request.form.get("email", "").strip().lower()
+    if email:
+        person = db.session.scalar(select(Attendee).where(
+            Attendee.event_id == event.id, Attendee.email == email))
+    else:
+        person = db.session.get(Attendee, _int_field("attendee_id"))
+    if person is None or person.event_id != event.id:
+        flash("No attendee with that address.", "error")
+        return redirect(_board_url(event, day) + "#accessibility")
+    needs = request.form.get("needs") == "1"
+    services.set_needs_accessible(event, person, needs)
+    db.session.commit()
+    flash(f"{person.full_name} {'needs' if needs else 'does not need'} an accessible table. "
+          "Re-balance to apply it.", "success")
+    return redirect(_board_url(event, day) + "#accessibility")
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+
+@bp.route("/admin/e/<slug>/homerooms/tables", methods=["GET", "POST"])
+@event_role("organizer")
+def tables(event):
+    form = BulkTablesForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            made = services.create_tables(event, form.count.data, form.seats.data,
+                                          location=form.location.data or "",
+                                          accessible_every=form.accessible_every.data or 0)
+        except HomeroomError as exc:
+            db.session.rollback()
+            form.count.errors.append(str(exc))
+            status = 400
+        else:
+            db.session.commit()
+            flash(f"Added {len(made)} tables of {form.seats.data}.", "success")
+            return redirect(url_for("homerooms.tables", slug=event.slug))
+    elif request.method == "POST":
+        status = 400
+    all_tables = services.tables_of(event)
+    registered = len(services.registered_attendees(event))
+    return render_template("homerooms/tables.html", event=event, form=form, tables=all_tables,
+                           seats=sum(t.seats for t in all_tables), registered=registered), status
+
+
+def _facilitator_choices(event) -> list[tuple[str, str]]:
+    users = db.session.scalars(
+        select(StaffUser).join(EventRole, EventRole.user_id == StaffUser.id)
+        .where(EventRole.role == "facilitator",
+               (EventRole.event_id == event.id) | (EventRole.event_id.is_(None)))
+        .order_by(StaffUser.name, StaffUser.email)).unique().all()
+    return [("", "No staff facilitator")] + [(str(u.id), u.display_name) for u in users]
+
+
+@bp.route("/admin/e/<slug>/homerooms/tables/<int:table_id>", methods=["GET", "POST"])
+@event_role("organizer")
+def edit_table(event, table_id: int):
+    table = _table_or_404(event, table_id)
+    form = TableForm(obj=table)
+    form.facilitator_user_id.choices = _facilitator_choices(event)
+    if request.method == "GET":
+        form.facilitator_user_id.data = str(table.facilitator_user_id or "")
+        form.facilitator_email.data = (table.facilitator_attendee.email
+                                       if table.facilitator_attendee else "")
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_table(
+                event, table, number=form.number.data, name=form.name.data or "",
+                seats=form.seats.data, location=form.location.data or "",
+                accessible=form.accessible.data,
+                facilitator_user_id=int(form.facilitator_user_id.data)
+                if form.facilitator_user_id.data else None,
+                facilitator_email=form.facilitator_email.data or "")
+        except HomeroomError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            status = 400
+        else:
+            db.session.commit()
+            flash(f"{table.label} saved.", "success")
+            return redirect(url_for("homerooms.tables", slug=event.slug))
+    elif request.method == "POST":
+        status = 400
+    return render_template("homerooms/table_form.html", event=event, table=table,
+                           form=form), status
+
+
+@bp.route("/admin/e/<slug>/homerooms/tables/<int:table_id>/delete", methods=["POST"])
+@event_role("organizer")
+def delete_table(event, table_id: int):
+    table = _table_or_404(event, table_id)
+    label = table.label
+    services.delete_table(event, table)
+    db.session.commit()
+    flash(f"{label} deleted; its people are unseated until you re-balance.", "success")
+    return redirect(url_for("homerooms.tables", slug=event.slug))
+
+
+# --- print and export ------------------------------------------------------------------------
+
+
+def _optional_day(event) -> int | None:
+    if not request.args.get("day"):
+        return None
+    return _day_arg(event, request.args)
+
+
+@bp.route("/admin/e/<slug>/homerooms/rosters.pdf")
+@event_role("organizer")
+def rosters_pdf(event):
+    day = _optional_day(event)
+    return pdf_response(printing.rosters_pdf(event, day),
+                        f"{event.slug}-rosters{f'-day{day}' if day else ''}.pdf")
+
+
+@bp.route("/admin/e/<slug>/homerooms/tents.pdf")
+@event_role("organizer")
+def tents_pdf(event):
+    day = _optional_day(event)
+    return pdf_response(printing.tents_pdf(event, day),
+                        f"{event.slug}-table-tents{f'-day{day}' if day else ''}.pdf")
+
+
+@bp.route("/admin/e/<slug>/homerooms/export.csv")
+@event_role("organizer")
+def export(event):
+    return Response(services.export_csv(event), mimetype="text/csv",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{event.slug}-homerooms.csv"'})
+
+
+# --- facilitators ----------------------------------------------------------------------------
+
+
+@bp.route("/admin/e/<slug>/my-table")
+@event_role("facilitator")
+def my_table(event):
+    mine = services.facilitated_tables(event, current_user)
+    is_organizer = current_user.has_role(event.id)  # organizers may look at any table
+    table = None
+    requested = request.args.get("table", type=int)
+    if requested is not None:
+        candidate = db.session.get(HomeroomTable, requested)
+        if candidate is not None and candidate.event_id == event.id and (
+                is_organizer or candidate in mine):
+            table = candidate
+        else:
+            abort(404)
+    elif mine:
+        table = mine[0]
+    day = _day_arg(event, request.args) if request.args.get("day") else event.current_day()
+    members = services.members_of(table, day) if table else []
+    overrides = services.accessibility_overrides(event)
+    return render_template(
+        "homerooms/my_table.html", event=event, table=table, mine=mine, day=day,
+        members=members, prompt=services.discussion_prompt(event, day),
+        needs={a.id for a in members if services.needs_accessible(a, overrides)},
+        districts=services.district_labels(members),
+        all_tables=services.tables_of(event) if is_organizer else [],
+        day_dates=event.day_dates())
+
+
+# --- panels ----------------------------------------------------------------------------------
+
+
+@my_summit_panel(order=20)
+def my_homeroom_panel(event, attendee):
+    days = services.my_days(event, attendee)
+    if not days:
+        return None
+    facilitates = db.session.scalar(select(HomeroomTable).where(
+        HomeroomTable.facilitator_attendee_id == attendee.id))
+    return render_template("homerooms/_my_panel.html", event=event, days=days,
+                           facilitates=facilitates, day_dates=event.day_dates(),
+                           districts=services.district_labels(
+                               [a for d in days for a in d.tablemates]))
+
+
+@event_home_panel(order=30)
+def homerooms_home_panel(event):
+    if not current_user.is_authenticated:
+        return None
+    organizer = current_user.has_role(event.id)
+    mine = services.facilitated_tables(event, current_user)
+    if not organizer and not mine:
+        return None
+    tables = services.tables_of(event) if organizer else []
+    rules = services.rules_for(event) if organizer else None
+    return render_template("homerooms/_home_panel.html", event=event, organizer=organizer,
+                           mine=mine, tables=tables, rules=rules,
+                           seeded=organizer and services.has_seats(event),
+                           base_url=current_app.config["BASE_URL"])
+
+import summit.homerooms.segments  # noqa: E402,F401  (message audiences)

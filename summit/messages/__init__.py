@@ -1,0 +1,1 @@
+"""Messages to attendees: email (SMTP or the outbox folder) and announcements."""

@@ -1,0 +1,37 @@
+"""Organizer forms: a message to a segment, an announcement."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from summit.messages.live import MAX_TEXT
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class MessageForm(FlaskForm):
+    subject = StringField("Subject", filters=[_strip],
+                          validators=[DataRequired("Please write a subject."), Length(max=200)])
+    body = TextAreaField("Message", validators=[DataRequired("Please write the message."),
+                                                Length(max=20_000)],
+                         description="Plain text. Leave an empty line between paragraphs. "
+                                     "Each email starts with “Hello <first name>,” and ends "
+                                     "with the attendee's personal link.")
+    segment = StringField("Send to", validators=[DataRequired("Choose who gets it.")])
+
+
+class AnnouncementForm(FlaskForm):
+    text = TextAreaField("Announcement", filters=[_strip],
+                         validators=[DataRequired("Write the announcement first."),
+                                     Length(max=MAX_TEXT)],
+                         description=f"Short: at most {MAX_TEXT} characters. "
+                                     "It appears within seconds on open pages.")
+    link = StringField("Link (optional)", filters=[_strip], validators=[Length(max=500)],
+                       description="For example a map or the updated agenda.")
+    level = SelectField("Level", choices=[("info", "Info"), ("urgent", "Urgent")],
+                        default="info")
+    target = StringField("Who sees it", default="everyone")

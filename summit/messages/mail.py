@@ -1,0 +1,216 @@
+"""Building and sending one email: SMTP through Flask-Mailman, or the outbox folder.
+
+Settings come from the environment (``MAIL_SERVER``, ``MAIL_PORT``, ``MAIL_USE_TLS``,
+``MAIL_USE_SSL``, ``MAIL_USERNAME``, ``MAIL_PASSWORD``, ``MAIL_FROM``, ``MAIL_TIMEOUT``).
+Without ``MAIL_SERVER`` every message is written to ``instance/outbox/`` as an ``.eml`` file
+that organizers can open on the Messages page: nothing is ever dropped.
+
+Errors are sorted into permanent (the server said 5xx: retrying will not help) and temporary
+(4xx, connection refused, time-outs) so the delivery job retries only what may still succeed.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import secrets
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from flask import Flask, current_app, has_request_context, url_for
+from flask_mailman import Mail
+
+from summit.registration.models import Attendee
+
+mail = Mail()
+
+
+def _env_bool(name: str) -> bool:
+    return (os.environ.get(name) or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def init_mail(app: Flask) -> None:
+    """Read SMTP settings from the environment (a ``config`` passed to create_app wins)."""
+    env = os.environ
+    app.config.setdefault("MAIL_SERVER", env.get("MAIL_SERVER", ""))
+    app.config.setdefault("MAIL_PORT", int(env.get("MAIL_PORT") or 587))
+    app.config.setdefault("MAIL_USE_TLS", _env_bool("MAIL_USE_TLS"))
+    app.config.setdefault("MAIL_USE_SSL", _env_bool("MAIL_USE_SSL"))
+    app.config.setdefault("MAIL_USERNAME", env.get("MAIL_USERNAME") or None)
+    app.config.setdefault("MAIL_PASSWORD", env.get("MAIL_PASSWORD") or None)
+    app.config.setdefault("MAIL_TIMEOUT", int(env.get("MAIL_TIMEOUT") or 20))
+    app.config.setdefault("MAIL_FROM", env.get("MAIL_FROM", "Summit <no-reply@summit.local>"))
+    app.config["MAIL_DEFAULT_SENDER"] = app.config["MAIL_FROM"]
+    app.config.setdefault("MAIL_BACKEND", "smtp")
+    mail.init_app(app)
+
+
+def smtp_configured() -> bool:
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+class PermanentMailError(Exception):
+    """The server refused for good (5xx): do not retry."""
+
+
+class TemporaryMailError(Exception):
+    """Try again later (4xx, no connection, time-out)."""
+
+
+def classify(exc: BaseException) -> Exception:
+    code, detail = None, ""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        answers = list(exc.recipients.values())
+        if answers:
+            code, detail = max(answers, key=lambda a: a[0])
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        code, detail = exc.smtp_code, exc.smtp_error
+    if isinstance(detail, bytes):
+        detail = detail.decode("utf-8", "replace")
+    if code is not None:
+        text = f"The mail server answered {code} {detail}".strip()
+    else:
+        text = f"Could not reach the mail server ({type(exc).__name__}: {exc})"
+    text = text[:1000]
+    if code is not None and 500 <= code < 600:
+        return PermanentMailError(text)
+    return TemporaryMailError(text)
+
+
+# --- building -----------------------------------------------------------------------------------
+
+
+def from_address() -> str:
+    return current_app.config.get("MAIL_FROM", "Summit <no-reply@summit.local>")
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An absolute link on BASE_URL, from a request, a job or the command line."""
+    base = current_app.config["BASE_URL"]
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    with current_app.test_request_context("/", base_url=base, method="POST"):
+        return base + url_for(endpoint, **values)
+
+
+def personal_link(attendee: Attendee) -> str:
+    return absolute_url("registration.personal_link", secret=attendee.personal_secret)
+
+
+def event_ics(event) -> bytes:
+    """The whole event as one all-day calendar entry (iCalendar, RFC 5545)."""
+    from icalendar import Calendar
+    from icalendar import Event as IcsEvent
+
+    from summit.database import utcnow
+
+    cal = Calendar()
+    cal.add("prodid", "-//Summit//Summit//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    item = IcsEvent()
+    host = current_app.config["BASE_URL"].split("://", 1)[-1].split("/", 1)[0] or "summit"
+    item.add("uid", f"event-{event.id}@{host}")
+    item.add("dtstamp", utcnow())
+    item.add("summary", event.name)
+    item.add("dtstart", event.start_date)
+    item.add("dtend", event.end_date + timedelta(days=1))
+    if event.venue:
+        item.add("location", event.venue)
+    item.add("url", absolute_url("events.event_page", slug=event.slug))
+    if event.description:
+        item.add("description", event.description[:2000])
+    cal.add_component(item)
+    return cal.to_ical()
+
+
+QR_CID_DOMAIN = "summit.local"
+
+
+def build_email(recipient) -> EmailMessage:
+    """The MIME message for an outbox row: text + HTML, inline QR code, attachments."""
+    from summit.qr import qr_png
+
+    attendee = recipient.attendee
+    message = EmailMessage()
+    message["Subject"] = recipient.subject
+    message["From"] = from_address()
+    message["To"] = recipient.to_address
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = recipient.message_id_header or make_msgid(domain=QR_CID_DOMAIN)
+    message["Auto-Submitted"] = "auto-generated"
+    if recipient.optional:
+        from summit.messages.services import preferences_url
+
+        url = preferences_url(attendee)
+        message["List-Unsubscribe"] = f"<{url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(recipient.body_text)
+    specs = list(recipient.attachments or [])
+    if recipient.body_html:
+        message.add_alternative(recipient.body_html, subtype="html")
+        if "qr" in specs:
+            html_part = message.get_payload()[1]
+            png = qr_png(attendee.checkin_url(current_app.config["BASE_URL"]), box_size=8)
+            html_part.add_related(png, maintype="image", subtype="png", cid="<qr@summit>",
+                                  filename="checkin-qr.png", disposition="inline")
+    for spec in specs:
+        if spec == "qr":
+            continue
+        if spec == "ics":
+            message.add_attachment(event_ics(attendee.event), maintype="text",
+                                   subtype="calendar", filename="event.ics",
+                                   params={"method": "PUBLISH"})
+        elif isinstance(spec, dict):
+            maintype, _, subtype = spec.get("mimetype", "application/octet-stream").partition("/")
+            message.add_attachment(base64.b64decode(spec["data"]), maintype=maintype,
+                                   subtype=subtype or "octet-stream", filename=spec["filename"])
+    return message
+
+
+# --- sending ------------------------------------------------------------------------------------
+
+
+def write_outbox(message: EmailMessage) -> Path:
+    outbox = Path(current_app.config["OUTBOX_DIR"])
+    outbox.mkdir(parents=True, exist_ok=True)
+    stamp = formatdate(usegmt=True)[5:25].replace(" ", "-").replace(":", "")
+    path = outbox / f"{stamp}-{secrets.token_hex(4)}.eml"
+    path.write_bytes(bytes(message))
+    return path
+
+
+def transmit(message: EmailMessage) -> str | None:
+    """Send one message. Returns the outbox file name when no SMTP server is configured.
+
+    Raises ``PermanentMailError`` or ``TemporaryMailError``.
+    """
+    if not smtp_configured():
+        return write_outbox(message).name
+    connection = mail.get_connection(fail_silently=False)
+    try:
+        connection.open()
+        connection.connection.send_message(message)
+    except (smtplib.SMTPException, OSError) as exc:
+        raise classify(exc) from exc
+    finally:
+        with contextlib.suppress(Exception):  # a broken connection must not hide the error
+            connection.close()
+    return None
+
+
+def deliver(message: EmailMessage) -> Path | None:
+    """Send a ready-made message at once (kept for simple callers; prefer send_to_attendee)."""
+    name = transmit(message)
+    return Path(current_app.config["OUTBOX_DIR"]) / name if name else None
+
+
+def send_personal_link(attendee: Attendee, *, requested_by_attendee: bool = True):
+    """Queue the "your personal link" email (see ``services.send_personal_link``)."""
+    from summit.messages.services import send_personal_link as queue_link
+
+    return queue_link(attendee, requested_by_attendee=requested_by_attendee)

@@ -1,0 +1,356 @@
+"""Email to attendees: the outbox, automatic messages, segment messages and their delivery.
+
+Every email is a ``MessageRecipient`` row written in the same transaction as the change that
+caused it (a registration, a promotion, a room change), then delivered by a background job
+(``messages.deliver``) after the commit. The row records what went to whom, the attempts and
+the last error. ``(attendee, reason_key)`` is unique, so nobody gets the same mail twice for
+the same reason, however often the caller asks.
+
+Other capabilities call :func:`send_to_attendee`; for example the breakouts on a room change::
+
+    send_to_attendee(attendee, f"session-changed:{session.id}:{session.version}",
+                     f"Room change: {session.title}", "breakouts/email/session_changed",
+                     {"session": session, "change": "Now in Hall B"})
+
+``template`` names ``<template>.txt`` (required) and ``<template>.html`` (optional, escaped).
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
+from jinja2 import TemplateNotFound
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from summit import audit, jobs
+from summit.access import secret_fingerprint
+from summit.database import utcnow
+from summit.extensions import db
+from summit.i18n import attendee_locale
+from summit.messages import mail
+from summit.messages.models import MailPreference, Message, MessageRecipient
+from summit.registration.models import Attendee
+
+DELIVER_JOB = "messages.deliver"
+
+
+# --- preferences --------------------------------------------------------------------------------
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="mail-preferences")
+
+
+def preferences_token(attendee: Attendee) -> str:
+    return _serializer().dumps([attendee.id, secret_fingerprint(attendee.personal_secret)[:8]])
+
+
+def attendee_for_token(token: str) -> Attendee | None:
+    try:
+        attendee_id, fingerprint = _serializer().loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    attendee = db.session.get(Attendee, attendee_id)
+    if attendee is None or secret_fingerprint(attendee.personal_secret)[:8] != fingerprint:
+        return None
+    return attendee
+
+
+def preferences_url(attendee: Attendee) -> str:
+    return mail.absolute_url("messages.preferences", slug=attendee.event.slug,
+                             token=preferences_token(attendee))
+
+
+def wants_optional_mail(attendee_id: int) -> bool:
+    pref = db.session.get(MailPreference, attendee_id)
+    return pref is None or pref.optional_mail
+
+
+def set_optional_mail(attendee: Attendee, wanted: bool) -> None:
+    pref = db.session.get(MailPreference, attendee.id)
+    if pref is None:
+        pref = MailPreference(attendee_id=attendee.id)
+        db.session.add(pref)
+    pref.optional_mail = wanted
+    audit.record("attendee.mail_preferences", event_id=attendee.event_id, target=attendee,
+                 after={"optional_mail": wanted}, actor_label="attendee")
+
+
+# --- the generic API ----------------------------------------------------------------------------
+
+
+def _render(template: str, context: dict) -> tuple[str, str]:
+    text = render_template(f"{template}.txt", **context)
+    try:
+        html = render_template(f"{template}.html", **context)
+    except TemplateNotFound:
+        html = ""
+    return text, html
+
+
+def _attachment_specs(attachments: Iterable) -> list:
+    specs = []
+    for item in attachments or ():
+        if item in ("qr", "ics"):
+            specs.append(item)
+        else:
+            filename, mimetype, data = item
+            specs.append({"filename": filename, "mimetype": mimetype,
+                          "data": base64.b64encode(data).decode()})
+    return specs
+
+
+def send_to_attendee(attendee: Attendee, reason_key: str, subject: str, template: str,
+                     context: dict | None = None, attachments: Iterable = (), *,
+                     optional: bool = False, message: Message | None = None,
+                     deliver: bool = True) -> MessageRecipient | None:
+    """Queue one email to ``attendee`` unless one was already queued for ``reason_key``.
+
+    ``attachments``: ``"qr"`` (the check-in QR code, inline in the HTML), ``"ics"`` (the event
+    in a calendar file) or ``(filename, mimetype, bytes)``. ``optional`` mail carries an
+    unsubscribe link and is skipped for attendees who turned optional mail off.
+    Returns the new outbox row, or ``None`` if this reason was already handled. The caller
+    commits; delivery starts after the commit.
+    """
+    reason_key = reason_key[:200]
+    exists = db.session.scalar(select(MessageRecipient.id).where(
+        MessageRecipient.attendee_id == attendee.id, MessageRecipient.reason_key == reason_key))
+    if exists is not None:
+        return None
+    full_context = {
+        "attendee": attendee, "event": attendee.event, "link": mail.personal_link(attendee),
+        "optional": optional,
+        "preferences_url": preferences_url(attendee) if optional else None,
+        **(context or {}),
+    }
+    # In the attendee's language, whatever the language of the page that caused the email.
+    # ``subject`` may be a lazy_gettext string: it is translated here too.
+    with force_locale(attendee_locale(attendee)):
+        text, html = _render(template, full_context)
+        subject = str(subject)
+    recipient = MessageRecipient(
+        event_id=attendee.event_id, attendee_id=attendee.id, reason_key=reason_key,
+        optional=optional, to_address=attendee.email,
+        subject=" ".join(subject.split())[:300], body_text=text, body_html=html,
+        attachments=_attachment_specs(attachments), status="queued",
+        message_id=message.id if message else None,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(recipient)
+    except IntegrityError:  # the same reason queued at the same moment by another request
+        return None
+    if deliver:
+        jobs.enqueue(DELIVER_JOB, event_id=attendee.event_id,
+                     params={"recipient_ids": [recipient.id]})
+    return recipient
+
+
+# --- automatic messages -------------------------------------------------------------------------
+
+
+def _secret_tag(attendee: Attendee) -> str:
+    # A new registration after a cancellation gets fresh secrets, hence a fresh confirmation.
+    return secret_fingerprint(attendee.personal_secret)[:10]
+
+
+def on_registered(attendee: Attendee) -> MessageRecipient | None:
+    """Called by the registration service: confirmation, or the waitlist notice."""
+    if attendee.status == "registered":
+        return send_to_attendee(
+            attendee, f"confirmation:{_secret_tag(attendee)}",
+            _l("You are registered for %(event)s", event=attendee.event.name),
+            "messages/email/confirmation",
+            attachments=("qr", "ics"))
+    if attendee.status == "waitlisted":
+        from summit.registration.services import waitlist_rank
+
+        return send_to_attendee(
+            attendee, f"waitlisted:{_secret_tag(attendee)}",
+            _l("You are on the waitlist for %(event)s", event=attendee.event.name),
+            "messages/email/waitlisted",
+            {"rank": waitlist_rank(attendee)})
+    return None
+
+
+def on_promoted(attendee: Attendee) -> MessageRecipient | None:
+    """Called by the registration service when a waitlisted attendee gets a place."""
+    return send_to_attendee(
+        attendee, f"promoted:{_secret_tag(attendee)}",
+        _l("Good news: you have a place at %(event)s", event=attendee.event.name),
+        "messages/email/promoted",
+        attachments=("qr", "ics"))
+
+
+LINK_RESEND_WINDOW = 600  # seconds: one "resend my link" email per window and attendee
+
+
+def send_personal_link(attendee: Attendee, *, requested_by_attendee: bool = True):
+    """"Resend my link". Public requests send at most one email per 10 minutes per attendee
+    (the answer shown is the same either way); an organizer's resend always goes."""
+    if requested_by_attendee:
+        reason = f"link:{_secret_tag(attendee)}:{int(time.time() // LINK_RESEND_WINDOW)}"
+    else:
+        reason = f"link:organizer:{utcnow().isoformat()}"
+    return send_to_attendee(attendee, reason,
+                            _l("Your link for %(event)s", event=attendee.event.name),
+                            "messages/email/link", attachments=("qr",)
+                            if attendee.status == "registered" else ())
+
+
+def notify_session_changed(attendees: Iterable[Attendee], session_key: str, subject: str,
+                           template: str, context: dict | None = None) -> int:
+    """Tell every attendee of a breakout that its room or time changed.
+
+    ``session_key`` identifies the change (e.g. ``f"{session.id}:{session.updated_at}"``):
+    calling again for the same change sends nothing more. Returns how many were queued.
+    """
+    queued = 0
+    for attendee in attendees:
+        if attendee.status != "registered":
+            continue
+        if send_to_attendee(attendee, f"session-changed:{session_key}", subject, template,
+                            context, attachments=()):
+            queued += 1
+    return queued
+
+
+# --- segment messages ---------------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    subject: str
+    body: str
+    segment_kind: str
+    segment_key: str = ""
+
+
+def render_preview(event, draft: Draft, attendee: Attendee) -> tuple[str, str]:
+    context = {"attendee": attendee, "event": event, "link": mail.personal_link(attendee),
+               "optional": True, "preferences_url": preferences_url(attendee),
+               "body_paragraphs": paragraphs(draft.body), "subject": draft.subject}
+    with force_locale(attendee_locale(attendee)):  # the preview shows what they will get
+        return _render("messages/email/organizer", context)
+
+
+def paragraphs(body: str) -> list[str]:
+    return [p.strip() for p in body.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+def send_segment_message(event, draft: Draft, attendee_ids: list[int], segment_label: str,
+                         user) -> Message:
+    """Record the message, queue one email per attendee, and one job to deliver them all."""
+    message = Message(event_id=event.id, subject=draft.subject, body=draft.body,
+                      segment_kind=draft.segment_kind, segment_key=draft.segment_key,
+                      segment_label=segment_label, created_by_user_id=getattr(user, "id", None))
+    db.session.add(message)
+    db.session.flush()
+    ids = []
+    attendees = db.session.scalars(select(Attendee).where(Attendee.id.in_(attendee_ids))).all()
+    for attendee in sorted(attendees, key=lambda a: a.id):
+        recipient = send_to_attendee(
+            attendee, f"message:{message.id}", draft.subject, "messages/email/organizer",
+            {"body_paragraphs": paragraphs(draft.body), "subject": draft.subject},
+            optional=True, message=message, deliver=False)
+        if recipient is not None:
+            ids.append(recipient.id)
+    job = jobs.enqueue(DELIVER_JOB, event_id=event.id, params={"recipient_ids": ids},
+                       created_by=user)
+    message.job_id = job.id
+    audit.record("message.sent", event_id=event.id, target=message,
+                 after={"subject": draft.subject, "segment": segment_label,
+                        "recipients": len(ids)})
+    return message
+
+
+def retry_failed(event, message_id: int | None = None, user=None) -> int:
+    """Queue the failed emails of an event (or of one message) again."""
+    query = select(MessageRecipient.id).where(MessageRecipient.event_id == event.id,
+                                              MessageRecipient.status == "failed")
+    if message_id is not None:
+        query = query.where(MessageRecipient.message_id == message_id)
+    ids = list(db.session.scalars(query))
+    if ids:
+        db.session.execute(update(MessageRecipient).where(MessageRecipient.id.in_(ids))
+                           .values(status="queued", last_error=None)
+                           .execution_options(synchronize_session=False))
+        jobs.enqueue(DELIVER_JOB, event_id=event.id, params={"recipient_ids": ids},
+                     created_by=user)
+        audit.record("message.retried", event_id=event.id, after={"recipients": len(ids)})
+    return len(ids)
+
+
+def status_counts(event_id: int, message_id: int | None = None) -> dict[str, int]:
+    query = (select(MessageRecipient.status, func.count())
+             .where(MessageRecipient.event_id == event_id).group_by(MessageRecipient.status))
+    if message_id is not None:
+        query = query.where(MessageRecipient.message_id == message_id)
+    return dict(db.session.execute(query).all())
+
+
+# --- delivery -----------------------------------------------------------------------------------
+
+
+def deliver_recipient(recipient_id: int, *, final_attempt: bool) -> str:
+    """Send one queued email. Returns sent | failed | retry | skipped | busy."""
+    claimed = db.session.execute(
+        update(MessageRecipient)
+        .where(MessageRecipient.id == recipient_id,
+               MessageRecipient.status.in_(("queued", "retrying")))
+        .values(status="sending", attempts=MessageRecipient.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        return "busy"  # already sent, or being sent by someone else
+    recipient = db.session.get(MessageRecipient, recipient_id)
+    attendee = recipient.attendee
+    if recipient.optional and (not wants_optional_mail(attendee.id)
+                               or attendee.status == "cancelled"):
+        recipient.status = "skipped"
+        recipient.last_error = ("unsubscribed from optional mail"
+                                if attendee.status != "cancelled" else "registration cancelled")
+        db.session.commit()
+        return "skipped"
+    try:
+        email = mail.build_email(recipient)
+        recipient.message_id_header = email["Message-ID"]
+        outbox_file = mail.transmit(email)
+    except mail.PermanentMailError as exc:
+        recipient.status, recipient.last_error, outcome = "failed", str(exc), "failed"
+    except mail.TemporaryMailError as exc:
+        recipient.last_error = str(exc)
+        recipient.status, outcome = ("failed", "failed") if final_attempt else ("retrying",
+                                                                                 "retry")
+    else:
+        recipient.status, recipient.sent_at, outcome = "sent", utcnow(), "sent"
+        recipient.outbox_file = outbox_file
+        recipient.last_error = None
+    db.session.commit()
+    return outcome
+
+
+@jobs.register_job(DELIVER_JOB, max_attempts=6)
+def deliver_job(job, report_progress):
+    """Deliver the job's emails; temporary failures make the job retry later (with backoff),
+    and the retry only sends what has not gone out yet."""
+    ids = list(job.params.get("recipient_ids", []))
+    final = job.attempts >= job.max_attempts
+    outcomes: dict[str, int] = {}
+    for done, recipient_id in enumerate(ids, 1):
+        outcome = deliver_recipient(recipient_id, final_attempt=final)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        report_progress(done, len(ids))
+    if outcomes.get("retry"):
+        raise mail.TemporaryMailError(
+            f"{outcomes['retry']} of {len(ids)} email(s) could not be sent yet; retrying")
+    return ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing to send"

@@ -1,0 +1,31 @@
+"""Every model, imported in one place so Alembic and ``db.create_all`` see the whole schema."""
+
+import summit.badges.models  # noqa: F401  (badge settings, corrections, batches, prints)
+import summit.breakouts.models  # noqa: F401  (rooms, slots, sessions, enrollments)
+import summit.homerooms.models  # noqa: F401  (tables, seats, rules)
+import summit.messages.models  # noqa: F401  (outbox, announcements, preferences)
+import summit.plans.models  # noqa: F401  (action plans, feedback, topics)
+import summit.selfcheckin.models  # noqa: F401  (homeroom presence)
+from summit.audit import AuditLog
+from summit.auth.models import ApiToken, EventRole, LoginFailure, StaffUser
+from summit.checkin.models import Checkin, CheckinList
+from summit.events.models import Event, Organization
+from summit.jobs import Job
+from summit.privacy.models import ErasedAttendee, ErasedCheckin
+from summit.registration.models import Attendee
+
+__all__ = [
+    "ApiToken",
+    "Attendee",
+    "AuditLog",
+    "ErasedAttendee",
+    "ErasedCheckin",
+    "Checkin",
+    "CheckinList",
+    "Event",
+    "EventRole",
+    "Job",
+    "LoginFailure",
+    "Organization",
+    "StaffUser",
+]

@@ -1,0 +1,1 @@
+"""Operations: health check, structured logs, backup and restore (see docs/operations.md)."""

@@ -1,0 +1,1 @@
+"""Action plans, after-action feedback and participant-led topics."""

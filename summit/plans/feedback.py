@@ -1,0 +1,149 @@
+"""After-action reviews of each day and each breakout: four questions and a 1–5 rating.
+
+Anonymous feedback stores no link to the attendee. A second submission is still refused: the
+row keeps ``submitter_token``, a keyed hash of (event, attendee, target) that cannot be turned
+back into the attendee without the application's secret key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from summit.events.models import Event
+from summit.extensions import db
+from summit.plans.models import N_, Feedback
+from summit.registration.models import Attendee
+
+QUESTIONS = [
+    ("supposed", N_("What was supposed to happen?")),
+    ("actual", N_("What actually happened?")),
+    ("learned", N_("What did we learn?")),
+    ("adjust", N_("What will we adjust?")),
+]
+
+
+class AlreadyGiven(Exception):
+    pass
+
+
+class FeedbackError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Target:
+    day: int
+    session_id: int | None
+    label: str
+
+    @property
+    def key(self) -> str:
+        return f"s{self.session_id}" if self.session_id else f"d{self.day}"
+
+
+def _breakout_sessions(event: Event) -> list:
+    try:
+        from summit.breakouts.models import BreakoutSession
+    except ImportError:
+        return []
+    try:
+        return list(db.session.scalars(
+            select(BreakoutSession).where(BreakoutSession.event_id == event.id)))
+    except Exception:  # noqa: BLE001 - another capability's schema; show days only
+        db.session.rollback()
+        return []
+
+
+def _session_day(event: Event, session) -> int:
+    day = getattr(session, "day", None)
+    if isinstance(day, int):
+        return day
+    starts = getattr(session, "starts_at", None) or getattr(session, "start", None)
+    if starts is not None and hasattr(starts, "date"):
+        local = event.local(starts) if getattr(starts, "tzinfo", None) else starts
+        dates = event.day_dates()
+        if local.date() in dates:
+            return dates.index(local.date()) + 1
+    return 1
+
+
+def targets(event: Event) -> list[Target]:
+    """Every day of the event, then every breakout session when breakouts exist."""
+    out = [Target(day=n, session_id=None, label=f"Day {n} · {d:%A %-d %B}")
+           for n, d in enumerate(event.day_dates(), start=1)]
+    for session in _breakout_sessions(event):
+        title = getattr(session, "title", None) or getattr(session, "name", None) or "Breakout"
+        out.append(Target(day=_session_day(event, session), session_id=session.id,
+                          label=str(title)))
+    return out
+
+
+def find_target(event: Event, day: int | None, session_id: int | None) -> Target | None:
+    for target in targets(event):
+        if session_id and target.session_id == session_id:
+            return target
+        if not session_id and target.session_id is None and target.day == day:
+            return target
+    return None
+
+
+def submitter_token(secret_key: str, event: Event, attendee: Attendee, target: Target) -> str:
+    message = f"feedback:{event.id}:{attendee.id}:{target.key}".encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def given_keys(secret_key: str, event: Event, attendee: Attendee) -> set[str]:
+    tokens = {submitter_token(secret_key, event, attendee, t): t.key for t in targets(event)}
+    found = db.session.scalars(select(Feedback.submitter_token).where(
+        Feedback.event_id == event.id, Feedback.submitter_token.in_(list(tokens))))
+    return {tokens[t] for t in found}
+
+
+def submit(secret_key: str, event: Event, attendee: Attendee, target: Target, answers: dict,
+           rating: int | None, anonymous: bool) -> Feedback:
+    if rating not in (1, 2, 3, 4, 5):
+        raise FeedbackError(N_("Please give a rating from 1 to 5."))
+    texts = {key: (answers.get(key) or "").strip()[:5000] for key, _ in QUESTIONS}
+    row = Feedback(event_id=event.id, day=target.day, session_id=target.session_id,
+                   target_key=target.key, label=target.label[:300],
+                   attendee_id=None if anonymous else attendee.id, anonymous=anonymous,
+                   submitter_token=submitter_token(secret_key, event, attendee, target),
+                   rating=rating, **texts)
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError as exc:
+        raise AlreadyGiven() from exc
+    return row
+
+
+def summary(event: Event) -> list[dict]:
+    """Per target: count, average rating, rating histogram, and the answers."""
+    stats = {key: (count, avg) for key, count, avg in db.session.execute(
+        select(Feedback.target_key, func.count(Feedback.id), func.avg(Feedback.rating))
+        .where(Feedback.event_id == event.id).group_by(Feedback.target_key))}
+    known = {t.key: t for t in targets(event)}
+    rows = []
+    for key in list(known) + sorted(k for k in stats if k not in known):
+        count, avg = stats.get(key, (0, None))
+        target = known.get(key)
+        label = target.label if target else db.session.scalar(
+            select(Feedback.label).where(Feedback.event_id == event.id,
+                                         Feedback.target_key == key).limit(1))
+        rows.append({"key": key, "label": label, "count": count,
+                     "average": round(float(avg), 2) if avg is not None else None,
+                     "is_session": key.startswith("s"),
+                     "day": target.day if target else None})
+    return rows
+
+
+def entries(event: Event, key: str) -> list[Feedback]:
+    return list(db.session.scalars(
+        select(Feedback).where(Feedback.event_id == event.id, Feedback.target_key == key)
+        .order_by(Feedback.created_at)))

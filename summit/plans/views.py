@@ -1,0 +1,720 @@
+"""Action plans on phones, the organizers' plan pages, after-action feedback and topics.
+
+Attendee pages live under ``/e/<slug>/...``; organizer and facilitator pages under
+``/admin/e/<slug>/...``. Views stay thin: rules are in ``services``, ``reports``, ``feedback``
+and ``topics``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from summit import audit
+from summit.access import attendee_required, event_role
+from summit.extensions import db
+from summit.i18n import current_language, translate
+from summit.panels import event_home_panel, event_nav_item, my_summit_panel
+from summit.plans import feedback as feedback_service
+from summit.plans import reports, services
+from summit.plans import topics as topic_service
+from summit.plans.models import (
+    QUESTION_KINDS,
+    TOPIC_KINDS,
+    ActionPlan,
+    PlanQuestion,
+    PlanSection,
+    Topic,
+)
+from summit.registration.hooks import homeroom_labels
+from summit.responses import no_store, pdf_response
+
+bp = Blueprint("plans", __name__)
+
+event_nav_item(40, "Plans", "plans.dashboard", ("organizer",))
+event_nav_item(41, "Topics", "plans.moderate_topics", ("organizer",))
+event_nav_item(42, "Feedback", "plans.feedback_results", ("organizer",))
+event_nav_item(43, "Table progress", "plans.table_progress", ("facilitator",))
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+# --- panels ---------------------------------------------------------------------------------
+
+
+@my_summit_panel(order=30)
+def plan_panel(event, attendee):
+    plan = services.existing_plan(attendee)
+    team = services.existing_team_plan(attendee)
+    member = team is not None and services.is_member(team, attendee)
+    return render_template("plans/_my_panel.html", event=event, plan=plan, team=team,
+                           member=member, topics_count=len(topic_service.visible_topics(event)))
+
+
+@event_home_panel(order=40)
+def organizer_panel(event):
+    from flask_login import current_user
+
+    if not current_user.has_role(event.id, "organizer"):
+        return None
+    counts = services.count_plans(event)
+    return render_template("plans/_home_panel.html", event=event, counts=counts,
+                           people=len(services.registered_attendees(event)))
+
+
+# --- the worksheet --------------------------------------------------------------------------
+
+
+def _template(event):
+    """The event's template; seeding the default one is committed at once, even on a GET."""
+    template = services.template_for(event)
+    db.session.commit()
+    return template
+
+
+def _worksheet_context(event, attendee, plan, editable: bool = True):
+    template = _template(event)
+    return {
+        "event": event, "attendee": attendee, "plan": plan, "template": template,
+        "sections": services.live_sections(template), "answers": services.answers_by_key(plan),
+        "earlier": services.earlier_answers(plan), "editable": editable,
+        "readiness_scale": services.READINESS_SCALE, "action_fields": services.ACTION_FIELDS,
+        "field_label": _field_label, "ranked_priorities": services.ranked_priorities,
+        "action_rows": services.action_rows,
+        "score_options": [("", "—")] + [(str(k), f"{k} · {translate(v)}")
+                                        for k, v in services.READINESS_SCALE.items()],
+        "rank_options": _rank_options,
+    }
+
+
+def _field_label(question, field: str) -> str:
+    """``services.field_label`` in the page's language."""
+    match = services._ACTION_FIELD.match(field)
+    if match:
+        return _("Action %(n)s · %(field)s", n=match.group(1),
+                 field=translate(dict(services.ACTION_FIELDS)[match.group(2)]))
+    return translate(services.field_label(question, field))
+
+
+def _ordinal(i: int) -> str:
+    if current_language() == "fr":
+        return "1er" if i == 1 else f"{i}e"
+    return {1: "1st", 2: "2nd", 3: "3rd"}.get(i, f"{i}th")
+
+
+def _rank_options(n: int) -> list[tuple[str, str]]:
+    return [("", "—")] + [(str(i), _ordinal(i)) for i in range(1, n + 1)]
+
+
+def _target_label(target) -> str:
+    """A feedback target in the page's language: "Day 1 · Thursday 21 January"."""
+    if target.session_id is None and target.day and g.get("event") is not None:
+        dates = g.event.day_dates()
+        if 1 <= target.day <= len(dates):
+            return _("Day %(n)s · %(date)s", n=target.day,
+                     date=format_date(dates[target.day - 1], "EEEE d MMMM"))
+    return target.label
+
+
+def _plan_or_404(event, attendee, plan_id: int, edit: bool = False) -> ActionPlan:
+    plan = db.session.get(ActionPlan, plan_id)
+    if plan is None or plan.event_id != event.id:
+        abort(404)
+    allowed = services.can_edit(plan, attendee) if edit else services.can_view(plan, attendee)
+    if not allowed:
+        abort(403)
+    return plan
+
+
+def _require_registered(attendee):
+    if attendee.status != "registered":
+        abort(403)
+
+
+@bp.route("/e/<slug>/plan")
+@attendee_required
+def my_plan(event, attendee):
+    _require_registered(attendee)
+    plan = services.plan_for(attendee)
+    db.session.commit()
+    team = services.existing_team_plan(attendee)
+    context = _worksheet_context(event, attendee, plan)
+    return no_store(Response(render_template(
+        "plans/worksheet.html", team=team,
+        member=team is not None and services.is_member(team, attendee),
+        shared=services.shared_plans_for(attendee), **context)))
+
+
+@bp.route("/e/<slug>/plan/team")
+@attendee_required
+def team_plan(event, attendee):
+    _require_registered(attendee)
+    team = services.existing_team_plan(attendee)
+    if team is None or not services.is_member(team, attendee):
+        return render_template("plans/team_join.html", event=event, attendee=attendee,
+                               team=team, members=services.team_members(team) if team else [])
+    context = _worksheet_context(event, attendee, team)
+    return no_store(Response(render_template(
+        "plans/worksheet.html", team=team, member=True,
+        members=services.team_members(team), shared=[], **context)))
+
+
+@bp.route("/e/<slug>/plan/team/join", methods=["POST"])
+@attendee_required
+def join_team(event, attendee):
+    _require_registered(attendee)
+    try:
+        services.join_team(attendee)
+    except services.PlanError as exc:
+        flash(translate(str(exc)), "error")
+        return redirect(url_for("plans.my_plan", slug=event.slug))
+    db.session.commit()
+    return redirect(url_for("plans.team_plan", slug=event.slug))
+
+
+@bp.route("/e/<slug>/plan/team/leave", methods=["POST"])
+@attendee_required
+def leave_team(event, attendee):
+    services.leave_team(attendee)
+    db.session.commit()
+    flash(_("You left the team plan. What the team wrote stays with the team."), "info")
+    return redirect(url_for("plans.my_plan", slug=event.slug))
+
+
+@bp.route("/e/<slug>/plan/<int:plan_id>/save", methods=["POST"])
+@attendee_required
+def save(event, attendee, plan_id: int):
+    """Autosave of one field: 200 with the new version, 409 with both texts on a conflict."""
+    plan = _plan_or_404(event, attendee, plan_id, edit=True)
+    question = db.session.get(PlanQuestion, request.form.get("question", type=int) or 0)
+    if question is None or question.section.template.event_id != event.id:
+        abort(400)
+    field = request.form.get("field", "")
+    value = request.form.get("value", "")
+    base = request.form.get("base", type=int) or 0
+    try:
+        answer = services.save_answer(plan, question, field, value, base,
+                                      by=attendee.full_name)
+    except services.PlanError as exc:
+        db.session.rollback()
+        return Response(Markup('<span class="save-error">{}</span>').format(translate(str(exc))),
+                        400)
+    except services.Conflict as conflict:
+        db.session.rollback()
+        theirs = conflict.answer
+        response = Response(render_template(
+            "plans/_conflict.html", question=question, field=field, mine=conflict.mine,
+            theirs=theirs, plan=plan, attendee=attendee,
+            mergeable=question.kind in ("text", "short") or field == "note"
+            or (question.kind == "actions" and not field.endswith(".date"))), 409)
+        response.headers["X-Answer-Version"] = str(theirs.version)
+        return no_store(response)
+    db.session.commit()
+    response = Response(render_template("plans/_saved.html", answer=answer, event=event))
+    response.headers["X-Answer-Version"] = str(answer.version)
+    return no_store(response)
+
+
+@bp.route("/e/<slug>/plan/<int:plan_id>/complete", methods=["POST"])
+@attendee_required
+def complete(event, attendee, plan_id: int):
+    plan = _plan_or_404(event, attendee, plan_id, edit=True)
+    services.set_completed(plan, request.form.get("completed") == "1")
+    db.session.commit()
+    flash(_("Marked as complete. You can keep editing it.") if plan.completed_at
+          else _("Marked as still in progress."), "success")
+    return redirect(url_for("plans.team_plan" if plan.is_team else "plans.my_plan",
+                            slug=event.slug))
+
+
+@bp.route("/e/<slug>/plan/share", methods=["POST"])
+@attendee_required
+def share(event, attendee):
+    plan = services.plan_for(attendee)
+    plan.shared_with_team = request.form.get("shared") == "1"
+    db.session.commit()
+    flash(_("Your district colleagues can now read your plan.") if plan.shared_with_team
+          else _("Your plan is private again."), "success")
+    return redirect(url_for("plans.my_plan", slug=event.slug))
+
+
+@bp.route("/e/<slug>/plan/<int:plan_id>")
+@attendee_required
+def view_plan(event, attendee, plan_id: int):
+    plan = _plan_or_404(event, attendee, plan_id)
+    return no_store(Response(render_template(
+        "plans/plan_view.html", **_worksheet_context(event, attendee, plan, editable=False))))
+
+
+def _plan_pdf(event, attendee, plan) -> bytes:
+    import weasyprint
+
+    html = render_template("plans/plan_pdf.html",
+                           **_worksheet_context(event, attendee, plan, editable=False))
+    return weasyprint.HTML(string=html, base_url=current_app.config["BASE_URL"]).write_pdf()
+
+
+def _pdf_name(event, plan) -> str:
+    who = plan.organization.name if plan.is_team else plan.attendee.full_name
+    safe = "".join(c if c.isalnum() else "-" for c in f"{event.slug}-plan-{who}").strip("-")
+    return f"{safe.lower()}.pdf"
+
+
+@bp.route("/e/<slug>/plan/<int:plan_id>/pdf")
+@attendee_required
+def plan_pdf(event, attendee, plan_id: int):
+    plan = _plan_or_404(event, attendee, plan_id)
+    return no_store(pdf_response(_plan_pdf(event, attendee, plan), _pdf_name(event, plan),
+                                 attachment=True))
+
+
+@bp.route("/e/<slug>/plan/<int:plan_id>/email", methods=["POST"])
+@attendee_required
+def email_plan(event, attendee, plan_id: int):
+    from summit.messages.mail import deliver
+
+    plan = _plan_or_404(event, attendee, plan_id)
+    message = EmailMessage()
+    message["Subject"] = _("Your action plan · %(event)s", event=event.name)
+    message["From"] = current_app.config.get("MAIL_FROM", "Summit <no-reply@summit.local>")
+    message["To"] = attendee.email
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="summit.local")
+    message.set_content(render_template("plans/email_plan.txt", event=event, attendee=attendee,
+                                        plan=plan))
+    message.add_attachment(_plan_pdf(event, attendee, plan), maintype="application",
+                           subtype="pdf", filename=_pdf_name(event, plan))
+    deliver(message)
+    flash(_("Your plan is on its way to %(email)s.", email=attendee.email), "success")
+    return redirect(url_for("plans.team_plan" if plan.is_team else "plans.my_plan",
+                            slug=event.slug))
+
+
+# --- organizers: progress, aggregates, export -----------------------------------------------
+
+
+def _table_labels(event, attendees) -> dict[int, str]:
+    return homeroom_labels(event, [a.id for a in attendees])
+
+
+@bp.route("/admin/e/<slug>/plans")
+@event_role("organizer")
+def dashboard(event):
+    _template(event)
+    attendees = services.registered_attendees(event)
+    progress = services.plan_progress_for(a.id for a in attendees)
+    tables = _table_labels(event, attendees)
+    return render_template(
+        "plans/dashboard.html", event=event, counts=services.count_plans(event),
+        total=services.progress_counts(progress.values()),
+        by_district=services.progress_by(attendees, progress, lambda a: a.organization_name),
+        by_table=services.progress_by(attendees, progress, lambda a: tables.get(a.id, ""))
+        if tables else [],
+        priorities=reports.priority_counts(event), readiness=reports.readiness_averages(event),
+        terms=reports.take_back_terms(event), template=services.template_for(event))
+
+
+@bp.route("/admin/e/<slug>/plans/export.csv")
+@event_role("organizer")
+def export_csv(event):
+    kind = request.args.get("kind", "responses")
+    _template(event)
+    out = io.StringIO()
+    if kind == "progress":
+        attendees = services.registered_attendees(event)
+        progress = services.plan_progress_for(a.id for a in attendees)
+        writer = csv.writer(out)
+        writer.writerow(["district", "registered", "started", "completed"])
+        for label, c in services.progress_by(attendees, progress,
+                                             lambda a: a.organization_name):
+            writer.writerow([label, c["people"], c["started"], c["completed"]])
+    else:
+        columns, rows = reports.response_rows_csv(event)
+        writer = csv.DictWriter(out, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _csv_safe(v) for k, v in row.items()})
+    audit.record("plans.exported", event_id=event.id, after={"kind": kind})
+    db.session.commit()
+    stamp = datetime.now().strftime("%Y%m%d")
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{event.slug}-plans-{kind}-{stamp}.csv"',
+        "Cache-Control": "private, no-store"})
+
+
+def _csv_safe(value: str) -> str:
+    """Keep spreadsheet programs from running formulas typed into a plan."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@bp.route("/admin/e/<slug>/plans/tables")
+@event_role("facilitator")
+def table_progress(event):
+    """Who at each table has started a plan: status only, never the content."""
+    attendees = services.registered_attendees(event)
+    progress = services.plan_progress_for(a.id for a in attendees)
+    tables = _table_labels(event, attendees)
+    groups: dict[str, list] = {}
+    for attendee in attendees:
+        label = tables.get(attendee.id) or (attendee.organization_name if not tables else "")
+        groups.setdefault(label or "No table yet", []).append(attendee)
+    chosen = request.args.get("group", "")
+    day = event.current_day_or_none() or 1
+    return render_template(
+        "plans/table_progress.html", event=event, groups=sorted(groups.items()),
+        chosen=chosen, progress=progress, by_table=bool(tables),
+        prompt=topic_service.prompt_for_day(event, day), day=day)
+
+
+# --- organizers: the template editor --------------------------------------------------------
+
+
+def _editor(event, error: str | None = None, status: int = 200):
+    template = _template(event)
+    context = {"event": event, "template": template, "sections": services.live_sections(template),
+               "kinds": QUESTION_KINDS, "error": error}
+    if is_htmx():
+        return render_template("plans/_template_editor.html", **context), status
+    if error:
+        flash(error, "error")
+    return render_template("plans/template_editor.html", **context), status
+
+
+def _after_edit(event, action: str, target=None):
+    audit.record(f"plans.template.{action}", event_id=event.id, target=target)
+    db.session.commit()
+    if is_htmx():
+        return _editor(event)
+    return redirect(url_for("plans.edit_template", slug=event.slug))
+
+
+def _section_or_404(event, section_id: int) -> PlanSection:
+    section = db.session.get(PlanSection, section_id)
+    if section is None or section.template.event_id != event.id or section.removed_at:
+        abort(404)
+    return section
+
+
+def _question_or_404(event, question_id: int) -> PlanQuestion:
+    question = db.session.get(PlanQuestion, question_id)
+    if question is None or question.section.template.event_id != event.id \
+            or question.removed_at:
+        abort(404)
+    return question
+
+
+@bp.route("/admin/e/<slug>/plans/template")
+@event_role("organizer")
+def edit_template(event):
+    return _editor(event)
+
+
+@bp.route("/admin/e/<slug>/plans/template/sections", methods=["POST"])
+@event_role("organizer")
+def add_section(event):
+    try:
+        section = services.add_section(services.template_for(event), request.form.get("title", ""),
+                                       request.form.get("intro", ""))
+    except services.PlanError as exc:
+        db.session.rollback()
+        return _editor(event, str(exc), 400)
+    return _after_edit(event, "section_added", section)
+
+
+@bp.route("/admin/e/<slug>/plans/template/sections/<int:section_id>", methods=["POST"])
+@event_role("organizer")
+def update_section(event, section_id: int):
+    section = _section_or_404(event, section_id)
+    action = request.form.get("action", "save")
+    try:
+        if action == "up":
+            services.move_section(section, -1)
+        elif action == "down":
+            services.move_section(section, 1)
+        elif action == "remove":
+            services.remove_section(section)
+        else:
+            services.update_section(section, request.form.get("title", ""),
+                                    request.form.get("intro", ""))
+    except services.PlanError as exc:
+        db.session.rollback()
+        return _editor(event, str(exc), 400)
+    # The audit action names what was done, never the raw form value.
+    done = action if action in ("up", "down", "remove") else "save"
+    return _after_edit(event, f"section_{done}", section)
+
+
+@bp.route("/admin/e/<slug>/plans/template/sections/<int:section_id>/questions",
+          methods=["POST"])
+@event_role("organizer")
+def add_question(event, section_id: int):
+    section = _section_or_404(event, section_id)
+    try:
+        question = services.add_question(
+            section, request.form.get("prompt", ""), request.form.get("kind", "text"),
+            request.form.get("help", ""), request.form.get("options", "").splitlines())
+    except services.PlanError as exc:
+        db.session.rollback()
+        return _editor(event, str(exc), 400)
+    return _after_edit(event, "question_added", question)
+
+
+@bp.route("/admin/e/<slug>/plans/template/questions/<int:question_id>", methods=["POST"])
+@event_role("organizer")
+def update_question(event, question_id: int):
+    question = _question_or_404(event, question_id)
+    action = request.form.get("action", "save")
+    try:
+        if action == "up":
+            services.move_question(question, -1)
+        elif action == "down":
+            services.move_question(question, 1)
+        elif action == "remove":
+            services.remove_question(question)
+        else:
+            services.update_question(question, request.form.get("prompt", ""),
+                                     request.form.get("help", ""))
+    except services.PlanError as exc:
+        db.session.rollback()
+        return _editor(event, str(exc), 400)
+    # The audit action names what was done, never the raw form value.
+    done = action if action in ("up", "down", "remove") else "save"
+    return _after_edit(event, f"question_{done}", question)
+
+
+# --- after-action feedback ------------------------------------------------------------------
+
+
+@bp.route("/e/<slug>/feedback")
+@attendee_required
+def feedback_list(event, attendee):
+    _require_registered(attendee)
+    return render_template(
+        "plans/feedback_list.html", event=event, targets=feedback_service.targets(event),
+        target_label=_target_label,
+        given=feedback_service.given_keys(current_app.config["SECRET_KEY"], event, attendee))
+
+
+def _target_from_key(event, key: str):
+    target = None
+    if key[:1] == "d" and key[1:].isdigit():
+        target = feedback_service.find_target(event, int(key[1:]), None)
+    elif key[:1] == "s" and key[1:].isdigit():
+        target = feedback_service.find_target(event, None, int(key[1:]))
+    if target is None:
+        abort(404)
+    return target
+
+
+@bp.route("/e/<slug>/feedback/<key>", methods=["GET", "POST"])
+@attendee_required
+def give_feedback(event, attendee, key: str):
+    _require_registered(attendee)
+    target = _target_from_key(event, key)
+    secret = current_app.config["SECRET_KEY"]
+    already = target.key in feedback_service.given_keys(secret, event, attendee)
+    error = None
+    status = 200
+    if request.method == "POST" and not already:
+        try:
+            feedback_service.submit(secret, event, attendee, target, request.form,
+                                    request.form.get("rating", type=int),
+                                    request.form.get("anonymous") == "1")
+        except feedback_service.FeedbackError as exc:
+            db.session.rollback()
+            error, status = translate(str(exc)), 400
+        except feedback_service.AlreadyGiven:
+            db.session.rollback()
+            already = True
+        else:
+            db.session.commit()
+            flash(_("Thank you: your feedback on %(target)s is in.",
+                    target=_target_label(target)), "success")
+            return redirect(url_for("plans.feedback_list", slug=event.slug))
+    if request.method == "POST" and already:
+        status = 409
+    return render_template("plans/feedback_form.html", event=event, target=target,
+                           target_label=_target_label,
+                           questions=feedback_service.QUESTIONS, already=already, error=error,
+                           form=request.form), status
+
+
+@bp.route("/admin/e/<slug>/feedback")
+@event_role("organizer")
+def feedback_results(event):
+    rows = feedback_service.summary(event)
+    key = request.args.get("target", "")
+    chosen = next((r for r in rows if r["key"] == key), None)
+    return render_template("plans/feedback_results.html", event=event, rows=rows,
+                           chosen=chosen, questions=feedback_service.QUESTIONS,
+                           entries=feedback_service.entries(event, key) if chosen else [])
+
+
+# --- participant-led topics -----------------------------------------------------------------
+
+
+def _topic_or_404(event, topic_id: int) -> Topic:
+    topic = db.session.get(Topic, topic_id)
+    if topic is None or topic.event_id != event.id:
+        abort(404)
+    return topic
+
+
+def _topic_list(event, attendee, order: str):
+    topics = topic_service.visible_topics(event, order)
+    return render_template("plans/_topic_list.html", event=event, topics=topics, order=order,
+                           voted=topic_service.voted_ids(attendee, [t.id for t in topics]),
+                           kinds=TOPIC_KINDS)
+
+
+@bp.route("/e/<slug>/topics", methods=["GET", "POST"])
+@attendee_required
+def topics(event, attendee):
+    _require_registered(attendee)
+    error = None
+    status = 200
+    if request.method == "POST":
+        try:
+            topic_service.submit(event, attendee, request.form.get("kind", "topic"),
+                                 request.form.get("title", ""), request.form.get("body", ""))
+        except topic_service.TopicError as exc:
+            db.session.rollback()
+            error, status = translate(str(exc)), 400
+        else:
+            db.session.commit()
+            flash(_("Thank you: your topic is up for votes."), "success")
+            return redirect(url_for("plans.topics", slug=event.slug))
+    order = request.args.get("order", "top")
+    day = event.current_day_or_none()
+    return render_template("plans/topics.html", event=event, kinds=TOPIC_KINDS, error=error,
+                           form=request.form, order=order,
+                           prompt=topic_service.prompt_for_day(event, day) if day else None,
+                           topic_list=_topic_list(event, attendee, order)), status
+
+
+@bp.route("/e/<slug>/topics/list")
+@attendee_required
+def topic_list(event, attendee):
+    """The live list: polled by htmx; answers 304 while nothing changed (ETag)."""
+    order = "new" if request.args.get("order") == "new" else "top"
+    db.session.refresh(event)
+    etag = f"t{event.change_seq}-a{attendee.id}-{order}"
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(_topic_list(event, attendee, order))
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.route("/e/<slug>/topics/<int:topic_id>/vote", methods=["POST"])
+@attendee_required
+def vote(event, attendee, topic_id: int):
+    _require_registered(attendee)
+    topic = _topic_or_404(event, topic_id)
+    try:
+        if request.form.get("vote", "1") == "0":
+            topic_service.unvote(event, topic, attendee)
+        else:
+            topic_service.vote(event, topic, attendee)
+    except topic_service.TopicError as exc:
+        db.session.rollback()
+        return Response(Markup('<p class="error">{}</p>').format(translate(str(exc))), 409)
+    db.session.commit()
+    db.session.refresh(topic)
+    if is_htmx():
+        return render_template("plans/_topic.html", event=event, topic=topic, kinds=TOPIC_KINDS,
+                               voted=topic_service.voted_ids(attendee, [topic.id]))
+    return redirect(url_for("plans.topics", slug=event.slug))
+
+
+@bp.route("/admin/e/<slug>/topics")
+@event_role("organizer")
+def moderate_topics(event):
+    day = event.current_day_or_none() or 1
+    return render_template("plans/topics_admin.html", event=event,
+                           topics=topic_service.all_topics(event), kinds=TOPIC_KINDS,
+                           prompts=topic_service.prompts(event), today=day,
+                           breakouts_available=_breakouts_available())
+
+
+def _breakouts_available() -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("summit.breakouts.models") is not None
+    except ModuleNotFoundError:
+        return False
+
+
+@bp.route("/admin/e/<slug>/topics/<int:topic_id>", methods=["POST"])
+@event_role("organizer")
+def moderate_topic(event, topic_id: int):
+    topic = _topic_or_404(event, topic_id)
+    action = request.form.get("action", "")
+    try:
+        if action in ("hide", "show"):
+            topic_service.hide(event, topic, hidden=action == "hide")
+            message = f"“{topic.title}” is {'hidden' if action == 'hide' else 'shown again'}."
+        elif action == "merge":
+            into = _topic_or_404(event, request.form.get("into", type=int) or 0)
+            topic_service.merge(event, topic, into)
+            message = f"“{topic.title}” is merged into “{into.title}”."
+        elif action == "prompt":
+            topic_service.make_prompt(event, request.form.get("day", type=int) or 1,
+                                      request.form.get("text") or topic.title, topic)
+            message = "The discussion prompt is ready for the homeroom tables."
+        elif action == "breakout":
+            session = topic_service.make_breakout(event, topic)
+            message = ("A breakout session is created from this topic: give it a room and a "
+                       "time on the breakouts page." if session is not None
+                       else "Breakout sessions are not available in this installation.")
+        else:
+            abort(400)
+    except topic_service.TopicError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("plans.moderate_topics", slug=event.slug))
+    audit.record(f"topics.{action}", event_id=event.id, target=topic)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("plans.moderate_topics", slug=event.slug))
+
+
+@bp.route("/admin/e/<slug>/prompts", methods=["POST"])
+@event_role("organizer")
+def add_prompt(event):
+    try:
+        topic_service.make_prompt(event, request.form.get("day", type=int) or 1,
+                                  request.form.get("text", ""))
+    except topic_service.TopicError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash("The discussion prompt is ready for the homeroom tables.", "success")
+    return redirect(url_for("plans.moderate_topics", slug=event.slug))
+
+

@@ -1,0 +1,1 @@
+"""Registration: the public form, waitlist, personal links, import and export."""

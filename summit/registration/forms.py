@@ -1,0 +1,74 @@
+"""The public registration form and the "send my link again" form."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from summit.registration.csv_io import normalize_email
+from summit.registration.models import ROLES
+
+STATES_AND_PROVINCES = (
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
+    "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
+    "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
+    "VT", "VA", "WA", "WV", "WI", "WY", "AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON",
+    "PE", "QC", "SK", "YT",
+)
+
+
+class ValidEmail:
+    """Validate with email-validator and keep the normalized address in ``field.data``."""
+
+    def __call__(self, form, field):
+        try:
+            field.data = normalize_email(field.data or "")
+        except ValueError as exc:
+            raise ValidationError(_l("Please enter a valid email address (%(reason)s).",
+                                     reason=exc)) from exc
+
+
+def _strip(value):
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+class RegistrationForm(FlaskForm):
+    first_name = StringField(_l("First name"), filters=[_strip],
+                             validators=[DataRequired(_l("Please enter your first name.")),
+                                         Length(max=100)],
+                             render_kw={"autocomplete": "given-name"})
+    last_name = StringField(_l("Last name"), filters=[_strip],
+                            validators=[DataRequired(_l("Please enter your last name.")),
+                                        Length(max=100)],
+                            render_kw={"autocomplete": "family-name"})
+    email = EmailField(_l("Email"),
+                       validators=[DataRequired(_l("Please enter your email address.")),
+                                   Length(max=254), ValidEmail()],
+                       render_kw={"autocomplete": "email", "inputmode": "email"})
+    organization = StringField(_l("District or organization"), filters=[_strip],
+                               validators=[DataRequired(_l("Please enter your district.")),
+                                           Length(max=200)],
+                               render_kw={"autocomplete": "organization",
+                                          "list": "known-organizations"})
+    state = StringField(_l("State or province"), filters=[_strip],
+                        validators=[DataRequired(_l("Please enter your state or province.")),
+                                    Length(max=64)],
+                        render_kw={"list": "states-provinces", "autocomplete": "address-level1"})
+    role = SelectField(_l("Role"),
+                       choices=[("", _l("Choose your role…"))] + [(r, _l(r)) for r in ROLES],
+                       validators=[DataRequired(_l("Please choose your role."))])
+    dietary = TextAreaField(_l("Dietary needs"), validators=[Length(max=1000)],
+                            description=_l("Optional. Seen only by the organizers and caterers."))
+    accessibility = TextAreaField(_l("Accessibility needs"), validators=[Length(max=1000)],
+                                  description=_l("Optional. Seen only by the organizers and the "
+                                                 "check-in desk, so we can help on the day."))
+    share_contact = BooleanField(_l("Share my name, district and email with my tablemates"))
+
+
+class ResendLinkForm(FlaskForm):
+    email = EmailField(_l("Email"),
+                       validators=[DataRequired(_l("Please enter your email address.")),
+                                   Length(max=254), ValidEmail()],
+                       render_kw={"autocomplete": "email", "inputmode": "email"})

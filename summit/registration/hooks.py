@@ -1,0 +1,26 @@
+"""Small look-ups other capabilities provide to registration pages and exports.
+
+Kept in one place so the registration code does not import every later capability directly.
+"""
+
+from __future__ import annotations
+
+from summit.events.models import Event
+
+
+def homeroom_labels(event: Event, attendee_ids: list[int], day: int = 1) -> dict[int, str]:
+    """Each attendee's homeroom table on ``day`` (e.g. "Table 12"), when homerooms exist."""
+    try:
+        from summit.homerooms.services import table_labels_for
+    except ImportError:
+        return {}
+    return table_labels_for(event, attendee_ids, day)
+
+
+def on_cancelled(attendee) -> None:
+    """A cancelled registration gives up its breakout seats (the next people waiting get them)."""
+    try:
+        from summit.breakouts.services import release_all_for
+    except ImportError:
+        return
+    release_all_for(attendee)

@@ -1,0 +1,19 @@
+"""Small response helpers shared by the views: PDFs and answers no cache may keep. No routes."""
+
+from __future__ import annotations
+
+from flask import Response
+
+
+def no_store(response: Response) -> Response:
+    """Personal content (a badge, a plan): no browser or proxy cache keeps a copy."""
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def pdf_response(pdf: bytes, filename: str, *, attachment: bool = False) -> Response:
+    """A PDF shown in the browser (``inline``) or downloaded (``attachment``) as ``filename``."""
+    response = Response(pdf, mimetype="application/pdf")
+    disposition = "attachment" if attachment else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response

@@ -1,0 +1,187 @@
+"""Accessibility in real Chromium: axe-core (the copy bundled in axe-playwright-python, never
+fetched at test time) finds no serious or critical violation on the attendee pages, the
+check-in desk and its live counts; registering and checking someone in work with the keyboard
+alone."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from summit.extensions import db
+from tests.browser.hardening_pages import (
+    ATTENDEE_PAGES,
+    DESK_PAGES,
+    seed,
+    settle,
+    sign_in_attendee,
+    sign_in_staff,
+    url,
+)
+from tests.security.world import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+BLOCKING = ("serious", "critical")
+# Structure rules checked whatever their impact: headings in order, content in landmarks.
+STRUCTURE = {"heading-order", "region", "landmark-one-main", "page-has-heading-one",
+             "landmark-unique", "landmark-no-duplicate-main", "bypass", "empty-table-header"}
+
+
+def serious_violations(page, where: str) -> list[str]:
+    results = Axe().run(page)
+    found = []
+    for violation in results.response["violations"]:
+        if violation["impact"] in BLOCKING or violation["id"] in STRUCTURE:
+            targets = [", ".join(map(str, node["target"])) for node in violation["nodes"][:5]]
+            found.append(f"{where}: [{violation['impact']}] {violation['id']}: "
+                         f"{violation['help']} at {targets}")
+    return found
+
+
+def test_axe_finds_no_serious_violation_on_attendee_pages(live_server, new_context):
+    world = seed(live_server)
+    page = new_context(phone=True).new_page()
+    problems = []
+    page.goto(url(live_server, world, "/e/{slug}/register"))
+    settle(page)
+    problems += serious_violations(page, "registration form")
+    page.get_by_role("button", name="Register").click()  # everything empty: the error state
+    expect(page.get_by_role("alert").first).to_be_visible()
+    problems += serious_violations(page, "registration form with errors")
+    page.get_by_label("First name").fill("Zoë")
+    page.get_by_label("Last name").fill("O'Brien")
+    page.get_by_label("Email", exact=True).fill("zoe@example.org")
+    page.get_by_label("District or organization").fill("Knox County Schools")
+    page.get_by_label("State or province").fill("TN")
+    page.get_by_label("Role").select_option("Principal")
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_role("heading", name="You're registered, Zoë!")).to_be_visible()
+    problems += serious_violations(page, "confirmation")
+
+    sign_in_attendee(page, live_server, world)
+    for name, path in ATTENDEE_PAGES:
+        page.goto(url(live_server, world, path))
+        settle(page)
+        if name == "my summit":  # with its panels: homeroom table, breakouts, plan
+            expect(page.locator("#my-homerooms")).to_contain_text("Your homeroom table")
+        problems += serious_violations(page, name)
+    assert not problems, "\n".join(problems)
+
+
+def test_axe_finds_no_serious_violation_on_the_desk(live_server, new_context):
+    world = seed(live_server)
+    page = new_context().new_page()
+    sign_in_staff(page, live_server, world.checkin)
+    problems = []
+    for name, path in DESK_PAGES:
+        page.goto(url(live_server, world, path))
+        settle(page)
+        problems += serious_violations(page, name)
+    page.goto(url(live_server, world, "/admin/e/{slug}/checkin"))
+    settle(page)
+    page.get_by_label("Forgot the QR code? Find by name").fill("Okafor")
+    page.get_by_role("button", name="Check in Amber Okafor").click()
+    expect(page.locator("#result-panel")).to_contain_text("Amber Okafor")
+    problems += serious_violations(page, "desk after a check-in")
+    assert not problems, "\n".join(problems)
+
+
+def test_axe_sees_a_real_problem(live_server, new_context):
+    """The check can fail: an unlabeled field and an empty button are reported."""
+    world = seed(live_server)
+    page = new_context().new_page()
+    page.goto(url(live_server, world, "/e/{slug}/register"))
+    settle(page)
+    page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', "
+                  "'<input type=text><button></button>')")
+    found = " ".join(serious_violations(page, "broken on purpose"))
+    assert "button-name" in found
+
+
+def focused(page) -> str:
+    return page.evaluate("document.activeElement && (document.activeElement.id || "
+                         "document.activeElement.getAttribute('name') || "
+                         "document.activeElement.textContent.trim())")
+
+
+def tab_until(page, predicate: str, what: str, limit: int = 40) -> None:
+    """Press Tab until ``predicate`` (JS, given the focused element ``el``) holds; the focused
+    element must show a visible focus ring."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(el => !!el && ({predicate}))(document.activeElement)"):
+            outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+            assert outline not in ("none", ""), f"{what} has no visible focus ring"
+            return
+    raise AssertionError(f"Tab never reached {what}; last focus: {focused(page)}")
+
+
+def tab_to(page, target_id: str) -> None:
+    tab_until(page, f"el.id === {target_id!r}", f"#{target_id}")
+
+
+def test_register_with_the_keyboard_alone(live_server, new_context):
+    from summit.registration.models import Attendee
+
+    world = seed(live_server)
+    page = new_context().new_page()
+    page.goto(url(live_server, world, "/e/{slug}/register"))
+    settle(page)
+    # The skip link is the first stop and jumps to the content.
+    page.keyboard.press("Tab")
+    assert focused(page) == "Skip to content"
+    page.keyboard.press("Enter")
+    tab_to(page, "first_name")
+    page.keyboard.type("Zoë")
+    page.keyboard.press("Tab")
+    page.keyboard.type("O'Brien")
+    tab_to(page, "email")
+    page.keyboard.type("zoe.obrien@example.org")
+    tab_to(page, "organization")
+    page.keyboard.type("Knox County Schools")
+    tab_to(page, "state")
+    page.keyboard.type("TN")
+    tab_to(page, "role")
+    page.keyboard.type("Principal")  # type-ahead picks the option in a focused select
+    assert page.eval_on_selector("#role", "el => el.value") == "Principal"
+    tab_until(page, "el.tagName === 'BUTTON' && el.textContent.trim() === 'Register'",
+              "the Register button")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="You're registered, Zoë!")).to_be_visible()
+    with live_server.app.app_context():
+        person = db.session.scalar(select(Attendee).where(
+            Attendee.email == "zoe.obrien@example.org"))
+        assert person is not None and person.status == "registered"
+        db.session.remove()
+
+
+def test_check_in_by_name_with_the_keyboard_alone(live_server, new_context):
+    from summit.checkin.models import Checkin
+
+    world = seed(live_server)
+    page = new_context().new_page()
+    desk = f"/admin/e/{world.slug}/checkin"
+    page.goto(f"{live_server.url}/login?next={desk}")
+    page.keyboard.press("Tab")  # skip link
+    tab_to(page, "email")
+    page.keyboard.type(world.checkin)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{desk}")
+    settle(page)
+    tab_to(page, "name-search")
+    page.keyboard.type("Okafor")
+    button = page.get_by_role("button", name="Check in Amber Okafor")
+    expect(button).to_be_visible()
+    tab_until(page, "el.getAttribute('aria-label') === 'Check in Amber Okafor'",
+              "the check-in button", limit=10)
+    page.keyboard.press("Enter")
+    expect(page.locator("#result-panel")).to_contain_text("Amber Okafor")
+    with live_server.app.app_context():
+        assert db.session.scalar(select(Checkin).where(
+            Checkin.attendee_id == world.amber_id)) is not None
+        db.session.remove()

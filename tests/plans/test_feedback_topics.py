@@ -1,0 +1,128 @@
+"""After-action feedback (anonymous, once each) and participant-led topics (one vote each)."""
+
+import threading
+
+from sqlalchemy import func, select
+
+from summit.extensions import db
+from summit.plans.models import DiscussionPrompt, Feedback, Topic, TopicVote
+
+ANSWERS = {"supposed": "Plan a pilot", "actual": "We argued about data",
+           "learned": "Start with privacy", "adjust": "Invite IT", "rating": "4"}
+
+
+def test_feedback_anonymous_and_only_once(client, auth, make_event, make_attendee, make_staff):
+    event = make_event(days=2)
+    amber = make_attendee(event, first_name="Amber")
+    auth.as_attendee(amber)
+    listing = client.get(f"/e/{event.slug}/feedback").get_data(True)
+    assert "Day 1" in listing and "Day 2" in listing
+    missing = client.post(f"/e/{event.slug}/feedback/d1", data={**ANSWERS, "rating": ""})
+    assert missing.status_code == 400 and "rating from 1 to 5" in missing.get_data(True)
+    sent = client.post(f"/e/{event.slug}/feedback/d1", data={**ANSWERS, "anonymous": "1"})
+    assert sent.status_code == 302
+    again = client.post(f"/e/{event.slug}/feedback/d1", data=ANSWERS)
+    assert again.status_code == 409
+    assert db.session.scalar(select(func.count(Feedback.id))) == 1
+    row = db.session.scalar(select(Feedback))
+    assert row.attendee_id is None and row.anonymous and len(row.submitter_token) == 64
+    assert "Thank you" in client.get(f"/e/{event.slug}/feedback").get_data(True)
+    client.post(f"/e/{event.slug}/feedback/d2", data={**ANSWERS, "rating": "2"})
+    assert client.get(f"/e/{event.slug}/feedback/d9").status_code == 404
+
+    auth.login(make_staff("organizer", event))
+    results = client.get(f"/admin/e/{event.slug}/feedback").get_data(True)
+    assert "4.0" in results and "2.0" in results
+    detail = client.get(f"/admin/e/{event.slug}/feedback?target=d1").get_data(True)
+    assert "We argued about data" in detail and "anonymous" in detail and "Amber" not in detail
+    named = client.get(f"/admin/e/{event.slug}/feedback?target=d2").get_data(True)
+    assert "Amber" in named
+
+
+def test_topics_vote_once_live_list_and_moderation(client, auth, make_event, make_attendee,
+                                                   make_staff):
+    event = make_event()
+    amber, ben = make_attendee(event, first_name="Amber"), make_attendee(event, first_name="Ben")
+    auth.as_attendee(amber)
+    assert client.post(f"/e/{event.slug}/topics", data={"title": " ", "kind": "topic"}
+                       ).status_code == 400
+    client.post(f"/e/{event.slug}/topics", data={"title": "Cheating and AI", "kind": "question"})
+    client.post(f"/e/{event.slug}/topics", data={"title": "AI and cheating", "kind": "topic",
+                                                  "body": "Detectors?"})
+    first, second = db.session.scalars(select(Topic).order_by(Topic.id)).all()
+    vote = client.post(f"/e/{event.slug}/topics/{first.id}/vote", headers={"HX-Request": "true"})
+    assert vote.status_code == 200 and 'data-count>1<' in vote.get_data(True)
+    client.post(f"/e/{event.slug}/topics/{first.id}/vote")  # a second vote changes nothing
+    assert db.session.scalar(select(func.count(TopicVote.id))) == 1
+
+    listing = client.get(f"/e/{event.slug}/topics/list")
+    etag = listing.headers["ETag"]
+    assert "Cheating and AI" in listing.get_data(True)
+    unchanged = client.get(f"/e/{event.slug}/topics/list", headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304
+
+    auth.as_attendee(ben)
+    client.post(f"/e/{event.slug}/topics/{second.id}/vote")
+    changed = client.get(f"/e/{event.slug}/topics/list", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+
+    auth.login(make_staff("organizer", event))
+    base = f"/admin/e/{event.slug}/topics"
+    assert client.post(f"{base}/{second.id}", data={"action": "merge", "into": first.id}
+                       ).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Topic, first.id).vote_count == 2
+    assert db.session.get(Topic, second.id).status == "merged"
+    assert "Detectors?" in db.session.get(Topic, first.id).body
+    client.post(f"{base}/{first.id}", data={"action": "prompt", "day": "1"})
+    prompt = db.session.scalar(select(DiscussionPrompt))
+    assert prompt.text == "Cheating and AI" and prompt.topic_id == first.id
+    client.post(f"{base}/{first.id}", data={"action": "hide"})
+    auth.as_attendee(amber)
+    assert "Cheating and AI" not in client.get(f"/e/{event.slug}/topics/list").get_data(True)
+
+
+def test_concurrent_votes_count_once(live_server):
+    """The same attendee voting from many requests at once: one vote, one count."""
+    from datetime import date
+
+    import requests
+
+    from summit.events.services import create_event
+    from summit.plans import topics
+    from summit.registration.models import Attendee
+    from summit.registration.services import find_or_create_organization
+
+    app = live_server.app
+    with app.app_context():
+        event = create_event("vote-race", "Summit", date(2027, 3, 1))
+        org = find_or_create_organization("Knox", "TN")
+        people = [Attendee(event_id=event.id, organization=org, first_name=f"P{n}",
+                           last_name="T", email=f"p{n}@x.org") for n in range(4)]
+        db.session.add_all(people)
+        db.session.flush()
+        topic = topics.submit(event, people[0], "topic", "Race me")
+        db.session.commit()
+        secrets = [p.personal_secret for p in people]
+        topic_id = topic.id
+        db.session.remove()
+
+    def voter(secret):
+        session = requests.Session()
+        page = session.get(f"{live_server.url}/me/{secret}")
+        token = page.text.split('"X-CSRFToken": "')[1].split('"')[0]
+        barrier.wait()
+        for _ in range(3):
+            session.post(f"{live_server.url}/e/vote-race/topics/{topic_id}/vote",
+                         headers={"X-CSRFToken": token})
+
+    barrier = threading.Barrier(len(secrets))
+    threads = [threading.Thread(target=voter, args=(s,)) for s in secrets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with app.app_context():
+        assert db.session.scalar(select(func.count(TopicVote.id))) == 4
+        assert db.session.get(Topic, topic_id).vote_count == 4
+        db.session.remove()

@@ -1,0 +1,116 @@
+"""Every route, requested with every role (and none), answers as its access rule says.
+
+The matrix is built from the app's URL map, so routes added later are covered automatically;
+``summit.access.check_every_view_declares_access`` makes sure none can skip a declaration.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from summit.access import Access
+
+ROLES = ("anonymous", "attendee", "facilitator", "checkin", "organizer", "other-event-checkin")
+SAFE_INT = 999_999  # ids that exist nowhere, so POSTs have no side effects after the check
+
+
+@pytest.fixture
+def world(app, make_event, make_attendee, make_staff):
+    event = make_event("matrix")
+    other = make_event("elsewhere")
+    attendee = make_attendee(event, email="matrix@example.org")
+    return {
+        "event": event,
+        "attendee": attendee,
+        "staff": {
+            "facilitator": make_staff("facilitator", event),
+            "checkin": make_staff("checkin", event),
+            "organizer": make_staff("organizer", event),
+            "other-event-checkin": make_staff("checkin", other),
+        },
+    }
+
+
+def build_url(rule, world) -> str:
+    values = {}
+    for name in rule.arguments:
+        converter = rule._converters[name].__class__.__name__
+        if name == "slug":
+            values[name] = world["event"].slug
+        elif name == "secret":
+            values[name] = "x" * 40
+        elif name == "code":
+            values[name] = world["attendee"].checkin_code
+        elif converter in ("IntegerConverter", "NumberConverter"):
+            values[name] = SAFE_INT
+        elif name == "action":
+            values[name] = "no-such-action"
+        else:
+            values[name] = "x"
+    return rule.build(values, append_unknown=False)[1]
+
+
+def client_as(app, role, world):
+    client = app.test_client()
+    if role == "attendee":
+        client.get(f"/me/{world['attendee'].personal_secret}")
+    elif role != "anonymous":
+        response = client.post("/login", data={"email": world["staff"][role].email,
+                                               "password": "correct horse battery"})
+        assert response.status_code == 302, f"{role} could not sign in"
+    return client
+
+
+def allowed(access: Access, role: str) -> bool:
+    if access.kind == "public":
+        return True
+    if access.kind == "attendee":
+        return role == "attendee"
+    staff = role not in ("anonymous", "attendee")
+    if access.kind == "staff":
+        return staff
+    if access.kind == "event_role":
+        return role == "organizer" or role in access.roles
+    if access.kind == "global_role":
+        return False  # every staff account here holds roles for one event only
+    if access.kind == "kiosk":
+        return False  # no device here was switched to kiosk mode: see tests/checkin
+    if access.kind == "api":
+        return False  # no bearer token in this matrix: see the API tests
+    raise AssertionError(f"unknown access kind {access.kind}")
+
+
+def denied(response, access: Access, role: str) -> bool:
+    if response.status_code in (401, 403):
+        return True
+    if response.status_code == 302:
+        location = response.headers["Location"]
+        return "/login" in location or "/signed-out" in location
+    return False
+
+
+def test_every_route_enforces_its_access_rule(app, world):
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+    assert len(rules) > 20
+    clients = {role: client_as(app, role, world) for role in ROLES}
+    failures = []
+    for method in ("GET", "POST"):
+        for rule in sorted(rules, key=lambda r: r.rule):
+            if method not in rule.methods:
+                continue
+            access = app.view_functions[rule.endpoint].access
+            url = build_url(rule, world)
+            for role in ROLES:
+                client = clients[role]
+                if method == "POST" and role != "anonymous":
+                    # A POST may sign someone out (kiosk mode, sign-out) or cancel an attendee:
+                    # start afresh each time.
+                    world["attendee"].status = "registered"
+                    client = client_as(app, role, world)
+                response = client.open(url, method=method)
+                if response.status_code >= 500:
+                    failures.append(f"{method} {url} as {role}: {response.status_code}")
+                elif allowed(access, role) == denied(response, access, role):
+                    failures.append(f"{method} {url} as {role}: {response.status_code} "
+                                    f"(access {access.kind} {access.roles})")
+    assert not failures, "\n".join(failures)
