@@ -53,7 +53,8 @@ def browser(playwright_instance):
 
 
 def record_traffic(context, log: list[str]) -> None:
-    """Append a line to ``log`` for each request, answer, failure and console message."""
+    """Append a line to ``log`` for each request, answer, failure, console message and uncaught
+    script error."""
     start = time.monotonic()
 
     def line(text: str) -> None:
@@ -65,6 +66,7 @@ def record_traffic(context, log: list[str]) -> None:
     context.on("response", lambda r: line(f"<- {r.request.method} {r.url} {r.status}"))
     context.on("requestfailed", lambda r: line(f"xx {r.method} {r.url} {r.failure}"))
     context.on("console", lambda m: line(f"console.{m.type}: {m.text}"))
+    context.on("weberror", lambda e: line(f"uncaught: {e.error}"))
 
 
 @pytest.hookimpl(wrapper=True)
