@@ -209,6 +209,22 @@
     states.forEach(function (s, el) { if (s.pending) { stash(el); } });
   });
 
+  // Typed before this script arrived: it is deferred, and on slow Wi-Fi the page can be typed
+  // into first. A field that no longer holds what the server rendered is saved now. (The fields
+  // are autocomplete="off", so the browser does not refill them on its own after a reload; the
+  // banner below is the one way back to older text.)
+  function rendered(el) {
+    if (el.tagName !== "SELECT") { return el.defaultValue; }
+    for (var i = 0; i < el.options.length; i++) {
+      if (el.options[i].defaultSelected) { return el.options[i].value; }
+    }
+    return el.options.length ? el.options[0].value : "";
+  }
+  var typedEarly = [];
+  root.querySelectorAll("[data-autosave]").forEach(function (el) {
+    if (el.value !== rendered(el)) { typedEarly.push(el); }
+  });
+
   // After a reload: offer what never reached the server.
   var banner = document.getElementById("unsaved-banner");
   var unsaved = [];
@@ -251,5 +267,6 @@
       banner.hidden = true;
     });
   }
+  typedEarly.forEach(function (el) { edited(el); save(el); });
   refreshGlobal();
 }());

@@ -146,3 +146,34 @@ def test_two_tabs_editing_the_same_field_get_a_choice(new_context, live_server, 
     merged_box.get_by_role("button", name="Keep the combined text").click()
     expect(state_of(field_one)).to_have_text("Saved")
     assert stored(live_server, attendee["id"]) == "Both ideas, combined"
+
+
+def test_words_typed_before_the_page_finished_loading_are_saved(new_context, live_server,
+                                                                  attendee):
+    """On slow Wi-Fi the worksheet can be typed into before autosave.js (deferred) has run; those
+    words are saved once it does, without another key press."""
+    page = new_context(phone=True).new_page()
+    page.goto(f"{live_server.url}/me/{attendee['secret']}")
+    # The document is parsed, the deferred scripts have not run yet: type exactly then.
+    page.add_init_script("""
+        document.addEventListener("readystatechange", function () {
+          var root = document.querySelector("[data-autosave-root]");
+          if (document.readyState !== "interactive" || !root) { return; }
+          var box = Array.prototype.find.call(root.querySelectorAll("textarea"), function (el) {
+            return el.labels[0] && el.labels[0].textContent.indexOf("take back") >= 0;
+          });
+          box.value = "Typed while the page was still loading";
+          box.dispatchEvent(new Event("input", {bubbles: true}));
+          // autosave.js, had it been listening, would have marked the field "Not saved yet"
+          var state = box.closest("[data-answer]").querySelector("[data-save-state]");
+          window.typedBeforeAutosave = state.textContent === "";
+        });
+    """)
+    page.goto(f"{live_server.url}/e/{attendee['slug']}/plan")
+    field = page.get_by_label(TAKE_BACK)
+    expect(state_of(field)).to_have_text("Saved")
+    assert stored(live_server, attendee["id"]) == "Typed while the page was still loading"
+    assert page.evaluate("window.typedBeforeAutosave") is True
+    page.reload()  # a plain reload: nothing typed, nothing saved again, nothing offered
+    expect(field).to_have_value("Typed while the page was still loading")
+    expect(page.locator("#unsaved-banner")).to_be_hidden()
