@@ -3,9 +3,7 @@
 The CDN is unreachable on test machines (as on bad venue Wi-Fi), so every page must work from
 the vendored copies in ``static/vendor``. Chromium is told that the CDN's name does not resolve
 (``--host-resolver-rules``), so its requests fail at once, the way they do offline, and prove
-the fallback. That is done in the browser's resolver rather than with Playwright's request
-interception: with a route installed every request of the context is paused and resumed over
-the DevTools protocol, and an htmx request now and then never reached the server.
+the fallback, with no request interception on every test.
 
 When a browser test fails, the report shows every request its pages made, with the answer or
 the error, and the browser console (section "browser network"), so a failure seen once on CI
@@ -16,8 +14,11 @@ from __future__ import annotations
 
 import os
 import time
+from urllib.parse import quote
 
 import pytest
+
+from tests.conftest import STAFF_PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -67,6 +68,21 @@ def record_traffic(context, log: list[str]) -> None:
     context.on("requestfailed", lambda r: line(f"xx {r.method} {r.url} {r.failure}"))
     context.on("console", lambda m: line(f"console.{m.type}: {m.text}"))
     context.on("weberror", lambda e: line(f"uncaught: {e.error}"))
+
+
+def sign_in(page, base: str, email: str, password: str = STAFF_PASSWORD,
+            target: str = "/admin/") -> None:
+    """Sign in with the login form, then wait until ``target`` has loaded.
+
+    The wait is for the exact address: a glob such as ``"**" + target`` also matches the login
+    page's own address (``/login?next=<target>``), and the test would go on while the sign-in
+    and the next page were still loading.
+    """
+    page.goto(f"{base}/login?next={quote(target)}")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base + target)
 
 
 @pytest.hookimpl(wrapper=True)

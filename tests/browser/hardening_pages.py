@@ -3,8 +3,7 @@ open, a realistic summit behind them, and signing in."""
 
 from __future__ import annotations
 
-from playwright.sync_api import expect
-
+from tests.browser.conftest import sign_in
 from tests.security.world import PASSWORD, World, build_world
 
 # (name, path) with {slug}; opened by a signed-in attendee (Amber: seated at a homeroom
@@ -47,11 +46,7 @@ def url(live_server, world: World, path: str) -> str:
 
 
 def sign_in_staff(page, live_server, email: str) -> None:
-    page.goto(f"{live_server.url}/login")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Your events")).to_be_visible()
+    sign_in(page, live_server.url, email, PASSWORD)
 
 
 def sign_in_attendee(page, live_server, world: World) -> None:

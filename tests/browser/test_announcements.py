@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from summit.extensions import db
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -40,19 +41,12 @@ def test_announcement_appears_in_other_browsers_within_5_seconds(live_server, ne
     expect(phone.locator("#live-banner")).to_be_attached()
 
     desk = new_context().new_page()
-    desk.goto(f"{live_server.url}/login")
-    desk.fill("input[name=email]", "desk@staff.test")
-    desk.fill("input[name=password]", "correct horse battery")
-    desk.click("button[type=submit]")
-    desk.goto(f"{live_server.url}/admin/e/live-summit/")
+    sign_in(desk, live_server.url, "desk@staff.test", target="/admin/e/live-summit/")
     expect(desk.locator("#live-banner")).to_be_attached()
 
     organizer = new_context().new_page()
-    organizer.goto(f"{live_server.url}/login")
-    organizer.fill("input[name=email]", "boss@staff.test")
-    organizer.fill("input[name=password]", "correct horse battery")
-    organizer.click("button[type=submit]")
-    organizer.goto(f"{live_server.url}/admin/e/live-summit/announcements")
+    sign_in(organizer, live_server.url, "boss@staff.test",
+            target="/admin/e/live-summit/announcements")
     organizer.fill("textarea[name=text]", "Lunch moved to Hall B")
     organizer.select_option("select[name=level]", "urgent")
     organizer.click("#announce button")

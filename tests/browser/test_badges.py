@@ -15,6 +15,7 @@ from pypdf import PdfReader, PdfWriter
 
 from summit.extensions import db
 from tests.badges.helpers import decode_pages
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -42,14 +43,6 @@ def badge_summit(live_server):
     return live_server
 
 
-def sign_in(page, base):
-    page.goto(f"{base}/login")
-    page.get_by_label("Email", exact=True).fill("lead@example.org")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Your events")).to_be_visible()
-
-
 def test_batch_progress_bar_then_download(badge_summit, page, monkeypatch):
     from summit.badges import render
 
@@ -72,7 +65,7 @@ def test_batch_progress_bar_then_download(badge_summit, page, monkeypatch):
 
     monkeypatch.setattr(render, "render_badges", render_waiting_for_the_page)
     try:
-        sign_in(page, badge_summit.url)
+        sign_in(page, badge_summit.url, "lead@example.org")
         page.goto(f"{badge_summit.url}/admin/e/badge-browser/")
         page.get_by_role("navigation", name="Event").get_by_role("link", name="Badges").click()
         expect(page.get_by_role("heading", name="Print a batch")).to_be_visible()
@@ -122,7 +115,7 @@ def test_batch_progress_bar_then_download(badge_summit, page, monkeypatch):
 
 
 def test_desk_print_loads_the_badge_into_the_print_frame(badge_summit, page):
-    sign_in(page, badge_summit.url)
+    sign_in(page, badge_summit.url, "lead@example.org")
     page.goto(f"{badge_summit.url}/admin/e/badge-browser/badges")
     page.get_by_label("Name, email or district").fill("Last0007")
     result = page.locator(".desk-result")

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from summit.extensions import db
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -119,11 +120,8 @@ def test_organizer_builds_the_grid_in_place(live_server, new_context):
         create_user("org@example.org", "organizer", STAFF_PASSWORD)
         db.session.commit()
     page = new_context().new_page()
-    page.goto(f"{live_server.url}/login")
-    page.fill("input[name=email]", "org@example.org")
-    page.fill("input[name=password]", STAFF_PASSWORD)
-    page.locator("form button[type=submit], form button").last.click()
-    page.goto(f"{live_server.url}/admin/e/{data['slug']}/breakouts")
+    sign_in(page, live_server.url, "org@example.org",
+            target=f"/admin/e/{data['slug']}/breakouts")
     expect(page.locator("#conflicts")).to_contain_text("1 conflict to resolve")  # Ballroom A
     page.get_by_role("link", name="Add a session in Room 101 at 09:00–10:00").click()
     editor = page.locator("#session-editor")

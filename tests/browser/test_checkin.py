@@ -18,7 +18,7 @@ from summit.events.services import create_event
 from summit.extensions import db
 from summit.qr import qr_png
 from summit.registration.models import Attendee
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in
 from tests.conftest import STAFF_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -48,14 +48,6 @@ def count(app) -> int:
         n = db.session.scalar(select(func.count()).select_from(Checkin))
         db.session.remove()
         return n
-
-
-def sign_in(page, base: str, email: str, target: str) -> None:
-    page.goto(f"{base}/login?next={target}")
-    page.fill("#email", email)
-    page.fill("#password", STAFF_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + target)  # exact: a glob would match /login?next=…
 
 
 def write_y4m(path: Path, text: str, frames: int = 10) -> None:
@@ -90,7 +82,7 @@ def test_fake_camera_scan_turns_the_desk_green(live_server, playwright_instance,
         errors = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         desk = f"/admin/e/{data['slug']}/checkin"
-        sign_in(page, live_server.url, data["email"], desk)
+        sign_in(page, live_server.url, data["email"], target=desk)
         page.click("#camera-toggle")
         page.wait_for_selector("#result-panel .result-green", timeout=20_000)
         assert "Amber Okafor" in page.inner_text("#result-panel")
@@ -111,7 +103,7 @@ def test_wedge_offline_queue_and_live_counts(live_server, new_context):
     context = new_context()
     context.set_default_timeout(20_000)  # a busy CI machine; every wait is on a condition
     page = context.new_page()
-    sign_in(page, base, data["email"], desk)
+    sign_in(page, base, data["email"], target=desk)
 
     # A keyboard-wedge scanner: the characters arrive a few ms apart, then Enter.
     assert page.evaluate("document.activeElement.id") == "wedge"
@@ -197,7 +189,7 @@ def test_a_name_typed_before_the_desk_finished_loading_is_searched(live_server, 
     base = live_server.url
     desk = f"/admin/e/{data['slug']}/checkin"
     page = new_context().new_page()
-    sign_in(page, base, data["email"], "/admin/")
+    sign_in(page, base, data["email"])
     # The document is parsed but DOMContentLoaded (where htmx processes it) has not fired yet:
     # type into the box exactly then, as a volunteer does while the deferred scripts download.
     page.add_init_script("""

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from summit.extensions import db
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -43,13 +44,6 @@ def seated(live_server):
     return live_server, slug
 
 
-def sign_in(page, base):
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill("lead@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def table_of(app, name: str, day: int = 1) -> int:
     from summit.homerooms.models import Seat
     from summit.registration.models import Attendee
@@ -62,8 +56,7 @@ def table_of(app, name: str, day: int = 1) -> int:
 
 def test_select_then_move_and_drag_and_drop(seated, page):
     server, slug = seated
-    sign_in(page, server.url)
-    page.goto(f"{server.url}/admin/e/{slug}/homerooms")
+    sign_in(page, server.url, "lead@example.org", PASSWORD, f"/admin/e/{slug}/homerooms")
     score = page.locator("#hr-score-district")
     expect(score).to_have_text("0")
     source = table_of(server.app, "P0")

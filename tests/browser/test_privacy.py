@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from summit.extensions import db
 from summit.registration.models import Attendee
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -51,12 +52,7 @@ def test_attendee_downloads_their_data_on_a_phone(summit, phone_page):
 
 
 def test_organizer_pages_the_search_and_erases_an_attendee(summit, page):
-    base = f"{summit.url}/admin/e/privacy-browser"
-    page.goto(f"{summit.url}/login")
-    page.get_by_label("Email", exact=True).fill("lead@example.org")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.goto(f"{base}/attendees")
+    sign_in(page, summit.url, "lead@example.org", target="/admin/e/privacy-browser/attendees")
     page.get_by_label("Search").fill("tester")
     expect(page.locator("#result-count")).to_have_text("55 attendees match")
     page.get_by_role("button", name="Next →").click()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from summit.extensions import db
 from summit.registration.models import Attendee
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -62,16 +63,8 @@ def test_register_on_a_phone(summit, phone_page):
         assert attendee.email == "zoe.obrien@example.org"
 
 
-def sign_in(page, base):
-    page.goto(f"{base}/login")
-    page.get_by_label("Email", exact=True).fill("lead@example.org")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Your events")).to_be_visible()
-
-
 def test_organizer_imports_searches_and_filters(summit, page, tmp_path):
-    sign_in(page, summit.url)
+    sign_in(page, summit.url, "lead@example.org")
     page.goto(f"{summit.url}/admin/e/browser-summit/import")
     assert page.evaluate("typeof window.htmx") == "object"  # the vendored fallback loaded
     header = "first_name,last_name,email,organization,state,role\n"

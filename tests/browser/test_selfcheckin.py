@@ -23,6 +23,7 @@ from summit.homerooms.models import HomeroomTable, Seat
 from summit.registration.models import Attendee
 from summit.selfcheckin import codes
 from summit.selfcheckin.models import HomeroomPresence
+from tests.browser.conftest import sign_in
 from tests.conftest import STAFF_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -76,11 +77,7 @@ def test_phone_scans_the_entrance_screen_and_the_counter_goes_up(live_server, ne
     # The entrance screen: a check-in volunteer's laptop or a TV.
     screen = new_context(viewport={"width": 1280, "height": 800}).new_page()
     target = f"/admin/e/{data['slug']}/entrance-screen"
-    screen.goto(f"{base}/login?next={target}")
-    screen.fill("#email", data["email"])
-    screen.fill("#password", STAFF_PASSWORD)
-    screen.click("button[type=submit]")
-    screen.wait_for_url(base + target)  # exact: a glob would match /login?next=…
+    sign_in(screen, base, data["email"], target=target)
     expect(screen.locator("#entrance-here")).to_have_text("0")
 
     # Amber's phone, holding her personal-link session.
