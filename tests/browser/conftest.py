@@ -70,6 +70,16 @@ def record_traffic(context, log: list[str]) -> None:
     context.on("weberror", lambda e: line(f"uncaught: {e.error}"))
 
 
+def htmx_settled(page) -> None:
+    """Wait until htmx has no request in flight and has finished every swap.
+
+    htmx wires up the hx-* attributes of swapped-in content in its settle step, about 20 ms
+    after the swap; a click on a new button before then is an ordinary click (or nothing)."""
+    page.wait_for_function(
+        "() => window.htmx && !document.querySelector("
+        "'.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
+
+
 def sign_in(page, base: str, email: str, password: str = STAFF_PASSWORD,
             target: str = "/admin/") -> None:
     """Sign in with the login form, then wait until ``target`` has loaded.

@@ -3,7 +3,7 @@ open, a realistic summit behind them, and signing in."""
 
 from __future__ import annotations
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import htmx_settled, sign_in
 from tests.security.world import PASSWORD, World, build_world
 
 # (name, path) with {slug}; opened by a signed-in attendee (Amber: seated at a homeroom
@@ -57,5 +57,4 @@ def sign_in_attendee(page, live_server, world: World) -> None:
 def settle(page) -> None:
     """Wait until htmx has no request in flight (content loaded on page load)."""
     page.wait_for_load_state("load")
-    page.wait_for_function(
-        "() => window.htmx && document.querySelectorAll('.htmx-request').length === 0")
+    htmx_settled(page)

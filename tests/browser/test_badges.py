@@ -15,7 +15,7 @@ from pypdf import PdfReader, PdfWriter
 
 from summit.extensions import db
 from tests.badges.helpers import decode_pages
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import htmx_settled, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -121,6 +121,7 @@ def test_desk_print_loads_the_badge_into_the_print_frame(badge_summit, page):
     result = page.locator(".desk-result")
     expect(result).to_have_count(1)
     expect(result).to_contain_text("Badge not printed yet")
+    htmx_settled(page)
     with page.expect_response(lambda r: "/badge.pdf" in r.url) as info:
         result.get_by_role("button", name="Print badge").click()
     response = info.value

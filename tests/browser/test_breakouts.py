@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from summit.extensions import db
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import htmx_settled, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -60,15 +60,18 @@ def test_phone_signup_swap_waitlist_and_promotion(live_server, new_context):
     expect(policy).to_contain_text("Full")
     expect(privacy).to_contain_text("Limited")
 
+    htmx_settled(page)
     privacy.get_by_role("button", name=re.compile("Take a seat")).click()
     expect(privacy).to_contain_text("You're in")
     expect(page.locator("#bk-message")).to_contain_text("You have a seat in “Data privacy")
 
+    htmx_settled(page)
     coaching.get_by_role("button", name=re.compile("Switch to this session")).click()
     expect(coaching).to_contain_text("You're in")
     expect(privacy).not_to_contain_text("You're in")
     expect(page.locator("#bk-message")).to_contain_text("went back to the pool")
 
+    htmx_settled(page)
     policy.get_by_role("button", name=re.compile("Join the waitlist")).click()
     expect(policy).to_contain_text("Waitlist: number 1")
     expect(coaching).to_contain_text("You're in")  # the first seat is kept

@@ -106,7 +106,7 @@ def test_wedge_offline_queue_and_live_counts(live_server, new_context):
     sign_in(page, base, data["email"], target=desk)
 
     # A keyboard-wedge scanner: the characters arrive a few ms apart, then Enter.
-    assert page.evaluate("document.activeElement.id") == "wedge"
+    expect(page.locator("#wedge")).to_be_focused()  # autofocus lands at the next frame
     page.keyboard.type(data["Amber"], delay=5)
     page.keyboard.press("Enter")
     page.wait_for_selector("#result-panel .result-green")
@@ -120,11 +120,11 @@ def test_wedge_offline_queue_and_live_counts(live_server, new_context):
     # Offline: scans queue on the device, with a nonce each.
     context.set_offline(True)
     page.wait_for_selector("#desk-status.offline")
-    for name in ("Ben", "Cleo", "Ben", "Amber"):
+    for waiting, name in enumerate(("Ben", "Cleo", "Ben", "Amber"), start=1):
         page.keyboard.type(data[name], delay=5)
         page.keyboard.press("Enter")
-        page.wait_for_selector("#result-panel .result-queued")
-    assert page.inner_text("#queue-state") == "4 scans waiting to upload"
+        page.wait_for_selector(f"#desk[data-queued='{waiting}'] #result-panel .result-queued")
+    expect(page.locator("#queue-state")).to_have_text("4 scans waiting to upload")
     assert "cannot be validated" in page.inner_text("#result-panel")
     assert count(live_server.app) == 1
 

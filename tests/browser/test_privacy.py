@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from summit.extensions import db
 from summit.registration.models import Attendee
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import htmx_settled, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -55,6 +55,7 @@ def test_organizer_pages_the_search_and_erases_an_attendee(summit, page):
     sign_in(page, summit.url, "lead@example.org", target="/admin/e/privacy-browser/attendees")
     page.get_by_label("Search").fill("tester")
     expect(page.locator("#result-count")).to_have_text("55 attendees match")
+    htmx_settled(page)  # the new "Next" button is wired up
     page.get_by_role("button", name="Next →").click()
     expect(page.get_by_text("Page 2 of 2")).to_be_visible()
     expect(page.locator("#attendee-table tbody tr")).to_have_count(5)

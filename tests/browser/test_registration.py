@@ -50,7 +50,10 @@ def test_register_on_a_phone(summit, phone_page):
     assert "/me/" in link
     qr = page.get_by_alt_text("Your check-in QR code")
     expect(qr).to_be_visible()
-    assert page.evaluate("document.querySelector('img.qr').naturalWidth") > 0
+    # The QR is its own request: "visible" is true from its width and height alone.
+    page.wait_for_function(
+        "() => { const img = document.querySelector('img.qr');"
+        " return img.complete && img.naturalWidth > 0 }")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     # The personal link opens My summit on another phone.
     other = page.context.browser.new_context(viewport={"width": 360, "height": 740})
