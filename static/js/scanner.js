@@ -270,17 +270,6 @@
     });
   }
 
-  // On slow venue Wi-Fi a volunteer can type a name before the page has finished loading. htmx
-  // then takes that text as the field's starting value ("changed") and would wait for the next
-  // key, so once htmx has set the box up, search for whatever is already in it. (This script is
-  // deferred: it runs before htmx processes the page at DOMContentLoaded.)
-  var nameSearch = document.getElementById("name-search");
-  if (nameSearch) {
-    nameSearch.addEventListener("htmx:afterProcessNode", function () {
-      if (window.htmx && nameSearch.value.trim()) window.htmx.trigger(nameSearch, "search");
-    }, { once: true });
-  }
-
   document.body.addEventListener("htmx:afterSwap", function (ev) {
     if (ev.detail && ev.detail.target === panel) {
       updateCount(panel.querySelector(".result"));
