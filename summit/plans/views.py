@@ -581,11 +581,11 @@ def _topic_or_404(event, topic_id: int) -> Topic:
     return topic
 
 
-def _topic_list(event, attendee, order: str):
+def _topic_list_context(event, attendee, order: str) -> dict:
+    """What plans/_topic_list.html needs: included by the page, or rendered alone when polled."""
     topics = topic_service.visible_topics(event, order)
-    return render_template("plans/_topic_list.html", event=event, topics=topics, order=order,
-                           voted=topic_service.voted_ids(attendee, [t.id for t in topics]),
-                           kinds=TOPIC_KINDS)
+    return {"event": event, "topics": topics, "order": order, "kinds": TOPIC_KINDS,
+            "voted": topic_service.voted_ids(attendee, [t.id for t in topics])}
 
 
 @bp.route("/e/<slug>/topics", methods=["GET", "POST"])
@@ -607,10 +607,9 @@ def topics(event, attendee):
             return redirect(url_for("plans.topics", slug=event.slug))
     order = request.args.get("order", "top")
     day = event.current_day_or_none()
-    return render_template("plans/topics.html", event=event, kinds=TOPIC_KINDS, error=error,
-                           form=request.form, order=order,
+    return render_template("plans/topics.html", error=error, form=request.form,
                            prompt=topic_service.prompt_for_day(event, day) if day else None,
-                           topic_list=_topic_list(event, attendee, order)), status
+                           **_topic_list_context(event, attendee, order)), status
 
 
 @bp.route("/e/<slug>/topics/list")
@@ -623,7 +622,8 @@ def topic_list(event, attendee):
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        response = Response(_topic_list(event, attendee, order))
+        response = Response(render_template("plans/_topic_list.html",
+                                            **_topic_list_context(event, attendee, order)))
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
     return response

@@ -55,6 +55,11 @@ def test_topics_vote_once_live_list_and_moderation(client, auth, make_event, mak
     client.post(f"/e/{event.slug}/topics/{first.id}/vote")  # a second vote changes nothing
     assert db.session.scalar(select(func.count(TopicVote.id))) == 1
 
+    # The page itself shows the list as HTML (the same partial the poll returns), not as text.
+    page = client.get(f"/e/{event.slug}/topics").get_data(True)
+    assert '<ul class="topic-list"' in page and "&lt;ul" not in page
+    assert "Cheating and AI" in page
+
     listing = client.get(f"/e/{event.slug}/topics/list")
     etag = listing.headers["ETag"]
     assert "Cheating and AI" in listing.get_data(True)
