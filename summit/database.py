@@ -20,6 +20,8 @@ from sqlalchemy import DateTime, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
+from summit.textfold import fold
+
 
 def fits_integer(number: int) -> bool:
     """Whether ``number`` fits an INTEGER column (ids, days, counts) on every database: a form
@@ -90,6 +92,8 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # Accent-insensitive name search (summit/textfold.py): PostgreSQL does it in SQL.
+        dbapi_connection.create_function("summit_fold", 1, fold, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):

@@ -29,6 +29,7 @@ from summit.database import utcnow
 from summit.events.models import Event, Organization
 from summit.extensions import db
 from summit.registration.models import Attendee
+from summit.textfold import folded, like_pattern
 
 GREEN = "checked_in"
 AMBER = "already_checked_in"
@@ -417,17 +418,18 @@ def search(event: Event, query: str, limit: int = 12) -> list[Attendee]:
     text = " ".join((query or "").split())[:100]
     if len(text) < 2:
         return []
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    like = f"%{escaped}%"
+    like = like_pattern(text)  # "cote" finds Côté (summit/textfold.py)
     full_name = Attendee.first_name + " " + Attendee.last_name
     stmt = (
         select(Attendee).outerjoin(Organization)
         .where(Attendee.event_id == event.id, or_(
-            full_name.ilike(like, escape="\\"), Attendee.last_name.ilike(like, escape="\\"),
-            Attendee.email.ilike(like, escape="\\"), Organization.name.ilike(like, escape="\\"),
+            folded(full_name).ilike(like, escape="\\"),
+            folded(Attendee.last_name).ilike(like, escape="\\"),
+            folded(Attendee.email).ilike(like, escape="\\"),
+            folded(Organization.name).ilike(like, escape="\\"),
         ))
-        .order_by((Attendee.status != "registered"), func.lower(Attendee.last_name),
-                  func.lower(Attendee.first_name), Attendee.id)
+        .order_by((Attendee.status != "registered"), folded(Attendee.last_name),
+                  folded(Attendee.first_name), Attendee.id)
         .limit(limit)
     )
     return list(db.session.scalars(stmt))

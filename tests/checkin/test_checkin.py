@@ -148,6 +148,20 @@ def test_desk_scan_search_and_undo(desk, client, auth):
         as_text=True)
 
 
+def test_desk_name_search_ignores_accents(desk, client, auth, make_attendee):
+    """Volunteers on US keyboards: "cote" finds Côté, "belanger" finds Bélanger."""
+    slug = desk["event"].slug
+    make_attendee(desk["event"], first_name="Émilie", last_name="Côté")
+    make_attendee(desk["event"], first_name="Luc", last_name="Bélanger")
+    auth.login(desk["volunteer"])
+    hx = {"HX-Request": "true"}
+    for query, name in (("cote", "Émilie Côté"), ("emilie", "Émilie Côté"),
+                        ("BELANGER", "Luc Bélanger"), ("Bélanger", "Luc Bélanger")):
+        html = client.get(f"/admin/e/{slug}/checkin/search", query_string={"q": query},
+                          headers=hx).get_data(as_text=True)
+        assert name in html, query
+
+
 def test_desk_needs_the_role(desk, client, auth, make_staff):
     slug = desk["event"].slug
     auth.login(make_staff("facilitator", event=desk["event"]))

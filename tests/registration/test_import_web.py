@@ -88,6 +88,21 @@ def test_attendee_search_and_filters_return_a_fragment_to_htmx(organizer_client,
         url, data={"q": "%_\\"}, headers={"HX-Request": "true"}).data
 
 
+def test_search_ignores_accents_and_sorts_like_a_reader(organizer_client, make_attendee):
+    """A US keyboard finds Côté with "cote"; Bélanger is listed before Brown, not after."""
+    client, event = organizer_client
+    make_attendee(event, first_name="Émilie", last_name="Côté", organization="CSS des Découvreurs")
+    make_attendee(event, first_name="Luc", last_name="Bélanger")
+    make_attendee(event, first_name="Mark", last_name="Brown")
+    url = f"/admin/e/{event.slug}/attendees"
+    hx = {"HX-Request": "true"}
+    for query in ("cote", "COTE", "emilie cote", "decouvreurs", "Côté"):
+        found = client.post(url, data={"q": query}, headers=hx).get_data(as_text=True)
+        assert "Côté, Émilie" in found and "Brown" not in found, query
+    listing = client.get(url).get_data(as_text=True)
+    assert listing.index("Bélanger") < listing.index("Brown") < listing.index("Côté")
+
+
 def test_search_text_never_goes_into_an_address(organizer_client, make_attendee):
     """Names and emails typed in the search travel in POST bodies; filters stay shareable."""
     client, event = organizer_client
