@@ -129,8 +129,10 @@ def _init_login(app: Flask) -> None:
 
 def _init_templates(app: Flask) -> None:
     from summit import filters
+    from summit.access import may_open
 
     filters.register(app)
+    app.jinja_env.globals["may_open"] = may_open
 
     @app.context_processor
     def inject_globals():

@@ -113,6 +113,19 @@ def event_role(*roles: str) -> Callable[[Callable], Callable]:
     return decorator
 
 
+def may_open(endpoint: str, event: Event) -> bool:
+    """Whether the signed-in staff member may open an event page (``event_role`` view).
+
+    For links on shared pages, such as the event overview's panels: a check-in volunteer sees
+    the breakout counts, but no link to the organizer's schedule that would answer 403."""
+    from flask import current_app
+
+    access = getattr(current_app.view_functions.get(endpoint), "access", None)
+    if access is None or access.kind != "event_role":
+        return True
+    return current_user.is_authenticated and current_user.has_role(event.id, *access.roles)
+
+
 ATTENDEE_SESSION_KEY = "attendee"
 
 

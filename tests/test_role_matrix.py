@@ -114,3 +114,32 @@ def test_every_route_enforces_its_access_rule(app, world):
                     failures.append(f"{method} {url} as {role}: {response.status_code} "
                                     f"(access {access.kind} {access.roles})")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ("facilitator", "checkin", "organizer"))
+def test_staff_pages_link_only_to_pages_the_role_may_open(app, world, role):
+    """No dead ends: every event link on the overview and the event navigation opens (no 403).
+
+    A check-in volunteer used to be offered the organizer's breakout schedule."""
+    import re
+    from datetime import time
+
+    from summit.breakouts.models import BreakoutSession, Room, Slot
+    from summit.extensions import db
+    from summit.homerooms.models import HomeroomTable
+
+    event = world["event"]  # with something in every panel
+    room = Room(event_id=event.id, name="Room 101", capacity=20)
+    slot = Slot(event_id=event.id, day=1, starts=time(9), ends=time(10))
+    db.session.add_all([room, slot, HomeroomTable(event_id=event.id, number=1)])
+    db.session.flush()
+    db.session.add(BreakoutSession(event_id=event.id, title="AI policy", room_id=room.id,
+                                   slot_id=slot.id))
+    db.session.commit()
+    client = client_as(app, role, world)
+    slug = event.slug
+    page = client.get(f"/admin/e/{slug}/").get_data(as_text=True)
+    links = set(re.findall(rf'href="(/admin/e/{slug}/[^"#?]*)', page))
+    assert links, "the overview links nowhere"
+    refused = {link for link in links if client.get(link).status_code == 403}
+    assert not refused, f"{role} is offered links that answer 403: {sorted(refused)}"

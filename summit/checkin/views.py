@@ -247,8 +247,7 @@ def checkin_home_panel(event):
     if not current_user.is_authenticated or not current_user.has_role(event.id, *DESK_ROLES):
         return None
     return render_template("checkin/_home_panel.html", event=event,
-                           count=entrance_count(event), registered=_registered(event),
-                           is_organizer=current_user.has_role(event.id))
+                           count=entrance_count(event), registered=_registered(event))
 
 
 event_nav_item(20, "Check-in desk", "checkin.desk", DESK_ROLES)
