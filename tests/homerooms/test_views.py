@@ -331,6 +331,12 @@ def test_my_summit_panel_shows_each_day_and_consenting_tablemates(app, client, a
         for mate in mates:
             if mate.share_contact:
                 assert mate.full_name in page.text
+    # The count is of the people not listed, and says so (it used to read "with 3 others:"
+    # above a list of four names).
+    day_one = [a for a in services.members_of(seat_of(me.id, 1).table, 1) if a.id != me.id]
+    private = sum(1 for a in day_one if not a.share_contact)
+    assert private
+    assert f"…and {private} more " in page.text and "keep" in page.text
     hidden = [a for a in people if not a.share_contact and a.id != me.id]
     assert not any(a.full_name in page.text for a in hidden)
     # The foundation's day-one line shows the table too.
