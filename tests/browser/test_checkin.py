@@ -211,3 +211,22 @@ def test_a_name_typed_before_the_page_finished_loading_is_searched(live_server, 
     expect(page.locator(found)).to_be_visible()
     assert page.evaluate("window.typedBeforeHtmx") is True
     assert page.input_value(f"#{box}") == "Okafor"
+
+
+def test_on_a_phone_the_result_is_on_screen_without_scrolling(live_server, new_context):
+    """At 360 px the desk is one column and the result panel comes last: it sticks to the bottom
+    of the screen, so a volunteer scanning with the phone's camera sees green or red at once."""
+    data = seed(live_server.app)
+    desk = f"/admin/e/{data['slug']}/checkin"
+    page = new_context(phone=True).new_page()
+    sign_in(page, live_server.url, data["email"], target=desk)
+    panel = page.locator("#result-panel")
+    idle = panel.bounding_box()
+    assert idle["y"] > 740, "on this page the panel starts below the fold (else nothing to test)"
+    page.fill("#wedge", data["Amber"])
+    page.press("#wedge", "Enter")
+    expect(panel.locator(".result-green")).to_contain_text("Amber Okafor")
+    page.evaluate("window.scrollTo(0, 0)")
+    box = panel.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 740, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
