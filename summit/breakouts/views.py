@@ -32,7 +32,7 @@ from summit.extensions import db
 from summit.i18n import translate
 from summit.panels import event_home_panel, event_nav_item, my_summit_panel
 from summit.qr import qr_svg
-from summit.registration.hooks import homeroom_labels
+from summit.registration.hooks import todays_homeroom
 from summit.responses import pdf_response
 
 bp = Blueprint("breakouts", __name__)
@@ -524,10 +524,11 @@ def dismiss(event, attendee, notice_id: int):
 
 
 def _agenda_context(event, attendee):
+    homeroom, homeroom_day, homeroom_today = todays_homeroom(event, attendee.id)
     return {
         "event": event, "attendee": attendee,
         "items": services.agenda_for(event, attendee),
-        "homeroom": homeroom_labels(event, [attendee.id]).get(attendee.id),
+        "homeroom": homeroom, "homeroom_day": homeroom_day, "homeroom_today": homeroom_today,
         "notices": services.open_notices(attendee), "poll": _poll_seconds(),
         "etag": services.live_version(event, attendee),
     }

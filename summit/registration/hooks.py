@@ -17,6 +17,15 @@ def homeroom_labels(event: Event, attendee_ids: list[int], day: int = 1) -> dict
     return table_labels_for(event, attendee_ids, day)
 
 
+def todays_homeroom(event: Event, attendee_id: int) -> tuple[str | None, int, bool]:
+    """``(label, day, is_today)``: the table for today while the event runs, else for day 1
+    (before it) or the last day (after it). Seating changes every day, so a page that shows
+    one table must say which day's it is."""
+    day = event.current_day()
+    label = homeroom_labels(event, [attendee_id], day).get(attendee_id)
+    return label, day, event.current_day_or_none() is not None
+
+
 def on_cancelled(attendee) -> None:
     """A cancelled registration gives up its breakout seats (the next people waiting get them)."""
     try:

@@ -33,7 +33,7 @@ from summit.panels import my_summit_panels
 from summit.qr import qr_svg
 from summit.registration import services
 from summit.registration.forms import STATES_AND_PROVINCES, RegistrationForm, ResendLinkForm
-from summit.registration.hooks import homeroom_labels
+from summit.registration.hooks import todays_homeroom
 from summit.registration.models import Attendee
 
 bp = Blueprint("registration", __name__)
@@ -125,10 +125,11 @@ def personal_link(secret: str):
 @bp.route("/e/<slug>/me")
 @attendee_required
 def my_summit(event, attendee):
-    homeroom = homeroom_labels(event, [attendee.id]).get(attendee.id)
+    homeroom, homeroom_day, homeroom_today = todays_homeroom(event, attendee.id)
     return render_template(
         "registration/my_summit.html", event=event, attendee=attendee,
-        rank=services.waitlist_rank(attendee), homeroom=homeroom,
+        rank=services.waitlist_rank(attendee), homeroom=homeroom, homeroom_day=homeroom_day,
+        homeroom_today=homeroom_today,
         panels=my_summit_panels(event, attendee) if attendee.status == "registered" else [],
     )
 

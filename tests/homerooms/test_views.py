@@ -341,3 +341,31 @@ def test_my_summit_panel_shows_each_day_and_consenting_tablemates(app, client, a
     assert not any(a.full_name in page.text for a in hidden)
     # The foundation's day-one line shows the table too.
     assert 'id="my-homeroom"' in page.text
+
+
+def test_my_summit_and_the_agenda_name_todays_table(app, client, auth, summit_world):
+    """Seating changes every day: the one table shown at the top is today's, and says so."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    event, people, _ = summit_world()
+    services.assign(event, seed=1)
+    me = people[1]
+    assert seat_of(me.id, 1).table.label != seat_of(me.id, 2).table.label
+    # Day 2 is today, in a zone where it is about noon (the test cannot cross midnight).
+    offset = 12 - datetime.now(UTC).hour
+    event.timezone = f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"
+    event.start_date = datetime.now(ZoneInfo(event.timezone)).date() - timedelta(days=1)
+    db.session.commit()
+    auth.as_attendee(me)
+    today = seat_of(me.id, 2).table.label
+    page = client.get(f"/e/{event.slug}/me").text
+    assert f'Homeroom today</dt><dd id="my-homeroom">{today}</dd>' in page
+    agenda = client.get(f"/e/{event.slug}/agenda").text
+    assert f'Your homeroom today: <strong id="agenda-homeroom">{today}</strong>' in agenda
+
+    event.start_date = datetime.now(ZoneInfo(event.timezone)).date() + timedelta(days=30)
+    db.session.commit()
+    first = seat_of(me.id, 1).table.label
+    page = client.get(f"/e/{event.slug}/me").text
+    assert f'Homeroom on day 1</dt><dd id="my-homeroom">{first}</dd>' in page
