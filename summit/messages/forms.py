@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from summit.messages.live import MAX_TEXT
+from summit.messages.placeholders import PLACEHOLDERS, unknown_placeholders
+
+
+def _known_placeholders(form, field):
+    unknown = unknown_placeholders(field.data)
+    if unknown:
+        known = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+        raise ValidationError(f"{', '.join(unknown)} is not something Summit can fill in: use "
+                              f"{known} (write {{{{ or }}}} for a brace).")
 
 
 def _strip(value):
@@ -15,12 +24,15 @@ def _strip(value):
 
 class MessageForm(FlaskForm):
     subject = StringField("Subject", filters=[_strip],
-                          validators=[DataRequired("Please write a subject."), Length(max=200)])
+                          validators=[DataRequired("Please write a subject."), Length(max=200),
+                                      _known_placeholders])
     body = TextAreaField("Message", validators=[DataRequired("Please write the message."),
-                                                Length(max=20_000)],
+                                                Length(max=20_000), _known_placeholders],
                          description="Plain text. Leave an empty line between paragraphs. "
                                      "Each email starts with “Hello <first name>,” and ends "
-                                     "with the attendee's personal link.")
+                                     "with the attendee's personal link. {first_name}, "
+                                     "{last_name} and {organization} are filled in for each "
+                                     "person.")
     segment = StringField("Send to", validators=[DataRequired("Choose who gets it.")])
 
 

@@ -37,6 +37,7 @@ from summit.extensions import db
 from summit.i18n import attendee_locale
 from summit.messages import mail
 from summit.messages.models import MailPreference, Message, MessageRecipient
+from summit.messages.placeholders import personalize
 from summit.registration.models import Attendee
 
 DELIVER_JOB = "messages.deliver"
@@ -237,7 +238,8 @@ class Draft:
 def render_preview(event, draft: Draft, attendee: Attendee) -> tuple[str, str]:
     context = {"attendee": attendee, "event": event, "link": mail.personal_link(attendee),
                "optional": True, "preferences_url": preferences_url(attendee),
-               "body_paragraphs": paragraphs(draft.body), "subject": draft.subject}
+               "body_paragraphs": paragraphs(personalize(draft.body, attendee)),
+               "subject": personalize(draft.subject, attendee)}
     with force_locale(attendee_locale(attendee)):  # the preview shows what they will get
         return _render("messages/email/organizer", context)
 
@@ -257,9 +259,11 @@ def send_segment_message(event, draft: Draft, attendee_ids: list[int], segment_l
     ids = []
     attendees = db.session.scalars(select(Attendee).where(Attendee.id.in_(attendee_ids))).all()
     for attendee in sorted(attendees, key=lambda a: a.id):
+        subject = personalize(draft.subject, attendee)
         recipient = send_to_attendee(
-            attendee, f"message:{message.id}", draft.subject, "messages/email/organizer",
-            {"body_paragraphs": paragraphs(draft.body), "subject": draft.subject},
+            attendee, f"message:{message.id}", subject, "messages/email/organizer",
+            {"body_paragraphs": paragraphs(personalize(draft.body, attendee)),
+             "subject": subject},
             optional=True, message=message, deliver=False)
         if recipient is not None:
             ids.append(recipient.id)

@@ -210,6 +210,32 @@ def test_segment_message_preview_send_escape_and_unsubscribe(app, client, smtp, 
     assert app.test_client().get(path[:-3] + "xyz").status_code == 404
 
 
+def test_placeholders_are_filled_in_and_a_misspelt_one_is_refused(app, client, smtp, make_event,
+                                                                 make_attendee, make_staff, auth):
+    event = make_event()
+    kim = make_attendee(event, first_name="<b>Kim</b>", last_name="Lee",
+                        organization="Knox County Schools")
+    auth.login(make_staff("organizer", event))
+    url = f"/admin/e/{event.slug}/messages/new"
+    data = {"segment": f"district:{kim.organization_id}", "subject": "{first_name}, day 2",
+            "body": "Dear {first_name} {last_name} of {organization},\n\nCurly {{braces}}."}
+    typo = client.post(url, data={**data, "body": "Hello {frist_name},", "action": "send"})
+    page = typo.get_data(as_text=True)
+    assert typo.status_code == 400 and "{frist_name} is not something Summit can fill in" in page
+    assert "Hello {frist_name}," in page  # what was typed is kept
+    assert smtp.messages == [] and recipients() == []
+
+    preview = client.post(url, data={**data, "action": "preview"}).get_data(as_text=True)
+    assert "Dear &lt;b&gt;Kim&lt;/b&gt; Lee of Knox County Schools," in preview
+    assert client.post(url, data={**data, "action": "send"}).status_code == 302
+    run_pending_jobs()
+    [msg] = smtp.messages
+    assert msg["Subject"] == "<b>Kim</b>, day 2"
+    text = msg.get_body(("plain",)).get_content()
+    assert "Dear <b>Kim</b> Lee of Knox County Schools," in text and "Curly {braces}." in text
+    assert "&lt;b&gt;Kim&lt;/b&gt; Lee" in msg.get_body(("html",)).get_content()
+
+
 def test_a_message_id_beyond_the_database_is_a_400_not_a_500(client, make_event, make_staff,
                                                              auth):
     """Found by the form fuzzer on PostgreSQL: an id no database integer can hold."""
