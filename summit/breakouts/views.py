@@ -103,8 +103,8 @@ def _board_context(event, editor=None):
     }
 
 
-def _board(event, editor=None, status=200):
-    context = _board_context(event, editor)
+def _board(event, editor=None, status=200, **extra):
+    context = _board_context(event, editor) | extra
     template = "breakouts/_board.html" if is_htmx() else "breakouts/schedule.html"
     return render_template(template, **context), status
 
@@ -127,20 +127,32 @@ def edit_room(event, room_id: int):
     return _save_room(event, _get(Room, event, room_id))
 
 
+def _setup_error(event, section: str, message: str):
+    """A refused room or slot: the page again (400) with the message in that section and
+    what was typed still in its form; the field with the problem takes the focus."""
+    return _board(event, status=400, setup_error={"section": section, "message": message},
+                  setup_form=request.form)
+
+
 def _save_room(event, room):
     name = (request.form.get("name") or "").strip()
     cap = _int(request.form.get("capacity"), lo=1, hi=10_000)
+    error = None
     if not name or cap is None:
-        flash("A room needs a name and a capacity from 1 to 10,000.", "error")
+        error = "A room needs a name and a capacity from 1 to 10,000."
     else:
         try:
             services.save_room(event, name, cap, request.form.get("accessible") == "y", room)
         except services.BreakoutError as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            error = str(exc)
         else:
             db.session.commit()
-            flash(f"Room “{name}” saved.", "success")
+            flash(f"Room “{name}” saved.", "success@rooms")
+    if error and room is None:
+        return _setup_error(event, "rooms", error)
+    if error:
+        flash(error, "error@rooms")
     return redirect(url_for("breakouts.schedule", slug=event.slug) + "#rooms")
 
 
@@ -149,7 +161,7 @@ def _save_room(event, room):
 def delete_room(event, room_id: int):
     services.delete_room(event, _get(Room, event, room_id))
     db.session.commit()
-    flash("Room deleted; its sessions wait for a room.", "success")
+    flash("Room deleted; its sessions wait for a room.", "success@rooms")
     return redirect(url_for("breakouts.schedule", slug=event.slug) + "#rooms")
 
 
@@ -159,17 +171,15 @@ def add_slot(event):
     day = _int(request.form.get("day"), lo=1, hi=event.days)
     starts, ends = _time(request.form.get("starts")), _time(request.form.get("ends"))
     if day is None or starts is None or ends is None:
-        flash("A time slot needs a day of the event and start and end times like 09:00.",
-              "error")
-    else:
-        try:
-            services.save_slot(event, day, starts, ends, request.form.get("label") or "")
-        except services.BreakoutError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash("Time slot added.", "success")
+        return _setup_error(event, "slots", "A time slot needs a day of the event and start "
+                                            "and end times like 09:00.")
+    try:
+        services.save_slot(event, day, starts, ends, request.form.get("label") or "")
+    except services.BreakoutError as exc:
+        db.session.rollback()
+        return _setup_error(event, "slots", str(exc))
+    db.session.commit()
+    flash("Time slot added.", "success@slots")
     return redirect(url_for("breakouts.schedule", slug=event.slug) + "#slots")
 
 
@@ -180,10 +190,10 @@ def delete_slot(event, slot_id: int):
         services.delete_slot(event, _get(Slot, event, slot_id))
     except services.BreakoutError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(str(exc), "error@slots")
     else:
         db.session.commit()
-        flash("Time slot deleted.", "success")
+        flash("Time slot deleted.", "success@slots")
     return redirect(url_for("breakouts.schedule", slug=event.slug) + "#slots")
 
 

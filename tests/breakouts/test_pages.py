@@ -75,10 +75,25 @@ def test_rooms_and_slots_forms(client, auth, make_staff, make_event):
     client.post(f"/admin/e/{event.slug}/breakouts/slots",
                 data={"day": "2", "starts": "9am", "ends": "10:15"})
     bad = client.post(f"/admin/e/{event.slug}/breakouts/slots",
-                      data={"day": "2", "starts": "11:00", "ends": "10:00"},
-                      follow_redirects=True)
-    assert "The end time must be after the start time." in bad.get_data(as_text=True)
-    room, = services.rooms_of(event)
+                      data={"day": "2", "starts": "11:00", "ends": "10:00", "label": "Late"})
+    # The page again, with the message in the slots section (not at the top of a page that
+    # jumped to #slots) and what was typed still there, its first field focused.
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 400
+    slots_section = html[html.index('id="slots"'):html.index('id="import"')]
+    assert "The end time must be after the start time." in slots_section
+    assert 'value="11:00" autofocus' in slots_section and 'value="10:00"' in slots_section
+    assert 'value="Late"' in slots_section and '<option value="2" selected>' in slots_section
+    no_seats = client.post(f"/admin/e/{event.slug}/breakouts/rooms",
+                           data={"name": "Annex", "capacity": "0"}).get_data(as_text=True)
+    rooms_section = no_seats[no_seats.index('id="rooms"'):no_seats.index('id="slots"')]
+    assert "a capacity from 1 to 10,000" in rooms_section and 'value="Annex"' in rooms_section
+    saved = client.post(f"/admin/e/{event.slug}/breakouts/rooms",
+                        data={"name": "Studio", "capacity": "8"}, follow_redirects=True)
+    page = saved.get_data(as_text=True)
+    rooms_section = page[page.index('id="rooms"'):page.index('id="slots"')]
+    assert "Room “Studio” saved." in rooms_section and page.count("Room “Studio” saved.") == 1
+    room, _studio = services.rooms_of(event)
     slot, = services.slots_of(event)
     assert (room.name, room.capacity, room.accessible) == ("Library", 12, False)
     assert (slot.day, slot.time_range) == (2, "09:00–10:15")
@@ -94,7 +109,7 @@ def test_rooms_and_slots_forms(client, auth, make_staff, make_event):
     assert "label can have at most 100 characters." in long_label.get_data(
         as_text=True)
     db.session.expire_all()
-    assert [r.name for r in services.rooms_of(event)] == ["Library"]
+    assert [r.name for r in services.rooms_of(event)] == ["Library", "Studio"]
     assert len(services.slots_of(event)) == 1
 
 
