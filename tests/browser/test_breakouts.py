@@ -152,3 +152,47 @@ def test_organizer_builds_the_grid_in_place(live_server, new_context):
         "Room 101 is booked twice: “AI and family communication”")
     expect(target.locator(".bk-card-title", has_text="AI and family communication")
            ).to_have_count(1)
+
+
+def test_giving_up_a_seat_asks_first(live_server, new_context):
+    """A mis-tap must not hand a seat in a full session to the waitlist: the phone asks."""
+    data = _setup(live_server.app)
+    page = new_context(phone=True).new_page()
+    page.goto(f"{live_server.url}/me/{data['amy']}")
+    page.goto(f"{live_server.url}/e/{data['slug']}/breakouts")
+    privacy = page.locator("article", has_text="Data privacy for staff")
+    htmx_settled(page)
+    privacy.get_by_role("button", name=re.compile("Take a seat")).click()
+    expect(privacy).to_contain_text("You're in")
+
+    asked = []
+
+    def answer(dialog, accept: bool):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))
+    htmx_settled(page)
+    privacy.get_by_role("button", name=re.compile("Give up my seat")).click()
+    assert asked and "Give up your seat in “Data privacy for staff”" in asked[0]
+    htmx_settled(page)
+    expect(privacy).to_contain_text("You're in")  # "Cancel": nothing was sent
+    assert seats_in(live_server.app, data["ids"]["Data privacy for staff"]) == 1
+
+    page.once("dialog", lambda d: answer(d, True))
+    privacy.get_by_role("button", name=re.compile("Give up my seat")).click()
+    expect(privacy.get_by_role("button", name=re.compile("Take a seat"))).to_be_visible()
+    assert len(asked) == 2
+    assert seats_in(live_server.app, data["ids"]["Data privacy for staff"]) == 0
+
+
+def seats_in(app, session_id: int) -> int:
+    from sqlalchemy import func, select
+
+    from summit.breakouts.models import Enrollment
+
+    with app.app_context():
+        n = db.session.scalar(select(func.count()).select_from(Enrollment).where(
+            Enrollment.session_id == session_id, Enrollment.status == "enrolled"))
+        db.session.remove()
+        return n
