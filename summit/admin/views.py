@@ -26,6 +26,7 @@ from summit.events.forms import COMMON_TIMEZONES, EventForm
 from summit.events.models import Event
 from summit.events.services import EventError, create_event, to_local_naive, to_utc
 from summit.extensions import db
+from summit.messages import services as messages
 from summit.messages.mail import personal_link, send_personal_link
 from summit.panels import event_home_panels, event_nav
 from summit.registration import csv_io, services
@@ -280,7 +281,23 @@ def import_registrations(event):
         status = 400
     return render_template("admin/import.html", event=event, form=form, result=result,
                            summary=summary, columns=csv_io.IMPORT_COLUMNS,
-                           optional=csv_io.OPTIONAL_COLUMNS), status
+                           optional=csv_io.OPTIONAL_COLUMNS,
+                           not_welcomed=len(messages.never_welcomed(event))), status
+
+
+@bp.route("/e/<slug>/import/welcome", methods=["POST"])
+@event_role("organizer")
+def welcome_imported(event):
+    """Email everyone who never got a confirmation (imported people) their link and QR code."""
+    count = messages.welcome(event, messages.never_welcomed(event), current_user)
+    db.session.commit()
+    if count:
+        flash(f"{count} confirmation email{'s' if count != 1 else ''} with the personal link "
+              f"and QR code {'are' if count != 1 else 'is'} on {'their' if count != 1 else 'its'}"
+              " way.", "success")
+    else:
+        flash("Everyone has had their confirmation email already.", "success")
+    return redirect(url_for("admin.import_registrations", slug=event.slug))
 
 
 @bp.route("/e/<slug>/export.csv")

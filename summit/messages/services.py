@@ -163,14 +163,14 @@ def _secret_tag(attendee: Attendee) -> str:
     return secret_fingerprint(attendee.personal_secret)[:10]
 
 
-def on_registered(attendee: Attendee) -> MessageRecipient | None:
+def on_registered(attendee: Attendee, *, deliver: bool = True) -> MessageRecipient | None:
     """Called by the registration service: confirmation, or the waitlist notice."""
     if attendee.status == "registered":
         return send_to_attendee(
             attendee, f"confirmation:{_secret_tag(attendee)}",
             _l("You are registered for %(event)s", event=attendee.event.name),
             "messages/email/confirmation",
-            attachments=("qr", "ics"))
+            attachments=("qr", "ics"), deliver=deliver)
     if attendee.status == "waitlisted":
         from summit.registration.services import waitlist_rank
 
@@ -178,8 +178,40 @@ def on_registered(attendee: Attendee) -> MessageRecipient | None:
             attendee, f"waitlisted:{_secret_tag(attendee)}",
             _l("You are on the waitlist for %(event)s", event=attendee.event.name),
             "messages/email/waitlisted",
-            {"rank": waitlist_rank(attendee)})
+            {"rank": waitlist_rank(attendee)}, deliver=deliver)
     return None
+
+
+def _welcome_keys(attendee: Attendee) -> tuple[str, ...]:
+    """The reasons whose email told this attendee their registration and link."""
+    tag = _secret_tag(attendee)
+    if attendee.status == "waitlisted":
+        return (f"waitlisted:{tag}",)
+    return (f"confirmation:{tag}", f"promoted:{tag}")
+
+
+def never_welcomed(event) -> list[Attendee]:
+    """Registered or waitlisted attendees who were never sent their confirmation (or waitlist
+    notice) with their personal link: people imported from a spreadsheet, typically."""
+    sent = set(db.session.execute(
+        select(MessageRecipient.attendee_id, MessageRecipient.reason_key)
+        .where(MessageRecipient.event_id == event.id)).tuples())
+    people = db.session.scalars(
+        select(Attendee).where(Attendee.event_id == event.id,
+                               Attendee.status.in_(("registered", "waitlisted")))
+        .order_by(Attendee.id))
+    return [a for a in people if not any((a.id, key) in sent for key in _welcome_keys(a))]
+
+
+def welcome(event, attendees: list[Attendee], user=None) -> int:
+    """Send each of ``attendees`` the email a self-registered person gets (never twice), in
+    one delivery job. Returns how many were queued."""
+    ids = [r.id for r in (on_registered(a, deliver=False) for a in attendees) if r is not None]
+    if ids:
+        jobs.enqueue(DELIVER_JOB, event_id=event.id, params={"recipient_ids": ids},
+                     created_by=user)
+        audit.record("registrations.welcomed", event_id=event.id, after={"emails": len(ids)})
+    return len(ids)
 
 
 def on_promoted(attendee: Attendee) -> MessageRecipient | None:

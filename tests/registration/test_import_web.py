@@ -59,6 +59,36 @@ def test_malformed_files_are_explained_not_500(organizer_client, payload):
     assert db.session.query(Attendee).count() == 0
 
 
+def test_imported_people_can_be_sent_their_confirmation_once(organizer_client):
+    """An import sends no email; the page offers the confirmation (link and QR code) to those
+    who never had one, and nobody gets it twice."""
+    from summit.jobs import run_pending_jobs
+    from summit.messages.models import MessageRecipient
+    from summit.registration.services import NewRegistration, register
+
+    client, event = organizer_client
+    register(event, NewRegistration("Cleo", "Park", "cleo@example.org", "Austin ISD", "TX"))
+    db.session.commit()
+    upload(client, event, GOOD)
+    assert db.session.query(MessageRecipient).count() == 1  # Cleo's own confirmation
+    page = client.get(f"/admin/e/{event.slug}/import").get_data(as_text=True)
+    assert "2 people have not been sent a confirmation" in page and "Email 2 confirmations" in page
+
+    sent = client.post(f"/admin/e/{event.slug}/import/welcome", follow_redirects=True)
+    assert "2 confirmation emails with the personal link and QR code are on their way" in \
+        sent.get_data(as_text=True)
+    rows = db.session.query(MessageRecipient).order_by(MessageRecipient.id).all()
+    assert sorted(r.to_address for r in rows[1:]) == ["ana@example.org", "ben@example.org"]
+    assert all(r.reason_key.startswith("confirmation:") for r in rows)
+    assert "not been sent a confirmation" not in sent.get_data(as_text=True)
+    again = client.post(f"/admin/e/{event.slug}/import/welcome", follow_redirects=True)
+    assert "Everyone has had their confirmation email already." in again.get_data(as_text=True)
+    assert db.session.query(MessageRecipient).count() == 3
+    run_pending_jobs()
+    db.session.expire_all()
+    assert {r.status for r in db.session.query(MessageRecipient)} == {"sent"}
+
+
 def test_export_csv_has_a_bom_for_excel(organizer_client):
     client, event = organizer_client
     upload(client, event, GOOD)
