@@ -36,7 +36,82 @@ class AuditLog(db.Model):
     def actor_name(self) -> str:
         if self.actor is not None:
             return self.actor.display_name
-        return self.actor_label or "system"
+        return ACTOR_LABELS.get(self.actor_label or "system", self.actor_label)
+
+    @property
+    def action_label(self) -> str:
+        """What happened, for people ("Checked in"); the code itself stays in ``action``."""
+        return ACTION_LABELS.get(self.action) or self.action.replace("_", " ").replace(".", ": ")
+
+
+ACTOR_LABELS = {
+    "attendee": "The attendee", "public": "Someone on a public page", "cli": "Command line",
+    "api": "API", "system": "Summit",
+}
+ACTION_LABELS = {
+    "announcement.posted": "Announcement posted",
+    "announcement.withdrawn": "Announcement withdrawn",
+    "attendee.registered": "Registered",
+    "attendee.waitlisted": "Put on the waitlist",
+    "attendee.promoted": "Given a place from the waitlist",
+    "attendee.cancelled": "Registration cancelled",
+    "attendee.updated": "Details changed",
+    "attendee.code_regenerated": "New check-in code (old badge stops working)",
+    "attendee.link_regenerated": "Personal link replaced",
+    "attendee.link_sent": "Personal link sent",
+    "attendee.mail_preferences": "Email preferences changed",
+    "attendee.data_downloaded": "Downloaded their data",
+    "attendee.data_exported": "Data exported",
+    "attendee.erased": "Erased",
+    "badge.corrected": "Badge text corrected",
+    "badges.batch_requested": "Badge batch requested",
+    "badges.logo_added": "Badge logo added",
+    "badges.logo_replaced": "Badge logo replaced",
+    "badges.logo_removed": "Badge logo removed",
+    "breakouts.imported": "Sessions imported",
+    "breakouts.left": "Gave up a breakout seat",
+    "breakouts.promoted": "Given a breakout seat from the waitlist",
+    "breakouts.room_saved": "Room saved",
+    "breakouts.room_deleted": "Room deleted",
+    "breakouts.slot_saved": "Time slot saved",
+    "breakouts.slot_deleted": "Time slot deleted",
+    "breakouts.session_created": "Session created",
+    "breakouts.session_updated": "Session changed",
+    "breakouts.session_moved": "Session moved",
+    "breakouts.session_deleted": "Session deleted",
+    "breakouts.calendar_link_renewed": "Calendar link renewed",
+    "checkin.created": "Checked in",
+    "checkin.undone": "Check-in undone",
+    "checkin.kiosk_started": "Kiosk mode started",
+    "checkin.kiosk_stopped": "Kiosk mode ended",
+    "event.created": "Event created",
+    "event.updated": "Event settings changed",
+    "homeroom.present": "Present at their homeroom table",
+    "homerooms.assigned": "Homeroom seating assigned",
+    "homerooms.moved": "Moved to another table",
+    "homerooms.accessibility_set": "Table accessibility changed",
+    "homerooms.prompt_set": "Table prompt set",
+    "homerooms.rules_updated": "Seating rules changed",
+    "homerooms.tables_created": "Tables added",
+    "homerooms.table_updated": "Table changed",
+    "homerooms.table_deleted": "Table deleted",
+    "homerooms.table_locked": "Table locked",
+    "homerooms.table_unlocked": "Table unlocked",
+    "homerooms.seat_locked": "Seat locked",
+    "homerooms.seat_unlocked": "Seat unlocked",
+    "homerooms.seat_pinned": "Seat pinned",
+    "homerooms.seat_unpinned": "Seat unpinned",
+    "message.sent": "Message sent",
+    "message.retried": "Failed emails retried",
+    "plans.exported": "Plans exported",
+    "registrations.imported": "Registrations imported",
+    "registrations.exported": "Registrations exported",
+    "registrations.welcomed": "Confirmations emailed to imported people",
+    "staff.role_granted": "Staff role given",
+    "staff.role_removed": "Staff role removed",
+    "staff.token_created": "API token created",
+    "staff.token_revoked": "API token revoked",
+}
 
 
 _INSERT = insert(AuditLog.__table__)  # built once: ``record_now`` runs on every check-in

@@ -127,3 +127,4 @@ def test_secret_links_are_kept_out_of_the_access_log():
     assert "abcdefghjk" not in redact(line)
     assert "/me/[redacted]" in redact(line)
     assert "/c/[redacted]" in redact("GET /c/abcdefghjkmnpqrstuvwxyz23456789ab")
+

@@ -171,3 +171,30 @@ def test_organizer_promotes_from_the_waitlist(organizer_client, make_attendee):
     client.post(f"/admin/e/{event.slug}/attendees/{person.id}/promote")
     db.session.refresh(person)
     assert person.status == "registered"
+
+
+def test_the_log_reads_in_words_for_people(organizer_client, make_attendee):
+    """The event log and an attendee's history say "Checked in", not "checkin.created"."""
+    from summit.audit import ACTION_LABELS
+    from summit.checkin import services as checkin
+
+    client, event = organizer_client
+    amber = make_attendee(event, first_name="Amber")
+    checkin.check_in(amber, checkin.entrance_list(event), source="wedge")
+    db.session.commit()
+    page = client.get(f"/admin/e/{event.slug}/log").get_data(as_text=True)
+    assert '<td title="checkin.created">Checked in</td>' in page
+    assert "<td>Command line</td>" in page  # the check-in above ran outside a request
+    history = client.get(f"/admin/e/{event.slug}/attendees/{amber.id}").get_data(as_text=True)
+    assert ">Checked in</td>" in history
+    # Every action the code records has its words (a new one must add them).
+    import re
+    from pathlib import Path
+
+    import summit
+
+    source = "".join(p.read_text(encoding="utf-8")
+                     for p in Path(summit.__file__).parent.rglob("*.py"))
+    recorded = set(re.findall(r'record(?:_now)?\(\s*"([a-z_]+\.[a-z_]+)"', source))
+    assert len(recorded) > 40
+    assert recorded <= set(ACTION_LABELS), recorded - set(ACTION_LABELS)
