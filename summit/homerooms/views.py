@@ -51,9 +51,9 @@ class BulkTablesForm(FlaskForm):
     location = StringField("Location (optional)", validators=[Length(max=200)],
                            description="For example Hall B. Shown to attendees with the table.")
     accessible_every = IntegerField(
-        "Make every n-th table wheelchair-accessible", default=0,
+        "Wheelchair-accessible", default=0,
         validators=[Optional(), NumberRange(0, 100)],
-        description="0 for none, 1 for all, 5 for tables 1, 6, 11, ...")
+        description="Every n-th table: 0 for none, 1 for all, 5 for tables 1, 6, 11, …")
 
 
 class TableForm(FlaskForm):
