@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from summit.auth.models import STAFF_ROLES
+from summit.auth.models import STAFF_ROLE_LABELS, STAFF_ROLES
 from summit.registration.forms import ValidEmail, _strip
 
 
@@ -34,4 +34,4 @@ class ImportForm(FlaskForm):
 class StaffRoleForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254), ValidEmail()])
     name = StringField("Name", filters=[_strip], validators=[Length(max=200)])
-    role = SelectField("Role", choices=[(r, r.capitalize()) for r in STAFF_ROLES])
+    role = SelectField("Role", choices=[(r, STAFF_ROLE_LABELS[r]) for r in STAFF_ROLES])

@@ -21,7 +21,7 @@ from summit import audit
 from summit.access import event_role, global_role, staff_required
 from summit.audit import AuditLog
 from summit.auth import services as auth_services
-from summit.auth.models import EventRole, StaffUser
+from summit.auth.models import STAFF_ROLE_LABELS, EventRole, StaffUser
 from summit.events.forms import COMMON_TIMEZONES, EventForm
 from summit.events.models import Event
 from summit.events.services import EventError, create_event, to_local_naive, to_utc
@@ -345,7 +345,8 @@ def staff(event):
         .join(StaffUser).order_by(StaffUser.email)
     ).all()
     return render_template("admin/staff.html", event=event, form=form, roles=roles,
-                           new_password=new_password, new_email=form.email.data)
+                           new_password=new_password, new_email=form.email.data,
+                           staff_role_labels=STAFF_ROLE_LABELS)
 
 
 @bp.route("/e/<slug>/staff/<int:role_id>/remove", methods=["POST"])

@@ -13,6 +13,8 @@ from summit.database import UTCDateTime, utcnow
 from summit.extensions import db
 
 STAFF_ROLES = ("organizer", "checkin", "facilitator")
+STAFF_ROLE_LABELS = {"organizer": "Organizer", "checkin": "Check-in volunteer",
+                     "facilitator": "Facilitator"}
 
 
 class StaffUser(UserMixin, db.Model):
