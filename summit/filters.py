@@ -8,8 +8,15 @@ from flask import Flask, g
 
 from summit.i18n import format_day, format_local, format_plain
 
+STATUS_LABELS = {"registered": "Registered", "waitlisted": "Waitlisted", "cancelled": "Cancelled"}
+
 
 def register(app: Flask) -> None:
+    @app.template_filter("status_label")
+    def status_label(status: str) -> str:
+        """A registration status for staff pages ("Waitlisted", not "waitlisted")."""
+        return STATUS_LABELS.get(status, status)
+
     @app.template_filter("local")
     def local(moment: datetime | None, fmt: str = "%b %-d, %-I:%M %p") -> str:
         """Format a UTC timestamp in the current event's time zone."""
