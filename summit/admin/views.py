@@ -291,10 +291,11 @@ def welcome_imported(event):
     """Email everyone who never got a confirmation (imported people) their link and QR code."""
     count = messages.welcome(event, messages.never_welcomed(event), current_user)
     db.session.commit()
-    if count:
-        flash(f"{count} confirmation email{'s' if count != 1 else ''} with the personal link "
-              f"and QR code {'are' if count != 1 else 'is'} on {'their' if count != 1 else 'its'}"
-              " way.", "success")
+    if count == 1:
+        flash("1 confirmation email with the personal link and QR code is on its way.", "success")
+    elif count:
+        flash(f"{count} confirmation emails with the personal link and QR code are on their way.",
+              "success")
     else:
         flash("Everyone has had their confirmation email already.", "success")
     return redirect(url_for("admin.import_registrations", slug=event.slug))

@@ -27,7 +27,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import TemplateNotFound
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from summit import audit, jobs
@@ -182,6 +182,9 @@ def on_registered(attendee: Attendee, *, deliver: bool = True) -> MessageRecipie
     return None
 
 
+WELCOME_REASONS = ("confirmation", "waitlisted", "promoted")
+
+
 def _welcome_keys(attendee: Attendee) -> tuple[str, ...]:
     """The reasons whose email told this attendee their registration and link."""
     tag = _secret_tag(attendee)
@@ -195,7 +198,9 @@ def never_welcomed(event) -> list[Attendee]:
     notice) with their personal link: people imported from a spreadsheet, typically."""
     sent = set(db.session.execute(
         select(MessageRecipient.attendee_id, MessageRecipient.reason_key)
-        .where(MessageRecipient.event_id == event.id)).tuples())
+        .where(MessageRecipient.event_id == event.id,  # not every organizer message too
+               or_(*(MessageRecipient.reason_key.startswith(f"{reason}:", autoescape=True)
+                     for reason in WELCOME_REASONS)))).tuples())
     people = db.session.scalars(
         select(Attendee).where(Attendee.event_id == event.id,
                                Attendee.status.in_(("registered", "waitlisted")))
