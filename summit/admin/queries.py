@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, select
 
 from summit.checkin.models import Checkin, CheckinList
 from summit.events.models import Event, Organization
 from summit.extensions import db
 from summit.privacy.tally import erased_entrance_count
 from summit.registration.models import STATUSES, Attendee
-from summit.textfold import folded, like_pattern
+from summit.registration.services import matches_text, name_order
 
 PAGE_SIZE = 50
 
@@ -76,14 +76,7 @@ def _checked_in_clause(event_id: int):
 def search_attendees(event: Event, f: AttendeeFilters) -> tuple[list[Attendee], int]:
     stmt = select(Attendee).outerjoin(Organization).where(Attendee.event_id == event.id)
     if f.q:
-        like = like_pattern(f.q)  # "cote" finds Côté (summit/textfold.py)
-        full_name = Attendee.first_name + " " + Attendee.last_name
-        stmt = stmt.where(or_(
-            folded(full_name).ilike(like, escape="\\"),
-            folded(Attendee.email).ilike(like, escape="\\"),
-            folded(Organization.name).ilike(like, escape="\\"),
-            folded(Attendee.last_name).ilike(like, escape="\\"),
-        ))
+        stmt = stmt.where(matches_text(f.q))
     if f.organization:
         stmt = stmt.where(Organization.name == f.organization)
     if f.state:
@@ -98,7 +91,7 @@ def search_attendees(event: Event, f: AttendeeFilters) -> tuple[list[Attendee], 
         stmt = stmt.where(~_checked_in_clause(event.id))
     total = db.session.scalar(stmt.with_only_columns(func.count(Attendee.id)).order_by(None)) or 0
     rows = db.session.scalars(
-        stmt.order_by(folded(Attendee.last_name), folded(Attendee.first_name), Attendee.id)
+        stmt.order_by(*name_order())
         .limit(PAGE_SIZE).offset((f.page - 1) * PAGE_SIZE)
     ).all()
     return list(rows), total

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
@@ -29,7 +29,7 @@ from summit.database import utcnow
 from summit.events.models import Event, Organization
 from summit.extensions import db
 from summit.registration.models import Attendee
-from summit.textfold import folded, like_pattern
+from summit.registration.services import matches_text, name_order
 
 GREEN = "checked_in"
 AMBER = "already_checked_in"
@@ -418,18 +418,10 @@ def search(event: Event, query: str, limit: int = 12) -> list[Attendee]:
     text = " ".join((query or "").split())[:100]
     if len(text) < 2:
         return []
-    like = like_pattern(text)  # "cote" finds Côté (summit/textfold.py)
-    full_name = Attendee.first_name + " " + Attendee.last_name
     stmt = (
         select(Attendee).outerjoin(Organization)
-        .where(Attendee.event_id == event.id, or_(
-            folded(full_name).ilike(like, escape="\\"),
-            folded(Attendee.last_name).ilike(like, escape="\\"),
-            folded(Attendee.email).ilike(like, escape="\\"),
-            folded(Organization.name).ilike(like, escape="\\"),
-        ))
-        .order_by((Attendee.status != "registered"), folded(Attendee.last_name),
-                  folded(Attendee.first_name), Attendee.id)
+        .where(Attendee.event_id == event.id, matches_text(text))
+        .order_by((Attendee.status != "registered"), *name_order())
         .limit(limit)
     )
     return list(db.session.scalars(stmt))

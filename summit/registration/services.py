@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from summit import audit
 from summit.checkin.codes import new_code, new_personal_secret
@@ -13,6 +13,7 @@ from summit.events.models import Event, Organization
 from summit.extensions import db
 from summit.registration.csv_io import ParseResult, RegistrationRow
 from summit.registration.models import Attendee
+from summit.textfold import folded, like_pattern
 
 EDITABLE_FIELDS = ("first_name", "last_name", "email", "role", "dietary", "accessibility",
                    "share_contact", "organization", "state")
@@ -40,6 +41,20 @@ def find_or_create_organization(name: str, state: str, kind: str = "district") -
         db.session.add(org)
         db.session.flush()
     return org
+
+
+def matches_text(query: str):
+    """WHERE clause: the attendee's name, last name, email or organization contains ``query``,
+    accents and case aside ("cote" finds Côté). The statement must join ``Organization``."""
+    like = like_pattern(query)
+    full_name = Attendee.first_name + " " + Attendee.last_name
+    return or_(*(folded(column).ilike(like, escape="\\") for column in (
+        full_name, Attendee.last_name, Attendee.email, Organization.name)))
+
+
+def name_order() -> tuple:
+    """ORDER BY last name, then first name, the way a reader sorts (Bélanger before Brown)."""
+    return folded(Attendee.last_name), folded(Attendee.first_name), Attendee.id
 
 
 def registered_count(event_id: int) -> int:
