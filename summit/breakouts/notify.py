@@ -6,14 +6,11 @@ and real SMTP later; the call site does not change.
 
 from __future__ import annotations
 
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
-
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 
 from summit.i18n import attendee_locale
-from summit.messages.mail import deliver
+from summit.messages.mail import deliver, new_message
 
 
 def notify_session_changed(session, enrollments, before: dict) -> int:
@@ -41,12 +38,7 @@ def notify_session_changed(session, enrollments, before: dict) -> int:
                 where=describe_place(session), when=describe_time(event, session),
                 agenda_url=current_app.config["BASE_URL"] + f"/e/{event.slug}/agenda",
             )
-        message = EmailMessage()
-        message["Subject"] = subject
-        message["From"] = current_app.config.get("MAIL_FROM", "Summit <no-reply@summit.local>")
-        message["To"] = attendee.email
-        message["Date"] = formatdate(localtime=False)
-        message["Message-ID"] = make_msgid(domain="summit.local")
+        message = new_message(subject, attendee.email)
         message.set_content(body)
         deliver(message)
         sent += 1

@@ -131,17 +131,25 @@ def event_ics(event) -> bytes:
 QR_CID_DOMAIN = "summit.local"
 
 
+def new_message(subject: str, to: str, message_id: str | None = None) -> EmailMessage:
+    """An email with Summit's headers. The subject is made one line: it carries names people
+    typed (an event's, a session's), which may hold line breaks that no header can."""
+    message = EmailMessage()
+    message["Subject"] = " ".join(str(subject).split())
+    message["From"] = from_address()
+    message["To"] = to
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = message_id or make_msgid(domain=QR_CID_DOMAIN)
+    return message
+
+
 def build_email(recipient) -> EmailMessage:
     """The MIME message for an outbox row: text + HTML, inline QR code, attachments."""
     from summit.qr import qr_png
 
     attendee = recipient.attendee
-    message = EmailMessage()
-    message["Subject"] = recipient.subject
-    message["From"] = from_address()
-    message["To"] = recipient.to_address
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = recipient.message_id_header or make_msgid(domain=QR_CID_DOMAIN)
+    message = new_message(recipient.subject, recipient.to_address,
+                          recipient.message_id_header)
     message["Auto-Submitted"] = "auto-generated"
     if recipient.optional:
         from summit.messages.services import preferences_url

@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 
 from flask import (
     Blueprint,
@@ -292,15 +290,10 @@ def plan_pdf(event, attendee, plan_id: int):
 @bp.route("/e/<slug>/plan/<int:plan_id>/email", methods=["POST"])
 @attendee_required
 def email_plan(event, attendee, plan_id: int):
-    from summit.messages.mail import deliver
+    from summit.messages.mail import deliver, new_message
 
     plan = _plan_or_404(event, attendee, plan_id)
-    message = EmailMessage()
-    message["Subject"] = _("Your action plan · %(event)s", event=event.name)
-    message["From"] = current_app.config.get("MAIL_FROM", "Summit <no-reply@summit.local>")
-    message["To"] = attendee.email
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="summit.local")
+    message = new_message(_("Your action plan · %(event)s", event=event.name), attendee.email)
     message.set_content(render_template("plans/email_plan.txt", event=event, attendee=attendee,
                                         plan=plan))
     message.add_attachment(_plan_pdf(event, attendee, plan), maintype="application",

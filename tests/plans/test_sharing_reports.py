@@ -2,7 +2,7 @@
 
 import csv
 import io
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from pathlib import Path
 
 from sqlalchemy import select
@@ -39,6 +39,20 @@ def test_pdf_and_email_it_to_me(app, client, auth, make_event, make_attendee, qu
     assert message["To"] == "amber@example.org"
     attachments = [p for p in message.walk() if p.get_content_type() == "application/pdf"]
     assert attachments and attachments[0].get_payload(decode=True).startswith(b"%PDF")
+
+
+def test_an_event_name_with_a_line_break_still_emails_the_plan(app, client, auth, make_event,
+                                                                make_attendee, question):
+    """Found by the form fuzzer: the event settings form took a name with a line break, and
+    "email it to me" answered 500 (a header cannot hold one)."""
+    event = make_event(name="AI Leadership\r\nSummit")
+    amber = make_attendee(event, email="amber@example.org")
+    plan = write(amber, question(event, "take_back"), "Publish staff guidance on AI")
+    auth.as_attendee(amber)
+    assert client.post(f"/e/{event.slug}/plan/{plan.id}/email").status_code == 302
+    [eml] = Path(app.config["OUTBOX_DIR"]).glob("*.eml")
+    assert message_from_bytes(eml.read_bytes(), policy=policy.default)["Subject"] == \
+        "Your action plan · AI Leadership Summit"
 
 
 def test_team_plan_is_shared_and_individual_plans_stay_private(client, auth, make_event,
