@@ -170,16 +170,31 @@ def _init_security_headers(app: Flask) -> None:
             # fresh nonce would block every inline script of that copy (the htmx fallback).
             nonce = getattr(g, "csp_nonce", "")
             headers.setdefault("Content-Security-Policy", _page_csp(nonce))
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        for name, value in security_headers_for(app.config):
+            headers.setdefault(name, value)
         if request.headers.get("HX-Request"):
             vary = headers.get("Vary")
             headers["Vary"] = f"{vary}, HX-Request" if vary else "HX-Request"
         return response
+
+
+def security_headers_for(config) -> list[tuple[str, str]]:
+    """The headers every answer carries (pages add their CSP; see ``api_headers_for``)."""
+    headers = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
+    ]
+    if config.get("SESSION_COOKIE_SECURE"):
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    return headers
+
+
+def api_headers_for(config) -> list[tuple[str, str]]:
+    """Every header a JSON API answer gets from ``security_headers`` (for answers made
+    without Flask: the check-in fast path)."""
+    return [("Content-Security-Policy", API_CSP), *security_headers_for(config)]
 
 
 def _page_csp(nonce: str) -> str:

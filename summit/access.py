@@ -254,6 +254,44 @@ def clear_api_auth_cache() -> None:
     app_cache("api_auth", API_AUTH_CACHE_SECONDS).clear()
 
 
+def _api_auth_cache(app):
+    from summit.ttlcache import app_cache
+
+    seconds = app.config.get("API_AUTH_CACHE_SECONDS", API_AUTH_CACHE_SECONDS)
+    return app_cache("api_auth", seconds, app) if seconds > 0 else None
+
+
+def _roles_allow(held: frozenset[str], roles: tuple[str, ...]) -> bool:
+    return "organizer" in held or bool(held.intersection(roles))
+
+
+def _well_formed_token(authorization: str) -> str | None:
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 200:
+        return None
+    return token
+
+
+def known_api_access(app, authorization: str, slug: str,
+                     roles: tuple[str, ...]) -> tuple[ApiUser, ApiEvent] | None:
+    """``(user, event)`` when this worker already knows (from ``api_role``'s cache, no query)
+    that the ``Authorization`` header's token may act with ``roles`` on the event ``slug``;
+    ``None`` otherwise, and then only ``api_role`` may decide. Used by the check-in fast path
+    (``summit.api.fastpath``), which runs outside Flask."""
+    from summit.auth.tokens import hash_token
+
+    token = _well_formed_token(authorization)
+    cache = _api_auth_cache(app)
+    if token is None or cache is None:
+        return None
+    found = cache.get((hash_token(token), slug))
+    if found is None:
+        return None
+    user, event, held = found
+    return (user, event) if _roles_allow(held, roles) else None
+
+
 def api_role(*roles: str) -> Callable[[Callable], Callable]:
     """A bearer API token whose user holds one of ``roles`` for the event in the URL.
 
@@ -269,16 +307,13 @@ def api_role(*roles: str) -> Callable[[Callable], Callable]:
             from flask import current_app
 
             from summit.auth.tokens import hash_token
-            from summit.ttlcache import app_cache
 
-            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-            token = token.strip()
-            if scheme.lower() != "bearer" or not token or len(token) > 200:
+            token = _well_formed_token(request.headers.get("Authorization", ""))
+            if token is None:
                 return _api_error(401, "Send an API token: Authorization: Bearer <token>.")
-            seconds = current_app.config.get("API_AUTH_CACHE_SECONDS", API_AUTH_CACHE_SECONDS)
-            cache = app_cache("api_auth", seconds)
+            cache = _api_auth_cache(current_app)
             key = (hash_token(token), slug)
-            found = cache.get(key) if seconds > 0 else None
+            found = cache.get(key) if cache is not None else None
             if found is None:
                 try:
                     found = _api_authorize(token, slug)
@@ -287,9 +322,10 @@ def api_role(*roles: str) -> Callable[[Callable], Callable]:
                     return _api_error(503, "The server is busy; please retry.")
                 if not isinstance(found, tuple):
                     return found  # an error answer: never cached
-                cache.put(key, found)
+                if cache is not None:
+                    cache.put(key, found)
             user, event, held = found
-            if "organizer" not in held and not held.intersection(roles):
+            if not _roles_allow(held, roles):
                 return _api_error(403, "This token's account has no role for this event.")
             g.api_event = event
             g.api_user = user

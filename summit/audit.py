@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, insert
+from sqlalchemy import JSON, Connection, ForeignKey, Index, String, insert
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from summit.database import UTCDateTime, utcnow
@@ -160,6 +160,7 @@ def record(
 
 
 def record_now(
+    conn: Connection,
     action: str,
     *,
     event_id: int | None,
@@ -171,8 +172,8 @@ def record_now(
     actor_label: str = "",
 ) -> None:
     """The same entry as ``record``, written at once with one plain INSERT (hot paths: no ORM
-    object, no flush). Same transaction as the caller's other writes; the caller commits."""
-    db.session.connection().execute(_INSERT, {
+    object, no flush) on ``conn``, in the caller's transaction; the caller commits."""
+    conn.execute(_INSERT, {
         "event_id": event_id, "actor_user_id": actor_user_id, "actor_label": actor_label or "",
         "action": action, "target_type": target_type, "target_id": target_id, "before": before,
         "after": after, "at": utcnow(),

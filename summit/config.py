@@ -78,6 +78,8 @@ def settings_from_env(instance_path: Path) -> dict:
         "TRUST_PROXY_HEADERS": int(os.environ.get("TRUST_PROXY_HEADERS") or 0),
         # How long a worker trusts a looked-up API token (summit/access.py; 0: no cache).
         "API_AUTH_CACHE_SECONDS": float(os.environ.get("API_AUTH_CACHE_SECONDS") or 5),
+        # A warm scanner's check-ins answered before Flask runs (summit/api/fastpath.py).
+        "API_FAST_PATH": _bool(os.environ.get("API_FAST_PATH"), default=True),
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", ""),  # json | text; empty: text
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
         "BACKUP_DIR": os.environ.get("BACKUP_DIR") or str(instance_path / "backups"),

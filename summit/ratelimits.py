@@ -250,3 +250,92 @@ def _exempt_unless(applies: Callable[[], bool]) -> Callable[[], bool]:
 
 def _deduct_on(statuses: frozenset[int]) -> Callable:
     return lambda response: response.status_code in statuses
+
+
+# --- the same limits outside Flask ------------------------------------------------------------
+#
+# The check-in fast path (``summit.api.fastpath``) answers a warm scanner's request before Flask
+# runs, so Flask-Limiter never sees it. It calls ``check_outside_flask`` instead, which applies
+# the rules of the endpoint it stands in for to the very counters Flask-Limiter keeps: the same
+# strategy object (``Limiter.limiter``, which follows the in-memory fallback), the same key
+# prefix, key and scope. Requests served either way add up, and a test holds the two to it.
+
+# Who a bearer-token request is, without a request context (see ``WHO``).
+_BEARER_IS = {"anyone": True, "staff": False, "anonymous": False, "bearer": True}
+
+
+@dataclass
+class OutsideCheck:
+    """The limits ``check_outside_flask`` applied to one request."""
+
+    strategy: object | None = None
+    charged: list = field(default_factory=list)  # (limit item, args): hit already
+    on_failure: list = field(default_factory=list)  # (limit item, args, statuses): hit later
+
+    def settle(self, status: int) -> None:
+        """Charge the failure-only limits whose statuses include ``status`` (as Flask-Limiter
+        does after the view answered)."""
+        for item, args, statuses in self.on_failure:
+            if status in statuses:
+                self.strategy.hit(item, *args)
+
+    def headers(self) -> list[tuple[str, str]]:
+        """``X-RateLimit-*`` and ``Retry-After`` for the first limit charged, as Flask-Limiter
+        adds them to every answer it limits."""
+        if not self.charged:
+            return []
+        item, args = self.charged[0]
+        reset, remaining = self.strategy.get_window_stats(item, *args)
+        reset_at = int(reset + 1)
+        return [("X-RateLimit-Limit", str(item.amount)), ("X-RateLimit-Remaining", str(remaining)),
+                ("X-RateLimit-Reset", str(reset_at)),
+                ("Retry-After", str(int(reset_at - time.time())))]
+
+
+def _rules_of(app: Flask, endpoint: str) -> list[tuple[Rule, list]]:
+    """The rules applied to ``endpoint`` with their parsed limits (cached per app)."""
+    cache = app.extensions.setdefault("summit_outside_limits", {})
+    found = cache.get(endpoint)
+    if found is None:
+        names = app.extensions["summit_rate_limits"].get(endpoint, [])
+        overrides = parse_overrides(app.config.get("RATELIMITS") or {})
+        found = [(rule, parse_many(overrides.get(rule.name, rule.limit)))
+                 for rule in RULES if rule.name in names]
+        cache[endpoint] = found
+    return found
+
+
+def check_outside_flask(app: Flask, endpoint: str, *, method: str, ip: str,
+                        token: str) -> OutsideCheck | None:
+    """Apply ``endpoint``'s limits to a bearer-token request served without Flask; ``None``
+    when a limit refuses it (or a rule needs what only Flask knows): the caller then hands the
+    request to Flask, which answers it, 429 included. Failure-only limits are tested first, so
+    a refused request charges nothing twice."""
+    limiter: Limiter = app.extensions["summit_limiter"]
+    check = OutsideCheck()
+    if not limiter.enabled:
+        return check
+    keys = {"ip": f"ip:{ip or 'unknown'}", "token": f"token:{_digest(token)}"}
+    prefix = app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    hits = []
+    strategy = check.strategy = limiter.limiter
+    for rule, items in _rules_of(app, endpoint):
+        if rule.methods and method not in rule.methods or not _BEARER_IS[rule.who]:
+            continue
+        if rule.key not in keys:
+            return None
+        args = [f"{rule.name}:{keys[rule.key]}", rule.name]
+        if prefix:
+            args.insert(0, prefix)
+        for item in items:
+            if rule.failures:
+                if not strategy.test(item, *args):
+                    return None
+                check.on_failure.append((item, args, rule.failures))
+            else:
+                hits.append((item, args))
+    for item, args in hits:
+        if not strategy.hit(item, *args):
+            return None
+        check.charged.append((item, args))
+    return check

@@ -1,5 +1,6 @@
 """Check-in API benchmark: latency and throughput against gunicorn (2 workers), SQLite and
-PostgreSQL, side by side with a floor (a minimal Flask endpoint doing one raw-SQL insert).
+PostgreSQL, side by side with a floor (a minimal Flask endpoint doing one raw-SQL insert) and
+with Summit's own Flask path (the check-in fast path turned off).
 
     python bench/checkin/run.py [--duration 10] [--attendees 20000] [--backends sqlite,postgresql]
 
@@ -219,14 +220,17 @@ def bench_backend(backend: str, args, work: Path) -> dict:
         codes = work / f"{backend}-codes.txt"
         token = setup_summit(url, args.attendees, codes)
         setup_floor(url)
+        summit_env = {
+            "DATABASE_URL": url, "SECRET_KEY": "bench", "JOBS_EMBEDDED_WORKER": "0",
+            "BASE_URL": "http://127.0.0.1", "LOG_FORMAT": "text",
+            # One token scans thousands a second here; the limiter still runs every check.
+            "RATELIMITS": "api_token=1000000 per minute"}
         targets = [
             ("floor", "floor_app:app", {"FLOOR_DATABASE_URL": url}, "/scan", "/scan"),
-            ("summit", "wsgi:app", {
-                "DATABASE_URL": url, "SECRET_KEY": "bench", "JOBS_EMBEDDED_WORKER": "0",
-                "BASE_URL": "http://127.0.0.1", "LOG_FORMAT": "text",
-                # One token scans thousands a second here; the limiter still runs every check.
-                "RATELIMITS": "api_token=1000000 per minute"},
-             "/login", "/api/v1/events/bench/checkins"),
+            ("summit", "wsgi:app", summit_env, "/login", "/api/v1/events/bench/checkins"),
+            # The same app with its check-in fast path off: every request through Flask.
+            ("summit-flask", "wsgi:app", {**summit_env, "API_FAST_PATH": "0"}, "/login",
+             "/api/v1/events/bench/checkins"),
         ]
         for name, spec, env, probe, path in targets:
             reset_checkins(url)
@@ -276,7 +280,10 @@ def report(all_results: dict, args) -> str:
         "per request (`bench/checkin/floor_app.py`). Reference measured earlier on this kind of "
         "machine: ~2,300 scans/s, p99 6 ms on SQLite.",
         "- **Summit**: `POST /api/v1/events/<slug>/checkins` with a bearer token: token and role "
-        "check, code lookup, idempotent insert, audit entry, `change_seq` bump, JSON answer.",
+        "check, rate limit, code lookup, idempotent insert, audit entry, `change_seq` bump, JSON "
+        "answer. A warm scanner's check-ins are served by the fast path "
+        "(`summit/api/fastpath.py`), before Flask runs. **summit-flask** is the same app with "
+        "`API_FAST_PATH=0`: every check-in through Flask's request pipeline, for comparison.",
         "",
         "- **CPU per check-in**: CPU time (user + system) of the gunicorn master and workers "
         "during the wrk phase divided by the requests served (psutil). Unlike wall-clock "
@@ -289,7 +296,9 @@ def report(all_results: dict, args) -> str:
     ]
     verdicts = []
     for backend, res in all_results.items():
-        for name in ("floor", "summit"):
+        for name in ("floor", "summit", "summit-flask"):
+            if (name, "wrk") not in res:
+                continue
             w, lo, pa = res[(name, "wrk")], res[(name, "locust")], res[(name, "paced")]
             lines.append(
                 f"| {backend} | {name} | {w['rps']:,.0f} | {w['cpu_ms']:.2f} | {w['p50']:.1f} | "

@@ -18,14 +18,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from summit import audit
 from summit.checkin.codes import extract_code, new_code
 from summit.checkin.models import Checkin, CheckinList
-from summit.database import utcnow
+from summit.database import DirectConnection, utcnow
 from summit.events.models import Event, Organization
 from summit.extensions import db
 from summit.registration.models import Attendee
@@ -40,6 +40,10 @@ NONCE_MAX = 64
 OFFLINE_BACKDATE_LIMIT = timedelta(hours=12)
 
 
+# Where the hot path's statements run: a Core connection, or the driver itself (the API).
+SqlConnection = Connection | DirectConnection
+
+
 class CheckinError(ValueError):
     """A request to the check-in service that cannot be understood (e.g. an oversized nonce)."""
 
@@ -48,7 +52,7 @@ class CheckinError(ValueError):
 class CheckinResult:
     outcome: str  # checked_in | already_checked_in | unknown | cancelled | waitlisted | wrong_event
     attendee: Attendee | ScannedAttendee | None = None
-    checkin: Checkin | None = None
+    checkin: Checkin | StoredCheckin | None = None
     duplicate_nonce: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -119,12 +123,14 @@ class ListRef:
 
 
 @dataclass(frozen=True)
-class NewCheckin:
-    """The check-in ``check_in_scanned`` just stored (what its answer shows; not an ORM row)."""
+class StoredCheckin:
+    """A check-in as ``check_in_scanned`` answers with it (what the answer shows; not an ORM
+    row)."""
 
     id: int
     at: datetime
     nonce: str | None
+    attendee_id: int
 
 
 @dataclass(frozen=True)
@@ -175,7 +181,7 @@ def _scanned_statement(by: str):
     )
 
 
-def scanned_attendee(day: int, *, code: str | None = None,
+def scanned_attendee(conn: SqlConnection, day: int, *, code: str | None = None,
                      attendee_id: int | None = None) -> ScannedAttendee | None:
     """The attendee with this check-in code (or id), their organization's name and their
     homeroom table on ``day``: one SELECT with outer joins."""
@@ -183,7 +189,7 @@ def scanned_attendee(day: int, *, code: str | None = None,
 
     by = "code" if code is not None else "id"
     stmt = _hot(f"scanned_by_{by}", lambda: _scanned_statement(by))
-    row = db.session.connection().execute(
+    row = conn.execute(
         stmt, {"day": day, "key": code if code is not None else attendee_id}).first()
     if row is None:
         return None
@@ -204,10 +210,9 @@ def _clean_nonce(nonce: str | None) -> str | None:
     return nonce
 
 
-def _insert_ignoring_conflict(values: dict) -> int | None:
+def _insert_ignoring_conflict(conn: SqlConnection, values: dict) -> int | None:
     """INSERT the check-in unless (list, attendee) or the nonce is already stored: its id, or
     ``None`` when a unique constraint said no."""
-    conn = db.session.connection()
     dialect = conn.dialect.name
 
     def build():
@@ -218,13 +223,14 @@ def _insert_ignoring_conflict(values: dict) -> int | None:
     return conn.execute(_hot(f"insert_checkin_{dialect}", build), values).scalar()
 
 
-def _bump(event_id: int) -> None:
+def _bump(event_id: int, conn: SqlConnection | None = None) -> None:
+    """``change_seq + 1`` for the event (live dashboards answer 304 until it changes)."""
     def build():
         table = Event.__table__
         return (update(table).where(table.c.id == bindparam("event_id"))
                 .values(change_seq=table.c.change_seq + 1))
 
-    db.session.connection().execute(_hot("bump", build), {"event_id": event_id})
+    (conn or db.session.connection()).execute(_hot("bump", build), {"event_id": event_id})
 
 
 def _actor(by_user, source: str) -> dict:
@@ -233,44 +239,45 @@ def _actor(by_user, source: str) -> dict:
     return {"actor_user_id": None, "actor_label": source}
 
 
-def _record_created(event_id: int, list_name: str, attendee_id: int, checkin_id: int,
-                    source: str, by_user_id: int | None, bump: bool = True) -> None:
+def _record_created(conn: SqlConnection, event_id: int, list_name: str, attendee_id: int,
+                    checkin_id: int, source: str, by_user_id: int | None,
+                    bump: bool = True) -> None:
     """Audit entry and ``change_seq`` bump for a new check-in, as two plain statements.
 
     The bump comes last: on PostgreSQL it locks the event row until COMMIT, and every check-in
     of the event queues on that lock, so it is held for as short a time as possible (see
     ``bump_after_commit`` for the API's way round it)."""
     audit.record_now(
-        "checkin.created", event_id=event_id, target_type="attendee", target_id=attendee_id,
+        conn, "checkin.created", event_id=event_id, target_type="attendee", target_id=attendee_id,
         after={"list": list_name, "source": source, "checkin_id": checkin_id},
         actor_user_id=by_user_id, actor_label="" if by_user_id is not None else source)
     if bump:
-        _bump(event_id)
+        _bump(event_id, conn)
 
 
-def bump_in_transaction() -> bool:
+def bump_in_transaction(dialect_name: str) -> bool:
     """Whether a check-in should bump ``change_seq`` inside its own transaction.
 
     SQLite: yes (one writer at a time anyway). PostgreSQL: no. There the bump row-locks the
     event until COMMIT, and COMMIT waits for the WAL flush, so every check-in of the event
     would queue behind the previous one's disk flush (measured: ~13 check-ins/s on a busy
     disk, whatever the CPU). ``bump_after_commit`` does it right after, instead."""
-    return db.session.get_bind().dialect.name != "postgresql"
+    return dialect_name != "postgresql"
 
 
-def bump_after_commit(event_id: int) -> None:
-    """Bump ``change_seq`` in a short transaction of its own, after the check-in committed.
+def bump_after_commit(conn: DirectConnection, event_id: int) -> None:
+    """Bump ``change_seq`` in a short transaction of its own, right after the check-in
+    committed on the same connection.
 
     On PostgreSQL it commits without waiting for the disk (``synchronous_commit off``): the
     check-in itself is already durable, and losing this bump in a database crash only makes
     dashboards wait for the next change. The row lock is held for microseconds, so lanes no
     longer queue on each other's disk flushes. A dashboard polling between the two commits
     sees the previous counts for that moment and the new ones on its next poll."""
-    conn = db.session.connection()
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-    _bump(event_id)
-    db.session.commit()
+    _bump(event_id, conn)
+    conn.commit()
 
 
 def _existing(list_id: int, attendee_id: int, nonce: str | None) -> Checkin | None:
@@ -316,7 +323,8 @@ def check_in(attendee_or_code, checkin_list: CheckinList, by_user=None, source: 
         "source": source[:16], "nonce": nonce,
     }
     # No "is it there already?" query first: the unique constraint answers that in the insert.
-    new_id = _insert_ignoring_conflict(values)
+    conn = db.session.connection()
+    new_id = _insert_ignoring_conflict(conn, values)
     if new_id is None:
         # Another desk won the race (or this nonce was stored meanwhile): report theirs.
         existing = _existing(checkin_list.id, attendee.id, nonce)
@@ -325,28 +333,50 @@ def check_in(attendee_or_code, checkin_list: CheckinList, by_user=None, source: 
                              and existing.nonce == nonce)
 
     record = Checkin(id=new_id, **values)  # not added to the session: nothing to reload
-    _record_created(checkin_list.event_id, checkin_list.name, attendee.id, new_id, source,
+    _record_created(conn, checkin_list.event_id, checkin_list.name, attendee.id, new_id, source,
                     values["by_user_id"])
     return CheckinResult(GREEN, attendee=attendee, checkin=record)
 
 
-def check_in_scanned(scanned: str, checkin_list: ListRef, *, day: int,
+def _stored_checkin(conn: SqlConnection, *, nonce: str | None = None, list_id: int | None = None,
+                    attendee_id: int | None = None) -> StoredCheckin | None:
+    """The stored check-in with this ``nonce``, or of this attendee on this list (Core: no ORM
+    object, so it works on any connection)."""
+    table = Checkin.__table__
+    by = "nonce" if nonce is not None else "list"
+
+    def build():
+        stmt = select(table.c.id, table.c.at, table.c.nonce, table.c.attendee_id)
+        if by == "nonce":
+            return stmt.where(table.c.nonce == bindparam("nonce"))
+        return stmt.where(table.c.list_id == bindparam("list_id"),
+                          table.c.attendee_id == bindparam("attendee_id"))
+
+    params = ({"nonce": nonce} if by == "nonce"
+              else {"list_id": list_id, "attendee_id": attendee_id})
+    row = conn.execute(_hot(f"stored_checkin_by_{by}", build), params).first()
+    return StoredCheckin(*row) if row is not None else None
+
+
+def check_in_scanned(conn: SqlConnection, scanned: str, checkin_list: ListRef, *, day: int,
                      by_user_id: int | None = None, source: str = "api",
                      nonce: str | None = None, at: datetime | None = None,
                      bump: bool = True) -> CheckinResult:
-    """``check_in`` for the hot path (the API): the same rules and records, fewer statements.
+    """``check_in`` for the hot path (the API): the same rules and records, fewer statements,
+    on the caller's connection (Core's, or ``DirectConnection``) inside its transaction (the
+    caller commits).
 
     One SELECT (attendee + organization + homeroom table on ``day``), one INSERT ... ON
     CONFLICT DO NOTHING, one audit INSERT and one ``change_seq`` UPDATE; no ORM objects are
-    loaded, so the caller can commit without anything being expired or reloaded. A stored
-    ``nonce`` is recognised by the insert's conflict (and, for a scan that would now be red,
-    by one extra look-up), so a replayed offline upload is never counted twice.
-    ``result.attendee`` is a ``ScannedAttendee``. With ``bump=False`` the caller bumps
-    ``change_seq`` after its commit (``bump_after_commit``) when the result is green.
+    loaded. A stored ``nonce`` is recognised by the insert's conflict (and, for a scan that
+    would now be red, by one extra look-up), so a replayed offline upload is never counted
+    twice. ``result.attendee`` is a ``ScannedAttendee`` and ``result.checkin`` a
+    ``StoredCheckin``. With ``bump=False`` the caller bumps ``change_seq`` after its commit
+    (``bump_after_commit``) when the result is green.
     """
     nonce = _clean_nonce(nonce)
     code = extract_code(scanned or "")
-    found = scanned_attendee(day, code=code) if code is not None else None
+    found = scanned_attendee(conn, day, code=code) if code is not None else None
     if found is None:
         red = "unknown"
     elif found.event_id != checkin_list.event_id:
@@ -357,10 +387,11 @@ def check_in_scanned(scanned: str, checkin_list: ListRef, *, day: int,
         red = None
     if red is not None:
         if nonce:  # an upload retried after the code changed or the registration was cancelled
-            prior = db.session.scalar(select(Checkin).where(Checkin.nonce == nonce))
+            prior = _stored_checkin(conn, nonce=nonce)
             if prior is not None:
                 return CheckinResult(AMBER, attendee=scanned_attendee(
-                    day, attendee_id=prior.attendee_id), checkin=prior, duplicate_nonce=True)
+                    conn, day, attendee_id=prior.attendee_id), checkin=prior,
+                    duplicate_nonce=True)
         return CheckinResult(red, attendee=found if red not in ("unknown", "wrong_event")
                              else None)
 
@@ -368,24 +399,25 @@ def check_in_scanned(scanned: str, checkin_list: ListRef, *, day: int,
         "list_id": checkin_list.id, "attendee_id": found.id, "at": _when(at),
         "by_user_id": by_user_id, "source": source[:16], "nonce": nonce,
     }
-    new_id = _insert_ignoring_conflict(values)
+    new_id = _insert_ignoring_conflict(conn, values)
     if new_id is None:
         existing = None
         if nonce:
-            existing = db.session.scalar(select(Checkin).where(Checkin.nonce == nonce))
+            existing = _stored_checkin(conn, nonce=nonce)
             if existing is not None and existing.attendee_id != found.id:
                 return CheckinResult(AMBER, attendee=scanned_attendee(
-                    day, attendee_id=existing.attendee_id), checkin=existing,
+                    conn, day, attendee_id=existing.attendee_id), checkin=existing,
                     duplicate_nonce=True)
-        existing = existing or _existing(checkin_list.id, found.id, None)
+        existing = existing or _stored_checkin(conn, list_id=checkin_list.id,
+                                               attendee_id=found.id)
         return CheckinResult(AMBER, attendee=found, checkin=existing,
                              duplicate_nonce=bool(nonce) and existing is not None
                              and existing.nonce == nonce)
 
-    _record_created(checkin_list.event_id, checkin_list.name, found.id, new_id, source,
+    _record_created(conn, checkin_list.event_id, checkin_list.name, found.id, new_id, source,
                     by_user_id, bump=bump)
     return CheckinResult(GREEN, attendee=found,
-                         checkin=NewCheckin(new_id, values["at"], nonce))  # type: ignore[arg-type]
+                         checkin=StoredCheckin(new_id, values["at"], nonce, found.id))
 
 
 def undo(checkin: Checkin, by_user=None, source: str = "desk") -> None:

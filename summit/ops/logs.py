@@ -98,8 +98,12 @@ def configure_logging(app: Flask) -> None:
 
 def start_request() -> None:
     g.request_started = time.perf_counter()
-    incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    g.request_id = request_id_for(request.headers.get("X-Request-ID", ""))
+
+
+def request_id_for(incoming: str) -> str:
+    """The client's ``X-Request-ID`` when it looks like one, else a new id."""
+    return incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
 
 
 def log_request(response):
@@ -110,16 +114,25 @@ def log_request(response):
     if not _json_mode():
         return response
     started = g.get("request_started")
-    duration = round((time.perf_counter() - started) * 1000, 1) if started else None
     user = g.get("_login_user")  # only if this request already loaded it: no extra query
     user_id = user.id if user is not None and getattr(user, "is_authenticated", False) else None
-    level = logging.DEBUG if request.endpoint == "ops.healthz" else logging.INFO
-    request_log.log(
-        level, "%s %s %s", request.method, redact(request.path), response.status_code,
-        extra={"method": request.method, "path": redact(request.path),
-               "status": response.status_code, "duration_ms": duration, "user_id": user_id},
-    )
+    write_request_line(request.method, request.path, response.status_code, started=started,
+                       user_id=user_id, debug=request.endpoint == "ops.healthz")
     return response
+
+
+def write_request_line(method: str, path: str, status: int, *, started: float | None,
+                       user_id: int | None = None, request_id: str | None = None,
+                       debug: bool = False) -> None:
+    """The ``summit.request`` line; also written by the check-in fast path, which answers
+    without Flask (it passes ``request_id``: there is no ``g`` to read it from)."""
+    duration = round((time.perf_counter() - started) * 1000, 1) if started else None
+    extra = {"method": method, "path": redact(path), "status": status, "duration_ms": duration,
+             "user_id": user_id}
+    if request_id is not None:
+        extra["request_id"] = request_id
+    request_log.log(logging.DEBUG if debug else logging.INFO, "%s %s %s", method, redact(path),
+                    status, extra=extra)
 
 
 def _json_mode() -> bool:

@@ -1,0 +1,132 @@
+"""One API check-in, as plain functions (no Flask): read the body, check in, say the answer.
+
+Both ways a check-in reaches the server run exactly these: the Flask view
+(``api.views.create_checkin``) and the WSGI fast path (``api.fastpath``), which serves a warm
+scanner's requests without Flask's request pipeline. So the two cannot answer differently.
+The check-in runs in a transaction of its own, which ``check_in`` begins and commits, with its
+statements run straight on the driver (``database.direct_connection``): no ORM session, and
+none of Core's per-statement work, which was most of a check-in's CPU.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+
+from summit.checkin import services
+from summit.checkin.codes import extract_code
+from summit.database import direct_connection, sqlite_write_turn
+from summit.ttlcache import app_cache
+
+MAX_BODY = 64 * 1024
+MAX_CODE = 2048
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An API answer: its status and its JSON body."""
+
+    status: int
+    body: dict
+
+
+def entrance_cache(app):
+    """Each event's entrance list (``services.ListRef``), per worker: filled by the Flask view,
+    read by both. Lists never move between events, so an entry cannot go wrong; it expires
+    only to keep the cache small."""
+    return app_cache("api_entrance_list", 60, app)
+
+
+def refusal(status: int, message: str, **extra) -> Answer:
+    return Answer(status, {"error": message, **extra})
+
+
+TOO_LARGE = refusal(422, "The request body is too large for a check-in.")
+
+
+def read_body(raw: bytes) -> tuple[str, str | None] | Answer:
+    """``(code, nonce)`` from the request body, or the 400/422 answer that refuses it."""
+    if len(raw) > MAX_BODY:
+        return TOO_LARGE
+    try:
+        data = json.loads(raw or b"")
+    except (ValueError, UnicodeDecodeError):
+        return refusal(400, "The body must be JSON: {\"code\": \"...\"}.")
+    if not isinstance(data, dict):
+        return refusal(400, "The body must be a JSON object: {\"code\": \"...\"}.")
+    code = data.get("code")
+    if not isinstance(code, str) or not code.strip():
+        return refusal(422, "\"code\" is required: the scanned text or the bare code.")
+    if len(code) > MAX_CODE:
+        return refusal(422, f"\"code\" is longer than {MAX_CODE} characters.")
+    nonce = data.get("nonce")
+    if nonce is not None and (not isinstance(nonce, str) or len(nonce) > services.NONCE_MAX
+                              or "\x00" in nonce):
+        return refusal(422, f"\"nonce\" must be a string of at most {services.NONCE_MAX} "
+                            "characters.")
+    return code, nonce
+
+
+def check_in(engine: Engine, event, entrance: services.ListRef, user_id: int, code: str,
+             nonce: str | None) -> Answer:
+    """Check ``code`` in on the event's entrance list for the token's user, and commit.
+
+    ``event`` is the ``ApiEvent`` the token was authorized for. SQLite: the transaction begins
+    with the write lock and bumps ``change_seq`` inside it. PostgreSQL: the bump follows in a
+    short transaction of its own (``services.bump_after_commit``). A database that cannot
+    store the check-in gets a 503 (retry with the same nonce), never a 500.
+    """
+    if extract_code(code) is None:
+        return refusal(404, "Unknown code.", result="unknown")
+    bump = services.bump_in_transaction(engine.dialect.name)
+    try:
+        with direct_connection(engine) as conn:
+            with sqlite_write_turn(engine):
+                conn.begin()
+                result = services.check_in_scanned(
+                    conn, code, entrance, day=event.current_day(), by_user_id=user_id,
+                    source="api", nonce=nonce, bump=bump)
+                conn.commit()
+            if result.outcome == services.GREEN and not bump:
+                try:
+                    services.bump_after_commit(conn, event.id)
+                except OperationalError:  # the check-in is stored; dashboards catch up later
+                    log.warning("live counts not bumped after a check-in")
+    except (IntegrityError, OperationalError):
+        log.exception("check-in failed")
+        return refusal(503, "The check-in could not be stored; please retry with the same "
+                            "nonce.")
+    except DataError:
+        log.warning("check-in refused by the database", exc_info=True)
+        return refusal(422, "A value in this check-in cannot be stored.")
+    return answer_for(result)
+
+
+def answer_for(result: services.CheckinResult) -> Answer:
+    if result.outcome in ("unknown", "wrong_event"):
+        message = ("Unknown code." if result.outcome == "unknown"
+                   else "This code belongs to another event.")
+        return refusal(404, message, result=result.outcome)
+    if result.outcome in ("cancelled", "waitlisted"):
+        return refusal(409, f"This registration is {result.outcome}.", result=result.outcome,
+                       attendee={"name": result.attendee.full_name})
+    attendee = result.attendee
+    body = {
+        "result": result.outcome,
+        "attendee": {
+            "name": attendee.full_name,
+            "organization": attendee.organization_name,
+            "homeroom": attendee.homeroom,
+            "accessibility": attendee.accessibility or None,
+        },
+        "checked_in_at": result.checkin.at.isoformat() if result.checkin else None,
+    }
+    if result.duplicate_nonce:
+        body["duplicate_nonce"] = True
+    return Answer(201 if result.outcome == services.GREEN else 200, body)

@@ -1,0 +1,155 @@
+"""The check-in fast path: a warm scanner's ``POST /api/v1/events/<slug>/checkins`` answered
+before Flask runs.
+
+At the door a scanner app or a kiosk posts one check-in per badge with the same token, hundreds
+a minute. Flask's request pipeline (request context, hooks, Flask-Limiter's wrappers, error
+handlers) cost more CPU than the check-in itself, so this WSGI middleware serves such a request
+with the parts the Flask view uses, and nothing else:
+
+- who: ``access.known_api_access``, only a token this worker's ``api_role`` has already
+  checked (cached for ``API_AUTH_CACHE_SECONDS``, cleared at once when a token is revoked here);
+- where: the entrance list the view cached;
+- how often: ``ratelimits.check_outside_flask``, on Flask-Limiter's own counters;
+- what: ``api.checkins.read_body`` and ``check_in``, exactly as the view runs them;
+- the answer's headers (``api_headers_for``, ``X-Request-ID``, the rate-limit headers) and its
+  ``summit.request`` log line.
+
+Anything else (no or an unknown token, a cold cache, a body it will not read, a limit reached)
+goes to Flask untouched, the body put back, and the view answers it. ``API_FAST_PATH=False``
+turns the fast path off. ``messages.live.LiveFastPath`` does the same for banner polls.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import time
+from http import HTTPStatus
+
+from summit.access import known_api_access
+from summit.api import checkins
+from summit.ops.logs import request_id_for, write_request_line
+from summit.ratelimits import check_outside_flask
+
+log = logging.getLogger(__name__)
+
+
+
+class CheckinFastPath:
+    """WSGI middleware around the app's ``wsgi_app``; see the module docstring."""
+
+    ENDPOINT = "api.create_checkin"
+    PATH = re.compile(r"^/api/v1/events/([^/]{1,200})/checkins$")
+
+    def __init__(self, wsgi_app, app):
+        self.wsgi_app = wsgi_app
+        self.app = app
+        self._engine = None
+        self._roles: tuple[str, ...] | None = None
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "POST" and self.app.config["API_FAST_PATH"]:
+            match = self.PATH.match(environ.get("PATH_INFO", ""))
+            if match:
+                served = self._serve(environ, match[1], start_response)
+                if served is not None:
+                    return served
+        return self.wsgi_app(environ, start_response)
+
+    def _serve(self, environ, slug: str, start_response):
+        started = time.perf_counter()
+        app = self.app
+        authorization = environ.get("HTTP_AUTHORIZATION", "")
+        known = known_api_access(app, authorization, slug, self.roles)
+        if known is None:
+            return None
+        user, event = known
+        entrance = checkins.entrance_cache(app).get(event.id)
+        if entrance is None:
+            return None
+        raw = self._body(environ)
+        if raw is None:
+            return None
+        parsed = checkins.read_body(raw)
+        if isinstance(parsed, checkins.Answer):
+            return None  # the view refuses it, and counts it against the limits as it does
+        try:
+            limits = check_outside_flask(app, self.ENDPOINT, method="POST",
+                                         ip=environ.get("REMOTE_ADDR", ""),
+                                         token=authorization.partition(" ")[2].strip())
+        except Exception:  # the limiter's storage (Redis) failing: Flask-Limiter falls back
+            log.warning("rate limits unavailable on the fast path", exc_info=True)
+            limits = None
+        if limits is None:
+            return None
+        code, nonce = parsed
+        try:
+            reply = checkins.check_in(self.engine, event, entrance, user.id, code, nonce)
+        except Exception:  # as the app's 500 handler: logged, and answered in JSON
+            log.exception("check-in failed on the fast path")
+            reply = checkins.refusal(500, "Something went wrong",
+                                     detail="The problem has been logged. Please try again.")
+        body = self._json(reply.body)
+        request_id = request_id_for(environ.get("HTTP_X_REQUEST_ID", ""))
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        try:
+            limits.settle(reply.status)
+            if app.config.get("RATELIMIT_HEADERS_ENABLED"):
+                headers += limits.headers()
+        except Exception:  # the check-in is done: its answer goes out without these headers
+            log.warning("rate limits unavailable after a fast-path check-in", exc_info=True)
+        headers += self.api_headers
+        headers.append(("X-Request-ID", request_id))
+        start_response(f"{reply.status} {HTTPStatus(reply.status).phrase}", headers)
+        if app.config.get("LOG_FORMAT") == "json":
+            write_request_line("POST", environ.get("PATH_INFO", ""), reply.status,
+                               started=started, request_id=request_id)
+        return [body]
+
+    def _body(self, environ) -> bytes | None:
+        """The request body when its length is declared and small enough (put back for Flask,
+        should the request go there after all); ``None`` otherwise."""
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or "")
+        except ValueError:
+            return None
+        limit = min(checkins.MAX_BODY, self.app.config.get("MAX_CONTENT_LENGTH")
+                    or checkins.MAX_BODY)
+        if not 0 < length <= limit:
+            return None
+        raw = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(raw)
+        environ["CONTENT_LENGTH"] = str(len(raw))
+        return raw
+
+    def _json(self, data: dict) -> bytes:
+        """The bytes ``jsonify`` would send."""
+        provider = self.app.json
+        if (provider.compact is None and self.app.debug) or provider.compact is False:
+            text = provider.dumps(data, indent=2)
+        else:
+            text = provider.dumps(data, separators=(",", ":"))
+        return f"{text}\n".encode()
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The roles the Flask view's ``api_role`` asks for."""
+        if self._roles is None:
+            self._roles = self.app.view_functions[self.ENDPOINT].access.roles
+        return self._roles
+
+    @property
+    def engine(self):
+        if self._engine is None:
+            from summit.extensions import db
+
+            with self.app.app_context():
+                self._engine = db.engine
+        return self._engine
+
+    @property
+    def api_headers(self) -> list[tuple[str, str]]:
+        from summit import api_headers_for
+
+        return api_headers_for(self.app.config)
