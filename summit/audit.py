@@ -114,7 +114,9 @@ ACTION_LABELS = {
 }
 
 
-_INSERT = insert(AuditLog.__table__)  # built once: ``record_now`` runs on every check-in
+# Built once: ``record_now`` runs on every check-in. ``inline``: nothing is read back (no
+# RETURNING of the new id on PostgreSQL).
+_INSERT = insert(AuditLog.__table__).inline()
 
 
 def current_actor() -> tuple[int | None, str]:

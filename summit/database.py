@@ -225,12 +225,16 @@ class _Compiled:
 class DirectResult:
     """The rows of one ``DirectConnection.execute`` (``first`` and ``scalar``, as Core's)."""
 
-    def __init__(self, cursor, compiled: _Compiled):
-        self.cursor = cursor
+    def __init__(self, connection: DirectConnection, compiled: _Compiled):
+        self.connection = connection
         self.compiled = compiled
 
     def first(self):
-        row = self.cursor.fetchone() if self.cursor.description else None
+        """The first row (only for statements that return rows: SELECT, ... RETURNING)."""
+        rows = []
+        self.connection._call(self.compiled.sql, lambda: rows.append(
+            self.connection.cursor.fetchone()))
+        row = rows[0]
         if row is None or not any(self.compiled.results):
             return row
         return tuple(process(value) if process is not None else value
@@ -272,6 +276,24 @@ class DirectConnection:
     def commit(self) -> None:
         self._call("COMMIT", self.dbapi_connection.commit)
 
+    def exec_script(self, sql: str) -> None:
+        """Several statements (no parameters) as one simple query, in a transaction of their
+        own. PostgreSQL runs such a query as one implicit transaction: one round trip. Call
+        it outside a transaction (after ``commit``)."""
+        if self.dialect.name != "postgresql":
+            for statement in sql.split(";"):
+                if statement.strip() and not statement.strip().upper().startswith("SET LOCAL"):
+                    self.begin()
+                    self.exec_driver_sql(statement)
+                    self.commit()
+            return
+        driver = self.dbapi_connection.dbapi_connection
+        driver.autocommit = True
+        try:
+            self._run(sql, None)
+        finally:
+            driver.autocommit = False
+
     def execute(self, statement, params: dict | None = None) -> DirectResult:
         params = params or {}
         # An INSERT's columns are the parameters it is given: compiled per set of names.
@@ -283,7 +305,7 @@ class DirectConnection:
                 self._compiled.clear()
             compiled = self._compiled[key] = _Compiled(statement, self.dialect, columns)
         self._run(compiled.sql, compiled.parameters(params))
-        return DirectResult(self.cursor, compiled)
+        return DirectResult(self, compiled)
 
     def exec_driver_sql(self, sql: str) -> None:
         self._run(sql, ())
@@ -305,28 +327,92 @@ class DirectConnection:
                                       dialect=self.dialect) from error
 
 
+class _WarmConnections:
+    """Pooled connections the hot path keeps checked out between uses, per engine and process.
+
+    Taking one from the pool costs a ``pool_pre_ping`` (a ``SELECT 1`` round trip) and the
+    pool's bookkeeping, about a fifth of an API check-in on PostgreSQL. A warm connection skips
+    both; one the database dropped meanwhile fails on its first statement, is invalidated, and
+    the caller retries once on a fresh, pinged one (``DBAPIError.connection_invalidated``). At
+    most ``KEEP`` stay warm per engine (the most requests that ran at once); ``dispose()``
+    closes them."""
+
+    KEEP = 8
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.idle: dict[Engine, tuple[int, list]] = {}
+
+    def take(self, engine: Engine):
+        """``(connection, warm)``: a warm one when there is one, else one from the pool."""
+        with self.lock:
+            entry = self.idle.get(engine)
+            if entry is not None and entry[0] == os.getpid() and entry[1]:
+                return entry[1].pop(), True
+        return engine.raw_connection(), False
+
+    def give_back(self, engine: Engine, raw) -> None:
+        with self.lock:
+            entry = self.idle.get(engine)
+            if entry is None or entry[0] != os.getpid():  # first use here, or a forked child
+                if entry is None:
+                    event.listen(engine, "engine_disposed", self.dispose)
+                entry = self.idle[engine] = (os.getpid(), [])
+            if len(entry[1]) < self.KEEP:
+                entry[1].append(raw)
+                return
+        raw.close()
+
+    def dispose(self, engine: Engine) -> None:
+        with self.lock:
+            pid, connections = self.idle.pop(engine, (None, []))
+        if pid == os.getpid():
+            for raw in connections:
+                with suppress(Exception):
+                    raw.close()
+
+
+_WARM = _WarmConnections()
+
+
 @contextmanager
 def direct_connection(engine: Engine):
-    """A pooled DB-API connection as a ``DirectConnection``, for ``begin()`` ... ``commit()``
-    (``engine.connect()`` for hot paths). Left by an error, its transaction is rolled back; a
-    connection the database dropped is invalidated, not returned to the pool."""
-    raw = engine.raw_connection()
-    cursor = raw.cursor()
+    """A DB-API connection as a ``DirectConnection``, for ``begin()`` ... ``commit()``
+    (``engine.connect()`` for hot paths), kept warm between uses (``_WarmConnections``). Left
+    by an error, its transaction is rolled back; a connection the database dropped is
+    invalidated, and the error says so (``connection_invalidated``)."""
+    from sqlalchemy.exc import DBAPIError
+
+    raw, warm = _WARM.take(engine)
     dbapi_error_class = engine.dialect.loaded_dbapi.Error
+    cursor = None
     try:
+        try:
+            cursor = raw.cursor()
+        except dbapi_error_class as error:  # a kept connection closed under it
+            raise DBAPIError.instance("cursor()", None, error, dbapi_error_class,
+                                      dialect=engine.dialect) from error
         yield DirectConnection(engine, cursor, raw)
     except BaseException as error:
         dbapi_error = getattr(error, "orig", None)
+        if cursor is not None:
+            with suppress(dbapi_error_class):
+                cursor.close()
         if isinstance(dbapi_error, dbapi_error_class) and \
                 engine.dialect.is_disconnect(dbapi_error, raw.dbapi_connection, cursor):
             raw.invalidate(dbapi_error)
-        else:
-            try:
-                raw.rollback()
-            except dbapi_error_class:
-                raw.invalidate()
+            raw.close()
+            error.connection_invalidated = True
+            error.warm_connection = warm
+            raise
+        try:
+            raw.rollback()
+        except dbapi_error_class:
+            raw.invalidate()
+            raw.close()
+            raise error from None
+        _WARM.give_back(engine, raw)
         raise
-    finally:
-        with suppress(dbapi_error_class):
-            cursor.close()
-        raw.close()
+    with suppress(dbapi_error_class):
+        cursor.close()
+    _WARM.give_back(engine, raw)

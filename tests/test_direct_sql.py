@@ -127,3 +127,17 @@ def test_sqlite_writers_in_two_processes_take_turns(tmp_path):
         release.set()
         other.join(20)
     assert other.exitcode == 0
+
+
+def test_kept_connections_close_with_their_engine(app):
+    from summit.database import _WARM
+
+    engine = db.engine
+    with direct_connection(engine) as conn:
+        conn.begin()
+        conn.commit()
+    kept = list(_WARM.idle[engine][1])
+    assert len(kept) == 1
+    engine.dispose()
+    assert engine not in _WARM.idle
+    assert kept[0].dbapi_connection is None  # closed, back out of the pool

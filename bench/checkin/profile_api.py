@@ -1,12 +1,15 @@
 """Profile API check-ins in-process: SQL statements per check-in and where the CPU goes.
 
     python bench/checkin/profile_api.py [--n 400] [--backend sqlite|postgresql] [--top 30]
+                                        [--flask]
 
 Creates a throw-away database (a temporary SQLite file, or a fresh PostgreSQL database on
 127.0.0.1:5432 that is dropped afterwards), seeds one event with ``--n`` attendees and an API
-token, then posts one check-in per attendee through Flask's test client (the whole request
-pipeline: hooks, rate limiter, access check, view) under cProfile. Every SQL statement of one
-typical check-in is printed, so regressions in the statement count are easy to spot.
+token, then posts one check-in per attendee through Flask's test client under cProfile: the
+first request through Flask (it warms the token and list caches), the rest through the check-in
+fast path (``summit/api/fastpath.py``), as a scanner's requests go; ``--flask`` turns the fast
+path off, so every request runs Flask's whole pipeline. Every SQL statement of one typical
+check-in is printed, so regressions in the statement count are easy to spot.
 """
 
 from __future__ import annotations
@@ -63,6 +66,8 @@ def main() -> None:
     parser.add_argument("--backend", default="sqlite", choices=("sqlite", "postgresql"))
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--dump", help="also write the raw profile to this file (pstats)")
+    parser.add_argument("--flask", action="store_true",
+                        help="every request through Flask (API_FAST_PATH off)")
     args = parser.parse_args()
 
     from run import setup_summit  # bench/checkin/run.py
@@ -81,7 +86,8 @@ def main() -> None:
                               "JOBS_EMBEDDED_WORKER": False,
                               # as run.py: one token posts --n check-ins in seconds, and every
                               # one must be a real check-in, not a 429 (the limiter still runs)
-                              "RATELIMITS": "api_token=1000000 per minute"})
+                              "RATELIMITS": "api_token=1000000 per minute",
+                              "API_FAST_PATH": not args.flask})
             client = app.test_client()
             gc.collect()
             gc.freeze()  # as wsgi.py does after building the app

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
 from summit.checkin import services
 from summit.checkin.codes import extract_code
@@ -84,28 +84,39 @@ def check_in(engine: Engine, event, entrance: services.ListRef, user_id: int, co
     """
     if extract_code(code) is None:
         return refusal(404, "Unknown code.", result="unknown")
+    for attempt in (1, 2):
+        try:
+            return answer_for(_store(engine, event, entrance, user_id, code, nonce))
+        except DBAPIError as error:
+            if attempt == 1 and getattr(error, "warm_connection", False):
+                continue  # a kept connection the database had dropped: again on a fresh one
+            if isinstance(error, (IntegrityError, OperationalError)):
+                log.exception("check-in failed")
+                return refusal(503, "The check-in could not be stored; please retry with the "
+                                    "same nonce.")
+            if isinstance(error, DataError):
+                log.warning("check-in refused by the database", exc_info=True)
+                return refusal(422, "A value in this check-in cannot be stored.")
+            raise
+    raise AssertionError("unreachable")
+
+
+def _store(engine: Engine, event, entrance: services.ListRef, user_id: int, code: str,
+           nonce: str | None) -> services.CheckinResult:
     bump = services.bump_in_transaction(engine.dialect.name)
-    try:
-        with direct_connection(engine) as conn:
-            with sqlite_write_turn(engine):
-                conn.begin()
-                result = services.check_in_scanned(
-                    conn, code, entrance, day=event.current_day(), by_user_id=user_id,
-                    source="api", nonce=nonce, bump=bump)
-                conn.commit()
-            if result.outcome == services.GREEN and not bump:
-                try:
-                    services.bump_after_commit(conn, event.id)
-                except OperationalError:  # the check-in is stored; dashboards catch up later
-                    log.warning("live counts not bumped after a check-in")
-    except (IntegrityError, OperationalError):
-        log.exception("check-in failed")
-        return refusal(503, "The check-in could not be stored; please retry with the same "
-                            "nonce.")
-    except DataError:
-        log.warning("check-in refused by the database", exc_info=True)
-        return refusal(422, "A value in this check-in cannot be stored.")
-    return answer_for(result)
+    with direct_connection(engine) as conn:
+        with sqlite_write_turn(engine):
+            conn.begin()
+            result = services.check_in_scanned(
+                conn, code, entrance, day=event.current_day(), by_user_id=user_id,
+                source="api", nonce=nonce, bump=bump)
+            conn.commit()
+        if result.outcome == services.GREEN and not bump:
+            try:
+                services.bump_after_commit(conn, event.id)
+            except OperationalError:  # the check-in is stored; dashboards catch up later
+                log.warning("live counts not bumped after a check-in")
+    return result
 
 
 def answer_for(result: services.CheckinResult) -> Answer:

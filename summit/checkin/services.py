@@ -267,17 +267,16 @@ def bump_in_transaction(dialect_name: str) -> bool:
 
 def bump_after_commit(conn: DirectConnection, event_id: int) -> None:
     """Bump ``change_seq`` in a short transaction of its own, right after the check-in
-    committed on the same connection.
+    committed on the same connection (PostgreSQL; see ``bump_in_transaction``).
 
-    On PostgreSQL it commits without waiting for the disk (``synchronous_commit off``): the
-    check-in itself is already durable, and losing this bump in a database crash only makes
-    dashboards wait for the next change. The row lock is held for microseconds, so lanes no
-    longer queue on each other's disk flushes. A dashboard polling between the two commits
-    sees the previous counts for that moment and the new ones on its next poll."""
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-    _bump(event_id, conn)
-    conn.commit()
+    It commits without waiting for the disk (``synchronous_commit off``): the check-in itself
+    is already durable, and losing this bump in a database crash only makes dashboards wait for
+    the next change. The row lock is held for microseconds, so lanes no longer queue on each
+    other's disk flushes. A dashboard polling between the two commits sees the previous counts
+    for that moment and the new ones on its next poll. Both statements go as one simple query,
+    which PostgreSQL runs as one transaction: one round trip instead of four."""
+    conn.exec_script("SET LOCAL synchronous_commit TO OFF; "
+                     f"UPDATE events SET change_seq = change_seq + 1 WHERE id = {int(event_id)}")
 
 
 def _existing(list_id: int, attendee_id: int, nonce: str | None) -> Checkin | None:

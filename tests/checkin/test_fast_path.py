@@ -226,3 +226,24 @@ def test_the_fast_path_writes_the_request_log_line(test_database, tmp_path, make
         logging.getLogger("flask-limiter").setLevel(logging.NOTSET)
         with app.app_context():
             db.engine.dispose()
+
+
+def test_a_kept_connection_the_database_dropped_is_replaced_without_an_error(lane, desk):
+    from sqlalchemy import text
+
+    from summit.database import _WARM
+
+    assert lane({"code": desk["ben"].checkin_code}).status_code == 201
+    engine = db.engine
+    kept = _WARM.idle[engine][1]
+    assert kept, "the check-in did not keep its connection warm"
+    for raw in kept:
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as admin:
+                admin.execute(text("SELECT pg_terminate_backend(:pid)"),
+                              {"pid": raw.dbapi_connection.info.backend_pid})
+        else:
+            raw.dbapi_connection.close()
+    response = lane({"code": desk["amber"].checkin_code})
+    assert response.status_code == 201, response.get_json()
+    assert db.session.scalar(select(func.count()).select_from(Checkin)) == 2
