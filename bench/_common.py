@@ -59,9 +59,9 @@ class CpuMeter(threading.Thread):
     """User + system CPU of a process tree (and of extra pids, e.g. PostgreSQL backends),
     sampled every ``interval`` seconds.
 
-    A process that ends (a recycled worker) keeps the CPU of its last sample, and one born
-    after ``reset()`` counts from zero, so a phase's figure never goes backwards and includes
-    a new worker's start-up. ``samples`` holds (time, 1-min load average) per tick."""
+    A process that ends (a recycled worker) keeps the CPU of its last sample, and one first
+    seen after ``reset()`` counts from zero, so a phase's figure never goes backwards and
+    includes a new worker's start-up. ``samples`` holds (time, 1-min load average) per tick."""
 
     def __init__(self, root_pid: int, extra_pids=None, interval: float = 1.0):
         super().__init__(daemon=True)
@@ -92,7 +92,11 @@ class CpuMeter(threading.Thread):
                 except psutil.NoSuchProcess:
                     continue
                 key = (kind, proc.pid, born)
-                self.first.setdefault(key, 0.0 if born > self.reset_at else t.user + t.system)
+                # Not seen by reset()'s sample: born since, so all its CPU is this phase's.
+                # (Its create_time cannot tell: psutil derives it from the boot time, which
+                # /proc gives in whole seconds, so a worker forked just after reset() could
+                # look older and count as zero: the check-in bench once lost a worker so.)
+                self.first.setdefault(key, 0.0)
                 self.last[key] = t.user + t.system
 
     def used(self, kind: str = "gunicorn") -> float:
