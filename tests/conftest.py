@@ -9,6 +9,7 @@ test session creates its own database and drops it at the end.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -159,6 +160,18 @@ def app(test_database, tmp_path, app_config):
     ctx.pop()
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def restore_logging():
+    """Undo what ``LOG_FORMAT=json`` installs on the root logger (for tests that turn it on)."""
+    yield
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "summit", False)]:
+        root.removeHandler(handler)
+    root.setLevel(logging.WARNING)
+    logging.getLogger("werkzeug").setLevel(logging.NOTSET)
+    logging.getLogger("flask-limiter").setLevel(logging.NOTSET)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ everything else (a cold cache, a body it will not read, a limit reached) goes to
 from __future__ import annotations
 
 import json
-import logging
 
 import pytest
 from flask import request_started
@@ -189,7 +188,8 @@ def test_an_unknown_or_other_event_token_is_always_decided_by_flask(
 
 
 def test_the_fast_path_writes_the_request_log_line(test_database, tmp_path, make_event,
-                                                   make_attendee, make_staff, capsys):
+                                                   make_attendee, make_staff, capsys,
+                                                   restore_logging):
     from tests.conftest import make_test_app
 
     app = make_test_app(test_database, tmp_path / "json-logs", LOG_FORMAT="json")
@@ -218,12 +218,6 @@ def test_the_fast_path_writes_the_request_log_line(test_database, tmp_path, make
         assert fast["path"] == url and fast["status"] == 201 and fast["method"] == "POST"
         assert isinstance(fast["duration_ms"], float)
     finally:
-        root = logging.getLogger()
-        for handler in [h for h in root.handlers if getattr(h, "summit", False)]:
-            root.removeHandler(handler)
-        root.setLevel(logging.WARNING)
-        logging.getLogger("werkzeug").setLevel(logging.NOTSET)
-        logging.getLogger("flask-limiter").setLevel(logging.NOTSET)
         with app.app_context():
             db.engine.dispose()
 

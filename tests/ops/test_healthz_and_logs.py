@@ -43,15 +43,7 @@ def app_config():
     return {"LOG_FORMAT": "json"}
 
 
-@pytest.fixture(autouse=True)
-def _restore_logging():
-    yield
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if getattr(h, "summit", False)]:
-        root.removeHandler(handler)
-    root.setLevel(logging.WARNING)
-    logging.getLogger("werkzeug").setLevel(logging.NOTSET)
-    logging.getLogger("flask-limiter").setLevel(logging.NOTSET)
+pytestmark = pytest.mark.usefixtures("restore_logging")
 
 
 def test_json_request_logs_redact_secret_links(app, client, auth, make_event, make_attendee,
