@@ -8,6 +8,9 @@
   seat queue up instead of failing with "database is locked". Other work outside a request (CLI,
   tests) begins deferred, so a read never holds the write lock.
 - ``lock_for_update``: the row lock that serialises a critical section on both databases.
+- For hot paths (the check-in API): ``direct_connection``, Core statements run straight on the
+  driver on connections kept warm between uses, and ``sqlite_write_turn``, which makes SQLite
+  writers in several processes queue instead of polling the write lock.
 """
 
 from __future__ import annotations
