@@ -276,6 +276,22 @@ class DirectConnection:
         if self.dialect.name == "sqlite":
             self.exec_driver_sql("BEGIN IMMEDIATE")
 
+    @contextmanager
+    def autocommit(self):
+        """PostgreSQL: each statement in this block is its own transaction, with no BEGIN or
+        COMMIT round trips (for work whose writes are one statement). Elsewhere: nothing."""
+        if self.dialect.name != "postgresql":
+            yield
+            return
+        driver = self.dbapi_connection.dbapi_connection
+        previous = driver.autocommit
+        self._call("autocommit", setattr, driver, "autocommit", True)  # fails if dropped
+        try:
+            yield
+        finally:
+            with suppress(self.dialect.loaded_dbapi.Error):
+                driver.autocommit = previous
+
     def commit(self) -> None:
         self._call("COMMIT", self.dbapi_connection.commit)
 
@@ -290,12 +306,8 @@ class DirectConnection:
                     self.exec_driver_sql(statement)
                     self.commit()
             return
-        driver = self.dbapi_connection.dbapi_connection
-        driver.autocommit = True
-        try:
+        with self.autocommit():
             self._run(sql, None)
-        finally:
-            driver.autocommit = False
 
     def execute(self, statement, params: dict | None = None) -> DirectResult:
         params = params or {}
@@ -320,13 +332,16 @@ class DirectConnection:
         self._call(sql, self.cursor.execute, sql, parameters)
 
     def _call(self, sql: str, call, *args) -> None:
+        """``call(*args)``, a driver error raised as SQLAlchemy's (``args`` is ``(sql,
+        parameters)`` for an execute)."""
         from sqlalchemy.exc import DBAPIError
 
         dbapi = self.dialect.loaded_dbapi
         try:
             call(*args)
         except dbapi.Error as error:
-            raise DBAPIError.instance(sql, args[1:] or None, error, dbapi.Error,
+            parameters = args[1] if len(args) == 2 and args[0] == sql else None
+            raise DBAPIError.instance(sql, parameters, error, dbapi.Error,
                                       dialect=self.dialect) from error
 
 

@@ -105,7 +105,10 @@ def _store(engine: Engine, event, entrance: services.ListRef, user_id: int, code
            nonce: str | None) -> services.CheckinResult:
     bump = services.bump_in_transaction(engine.dialect.name)
     with direct_connection(engine) as conn:
-        with sqlite_write_turn(engine):
+        # SQLite: one transaction, in turn with the other workers. PostgreSQL: no transaction
+        # (no BEGIN/COMMIT round trips): the look-up reads committed data as it would inside
+        # one, and the check-in with its audit row is a single statement.
+        with sqlite_write_turn(engine), conn.autocommit():
             conn.begin()
             result = services.check_in_scanned(
                 conn, code, entrance, day=event.current_day(), by_user_id=user_id,

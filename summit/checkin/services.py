@@ -18,7 +18,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    String,
+    bindparam,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
@@ -223,6 +234,40 @@ def _insert_ignoring_conflict(conn: SqlConnection, values: dict) -> int | None:
     return conn.execute(_hot(f"insert_checkin_{dialect}", build), values).scalar()
 
 
+def _insert_with_audit_row(conn: SqlConnection, values: dict, *, event_id: int,
+                           list_name: str) -> int | None:
+    """PostgreSQL: ``_insert_ignoring_conflict`` and ``_record_created``'s audit row as ONE
+    statement (a data-modifying CTE), so that outside a transaction it commits both or neither,
+    in one round trip. The audit row is the one ``_record_created`` writes (a test compares
+    them on both databases)."""
+
+    def build():
+        from summit.audit import AuditLog
+
+        checkins, log = Checkin.__table__, AuditLog.__table__
+        new = (postgresql.insert(checkins)
+               .values({name: bindparam(name, type_=checkins.c[name].type) for name in values})
+               .on_conflict_do_nothing().returning(checkins.c.id).cte("new_checkin"))
+        source = bindparam("source", type_=String)
+        after = func.json_build_object("list", bindparam("list_name", type_=String),
+                                       "source", source, "checkin_id", new.c.id)
+        logged = insert(log).from_select(
+            ["event_id", "actor_user_id", "actor_label", "action", "target_type", "target_id",
+             "before", "after", "at"],
+            select(bindparam("event_id", type_=Integer),
+                   bindparam("by_user_id", type_=Integer),
+                   bindparam("actor_label", type_=String),
+                   literal("checkin.created", String), literal("attendee", String),
+                   bindparam("attendee_id", type_=Integer), null(), after,
+                   bindparam("logged_at", type_=checkins.c.at.type))
+            .select_from(new)).cte("logged")
+        return select(new.c.id).add_cte(logged)
+
+    params = {**values, "event_id": event_id, "list_name": list_name, "logged_at": utcnow(),
+              "actor_label": "" if values["by_user_id"] is not None else values["source"]}
+    return conn.execute(_hot("insert_checkin_with_audit_postgresql", build), params).scalar()
+
+
 def _bump(event_id: int, conn: SqlConnection | None = None) -> None:
     """``change_seq + 1`` for the event (live dashboards answer 304 until it changes)."""
     def build():
@@ -366,8 +411,9 @@ def check_in_scanned(conn: SqlConnection, scanned: str, checkin_list: ListRef, *
     caller commits).
 
     One SELECT (attendee + organization + homeroom table on ``day``), one INSERT ... ON
-    CONFLICT DO NOTHING, one audit INSERT and one ``change_seq`` UPDATE; no ORM objects are
-    loaded. A stored ``nonce`` is recognised by the insert's conflict (and, for a scan that
+    CONFLICT DO NOTHING and one audit INSERT (on PostgreSQL both in one statement, so it may
+    run outside a transaction: ``api.checkins``), and one ``change_seq`` UPDATE; no ORM objects
+    are loaded. A stored ``nonce`` is recognised by the insert's conflict (and, for a scan that
     would now be red, by one extra look-up), so a replayed offline upload is never counted
     twice. ``result.attendee`` is a ``ScannedAttendee`` and ``result.checkin`` a
     ``StoredCheckin``. With ``bump=False`` the caller bumps ``change_seq`` after its commit
@@ -398,7 +444,12 @@ def check_in_scanned(conn: SqlConnection, scanned: str, checkin_list: ListRef, *
         "list_id": checkin_list.id, "attendee_id": found.id, "at": _when(at),
         "by_user_id": by_user_id, "source": source[:16], "nonce": nonce,
     }
-    new_id = _insert_ignoring_conflict(conn, values)
+    one_statement = conn.dialect.name == "postgresql"
+    if one_statement:
+        new_id = _insert_with_audit_row(conn, values, event_id=checkin_list.event_id,
+                                        list_name=checkin_list.name)
+    else:
+        new_id = _insert_ignoring_conflict(conn, values)
     if new_id is None:
         existing = None
         if nonce:
@@ -413,8 +464,11 @@ def check_in_scanned(conn: SqlConnection, scanned: str, checkin_list: ListRef, *
                              duplicate_nonce=bool(nonce) and existing is not None
                              and existing.nonce == nonce)
 
-    _record_created(conn, checkin_list.event_id, checkin_list.name, found.id, new_id, source,
-                    by_user_id, bump=bump)
+    if not one_statement:
+        _record_created(conn, checkin_list.event_id, checkin_list.name, found.id, new_id,
+                        source, by_user_id, bump=bump)
+    elif bump:
+        _bump(checkin_list.event_id, conn)
     return CheckinResult(GREEN, attendee=found,
                          checkin=StoredCheckin(new_id, values["at"], nonce, found.id))
 
