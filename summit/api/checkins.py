@@ -77,10 +77,11 @@ def check_in(engine: Engine, event, entrance: services.ListRef, user_id: int, co
              nonce: str | None) -> Answer:
     """Check ``code`` in on the event's entrance list for the token's user, and commit.
 
-    ``event`` is the ``ApiEvent`` the token was authorized for. SQLite: the transaction begins
-    with the write lock and bumps ``change_seq`` inside it. PostgreSQL: the bump follows in a
-    short transaction of its own (``services.bump_after_commit``). A database that cannot
-    store the check-in gets a 503 (retry with the same nonce), never a 500.
+    ``event`` is the ``ApiEvent`` the token was authorized for. SQLite: one transaction that
+    begins with the write lock and bumps ``change_seq`` inside it. PostgreSQL: no transaction
+    around the look-up and the one-statement check-in; the bump follows in a short transaction
+    of its own (``services.bump_after_commit``). A database that cannot store the check-in
+    gets a 503 (retry with the same nonce), never a 500.
     """
     if extract_code(code) is None:
         return refusal(404, "Unknown code.", result="unknown")
