@@ -234,10 +234,7 @@ class DirectResult:
 
     def first(self):
         """The first row (only for statements that return rows: SELECT, ... RETURNING)."""
-        rows = []
-        self.connection._call(self.compiled.sql, lambda: rows.append(
-            self.connection.cursor.fetchone()))
-        row = rows[0]
+        row = self.connection._call(self.compiled.sql, self.connection.cursor.fetchone)
         if row is None or not any(self.compiled.results):
             return row
         return tuple(process(value) if process is not None else value
@@ -296,16 +293,11 @@ class DirectConnection:
         self._call("COMMIT", self.dbapi_connection.commit)
 
     def exec_script(self, sql: str) -> None:
-        """Several statements (no parameters) as one simple query, in a transaction of their
-        own. PostgreSQL runs such a query as one implicit transaction: one round trip. Call
+        """PostgreSQL: several statements (no parameters) as one simple query, in a transaction
+        of their own, which PostgreSQL runs as one implicit transaction: one round trip. Call
         it outside a transaction (after ``commit``)."""
         if self.dialect.name != "postgresql":
-            for statement in sql.split(";"):
-                if statement.strip() and not statement.strip().upper().startswith("SET LOCAL"):
-                    self.begin()
-                    self.exec_driver_sql(statement)
-                    self.commit()
-            return
+            raise NotImplementedError("exec_script runs one simple query: PostgreSQL only")
         with self.autocommit():
             self._run(sql, None)
 
@@ -331,18 +323,22 @@ class DirectConnection:
                 listener(None, self.cursor, sql, parameters, None, False)
         self._call(sql, self.cursor.execute, sql, parameters)
 
-    def _call(self, sql: str, call, *args) -> None:
-        """``call(*args)``, a driver error raised as SQLAlchemy's (``args`` is ``(sql,
-        parameters)`` for an execute)."""
-        from sqlalchemy.exc import DBAPIError
+    def _call(self, sql: str, call, *args):
+        return _driver_call(self.dialect, sql, call, *args)
 
-        dbapi = self.dialect.loaded_dbapi
-        try:
-            call(*args)
-        except dbapi.Error as error:
-            parameters = args[1] if len(args) == 2 and args[0] == sql else None
-            raise DBAPIError.instance(sql, parameters, error, dbapi.Error,
-                                      dialect=self.dialect) from error
+
+def _driver_call(dialect, sql: str, call, *args):
+    """``call(*args)``, a driver error raised as SQLAlchemy's (``args`` is ``(sql,
+    parameters)`` for an execute)."""
+    from sqlalchemy.exc import DBAPIError
+
+    dbapi = dialect.loaded_dbapi
+    try:
+        return call(*args)
+    except dbapi.Error as error:
+        parameters = args[1] if len(args) == 2 and args[0] == sql else None
+        raise DBAPIError.instance(sql, parameters, error, dbapi.Error,
+                                  dialect=dialect) from error
 
 
 class _WarmConnections:
@@ -399,17 +395,12 @@ def direct_connection(engine: Engine):
     (``engine.connect()`` for hot paths), kept warm between uses (``_WarmConnections``). Left
     by an error, its transaction is rolled back; a connection the database dropped is
     invalidated, and the error says so (``connection_invalidated``)."""
-    from sqlalchemy.exc import DBAPIError
-
     raw, warm = _WARM.take(engine)
     dbapi_error_class = engine.dialect.loaded_dbapi.Error
     cursor = None
     try:
-        try:
-            cursor = raw.cursor()
-        except dbapi_error_class as error:  # a kept connection closed under it
-            raise DBAPIError.instance("cursor()", None, error, dbapi_error_class,
-                                      dialect=engine.dialect) from error
+        # Fails on a kept connection the database closed (SQLite's, closed under it).
+        cursor = _driver_call(engine.dialect, "cursor()", raw.cursor)
         yield DirectConnection(engine, cursor, raw)
     except BaseException as error:
         dbapi_error = getattr(error, "orig", None)

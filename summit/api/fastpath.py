@@ -35,7 +35,6 @@ from summit.ratelimits import check_outside_flask
 log = logging.getLogger(__name__)
 
 
-
 class CheckinFastPath:
     """WSGI middleware around the app's ``wsgi_app``; see the module docstring."""
 

@@ -23,7 +23,7 @@ csrf.exempt(bp)
 def _install_fast_path(state) -> None:
     from summit.api.fastpath import CheckinFastPath
 
-    state.app.config.setdefault("API_FAST_PATH", True)  # read on every request
+    # ``API_FAST_PATH`` (summit/config.py) is read on every request, so tests can switch it.
     state.app.wsgi_app = CheckinFastPath(state.app.wsgi_app, state.app)
 
 

@@ -20,12 +20,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import (
     Connection,
-    Integer,
     String,
     bindparam,
     func,
     insert,
-    literal,
     null,
     select,
     update,
@@ -241,6 +239,9 @@ def _insert_with_audit_row(conn: SqlConnection, values: dict, *, event_id: int,
     in one round trip. The audit row is the one ``_record_created`` writes (a test compares
     them on both databases)."""
 
+    entry = _created_entry(event_id, values["attendee_id"], values["source"],
+                           values["by_user_id"])
+
     def build():
         from summit.audit import AuditLog
 
@@ -248,23 +249,20 @@ def _insert_with_audit_row(conn: SqlConnection, values: dict, *, event_id: int,
         new = (postgresql.insert(checkins)
                .values({name: bindparam(name, type_=checkins.c[name].type) for name in values})
                .on_conflict_do_nothing().returning(checkins.c.id).cte("new_checkin"))
-        source = bindparam("source", type_=String)
         after = func.json_build_object("list", bindparam("list_name", type_=String),
-                                       "source", source, "checkin_id", new.c.id)
+                                       "source", bindparam("source", type_=String),
+                                       "checkin_id", new.c.id)
+        fields = [f"entry_{name}" for name in entry]
         logged = insert(log).from_select(
-            ["event_id", "actor_user_id", "actor_label", "action", "target_type", "target_id",
-             "before", "after", "at"],
-            select(bindparam("event_id", type_=Integer),
-                   bindparam("by_user_id", type_=Integer),
-                   bindparam("actor_label", type_=String),
-                   literal("checkin.created", String), literal("attendee", String),
-                   bindparam("attendee_id", type_=Integer), null(), after,
-                   bindparam("logged_at", type_=checkins.c.at.type))
+            [*entry, "before", "after", "at"],
+            select(*(bindparam(field, type_=log.c[name].type)
+                     for field, name in zip(fields, entry, strict=True)),
+                   null(), after, bindparam("logged_at", type_=log.c.at.type))
             .select_from(new)).cte("logged")
         return select(new.c.id).add_cte(logged)
 
-    params = {**values, "event_id": event_id, "list_name": list_name, "logged_at": utcnow(),
-              "actor_label": "" if values["by_user_id"] is not None else values["source"]}
+    params = {**values, "list_name": list_name, "logged_at": utcnow(),
+              **{f"entry_{name}": value for name, value in entry.items()}}
     return conn.execute(_hot("insert_checkin_with_audit_postgresql", build), params).scalar()
 
 
@@ -292,12 +290,20 @@ def _record_created(conn: SqlConnection, event_id: int, list_name: str, attendee
     The bump comes last: on PostgreSQL it locks the event row until COMMIT, and every check-in
     of the event queues on that lock, so it is held for as short a time as possible (see
     ``bump_after_commit`` for the API's way round it)."""
-    audit.record_now(
-        conn, "checkin.created", event_id=event_id, target_type="attendee", target_id=attendee_id,
-        after={"list": list_name, "source": source, "checkin_id": checkin_id},
-        actor_user_id=by_user_id, actor_label="" if by_user_id is not None else source)
+    audit.record_now(conn, **_created_entry(event_id, attendee_id, source, by_user_id),
+                     after={"list": list_name, "source": source, "checkin_id": checkin_id})
     if bump:
         _bump(event_id, conn)
+
+
+def _created_entry(event_id: int, attendee_id: int, source: str,
+                   by_user_id: int | None) -> dict:
+    """The audit fields of a new check-in, but its ``after`` (``{"list", "source",
+    "checkin_id"}``): written by ``_record_created`` and, on PostgreSQL, by
+    ``_insert_with_audit_row``."""
+    return {"event_id": event_id, "action": "checkin.created", "target_type": "attendee",
+            "target_id": attendee_id, "actor_user_id": by_user_id,
+            "actor_label": "" if by_user_id is not None else source}
 
 
 def bump_in_transaction(dialect_name: str) -> bool:
