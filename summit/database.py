@@ -250,8 +250,9 @@ class DirectConnection:
     params)``, ``exec_driver_sql``, ``dialect``), run straight on the DB-API cursor.
 
     Same statements, same SQL and same type conversions as Core (each statement is compiled
-    once per process), without Core's per-execution work: for the check-in API's five
-    statements 0.09 ms of CPU instead of 0.36 ms (``bench/checkin``). Driver errors come out
+    once per process), without Core's per-execution work: one API check-in's transaction
+    through Core cost 0.36 ms of CPU, the same statements straight on sqlite3 0.09 ms
+    (measured once, in-process, SQLite; ``docs/benchmarks-checkin.md``). Driver errors come out
     as SQLAlchemy's (``IntegrityError``, ``OperationalError``...), so callers catch the same
     exceptions either way. Only for statements built once (module-level or cached): compiled
     forms are kept per statement object.
