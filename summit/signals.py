@@ -1,0 +1,51 @@
+"""Domain signals: "this happened", sent by the capability that owns the change.
+
+Each signal is a blinker signal (Flask already depends on blinker). The owner sends it inside
+its transaction, after the change is flushed; receivers run in that same transaction, so what
+they write commits or rolls back with the change. Receivers never do network I/O: to send mail
+or render a PDF they queue a job (``summit.jobs.enqueue``), which runs after the commit.
+
+Receivers are connected in each capability's ``init_app(app)``, which ``create_app`` calls in one
+visible order; nothing is connected as a side effect of an import. ``docs/architecture.md``
+draws who sends and who listens, and a test keeps that drawing and this module in step.
+
+The sender is the changed object; keyword arguments carry the rest::
+
+    signals.attendee_cancelled.send(attendee)
+    signals.checked_in.send(checkin, checkin_list=checkin_list, session_id=None)
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+event_created = _signals.signal("event-created", doc="""
+An event was created. Sender: the ``Event``.""")
+
+attendee_registered = _signals.signal("attendee-registered", doc="""
+Someone registered or joined the waitlist (``attendee.status`` says which). Sender: the
+``Attendee``. Keyword ``source``: ``"form"``, ``"import"``, ``"desk"``...""")
+
+attendee_promoted = _signals.signal("attendee-promoted", doc="""
+A waitlisted attendee got a place. Sender: the ``Attendee``. Keyword ``automatic``: ``True``
+when a cancellation freed the place, ``False`` when an organizer promoted them.""")
+
+attendee_cancelled = _signals.signal("attendee-cancelled", doc="""
+A registration was cancelled. Sender: the ``Attendee`` (status already ``cancelled``).""")
+
+session_changed = _signals.signal("session-changed", doc="""
+A breakout session moved to another room or time. Sender: the ``BreakoutSession``. Keywords:
+``attendee_ids`` (everyone signed up), ``before`` (``{"where": ..., "when": ...}`` as people
+saw it) and ``change_key`` (unique per change, for idempotent notices).""")
+
+checked_in = _signals.signal("checked-in", doc="""
+An attendee was checked in on a check-in list (the entrance, or a session's room door).
+Sender: the event id. Keywords: ``attendee_id``, ``list_id``, ``list_kind`` (``"entrance"`` or
+``"session"``), ``session_id`` (or ``None``), ``at`` (the scan's time, UTC) and ``source``.""")
+
+
+def all_signals() -> dict[str, object]:
+    """Every domain signal by name (the architecture document's test reads this)."""
+    return dict(_signals)
