@@ -6,8 +6,6 @@ commands, security headers and error pages.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 import secrets
 from pathlib import Path
@@ -17,29 +15,35 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 
+from summit import (
+    admin,
+    api,
+    auth,
+    badges,
+    breakouts,
+    checkin,
+    events,
+    homerooms,
+    messages,
+    ops,
+    plans,
+    privacy,
+    registration,
+    selfcheckin,
+)
 from summit.config import secret_key_from, settings_from_env
 from summit.extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Every capability is a subpackage with a ``views.bp`` blueprint and, optionally, a ``cli``
-# module with ``register(app)`` for its commands.
-CAPABILITIES = (
-    "auth",
-    "events",
-    "registration",
-    "admin",
-    "plans",
-    "messages",
-    "breakouts",
-    "checkin",
-    "api",
-    "homerooms",
-    "ops",
-    "privacy",
-    "selfcheckin",
-    "badges",
-)
+# The parts of Summit in the order they start, lowest layer first (the layers are checked by
+# import-linter: see pyproject.toml and docs/architecture.md). Each ``init_app`` registers the
+# part's blueprint and commands, connects its signal receivers and fills the shared registries
+# (job kinds, personal-data providers, message audiences, panels and navigation).
+FOUNDATION_PARTS = (auth, events)
+CAPABILITIES = (registration, privacy, messages, checkin, homerooms, breakouts, plans,
+                selfcheckin, badges)
+EDGES = (admin, api, ops)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -79,10 +83,8 @@ def create_app(config: dict | None = None) -> Flask:
     from summit import jobs
 
     jobs.init_app(app)
-    for capability in CAPABILITIES:
-        app.register_blueprint(importlib.import_module(f"summit.{capability}.views").bp)
-        if importlib.util.find_spec(f"summit.{capability}.cli"):
-            importlib.import_module(f"summit.{capability}.cli").register(app)
+    for part in (*FOUNDATION_PARTS, *CAPABILITIES, *EDGES):
+        part.init_app(app)
     _init_templates(app)
     _init_security_headers(app)
     _init_input_guard(app)

@@ -6,16 +6,15 @@ hosts) can share the queue through the database.
 
 Usage::
 
-    from summit.jobs import enqueue, register_job
-
-    @register_job("badges.batch", max_attempts=3)
     def print_batch(job, report_progress):
         for i, attendee in enumerate(attendees, 1):
             ...
             report_progress(i, len(attendees))
         return "badges/batch-12.pdf"          # stored in ``job.result``
 
-    job = enqueue("badges.batch", event_id=event.id, params={"ids": [...]}, created_by=user)
+    jobs.add_job_kind("badges.batch", print_batch, max_attempts=3)   # in the capability's init_app
+
+    job = jobs.enqueue("badges.batch", event_id=event.id, params={"ids": [...]}, created_by=user)
     db.session.commit()                      # the job is handed to a worker after the commit
 
 Backends (``JOBS_BACKEND``):
@@ -138,18 +137,10 @@ class JobKind:
 _HANDLERS: dict[str, JobKind] = {}
 
 
-def register_job(kind: str, *, max_attempts: int = 5) -> Callable[[Handler], Handler]:
-    """Register ``fn(job, report_progress)`` as the handler of ``kind``."""
-
-    def decorator(fn: Handler) -> Handler:
-        _HANDLERS[kind] = JobKind(kind, fn, max_attempts)
-        return fn
-
-    return decorator
-
-
-def registered_kinds() -> list[str]:
-    return sorted(_HANDLERS)
+def add_job_kind(kind: str, handler: Handler, *, max_attempts: int = 5) -> None:
+    """Make ``handler(job, report_progress)`` run the jobs of ``kind`` (called from the owning
+    capability's ``init_app``)."""
+    _HANDLERS[kind] = JobKind(kind, handler, max_attempts)
 
 
 # --- enqueue and dispatch after commit -----------------------------------------------------------

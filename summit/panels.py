@@ -1,12 +1,12 @@
-"""Panels that capabilities add to shared pages ("My summit", the organizer's event home).
+"""Panels and links that capabilities add to shared pages ("My summit", the organizer's event
+home and its navigation).
 
-A capability registers a function that returns rendered HTML (or ``None`` to show nothing):
+A capability adds them in its ``init_app``, so the page that shows them never imports it::
 
-    @my_summit_panel(order=20)
-    def agenda_panel(event, attendee):
-        return render_template("breakouts/_my_agenda.html", ...)
+    panels.add_my_summit_panel(views.agenda_panel, order=30)
+    panels.add_nav_item(30, "Breakouts", "breakouts.schedule", ("organizer",))
 
-so the registration code never imports the later capabilities.
+A panel is a function that returns rendered HTML, or ``None`` to show nothing.
 """
 
 from __future__ import annotations
@@ -28,25 +28,23 @@ _EVENT_HOME: list[Panel] = []
 _EVENT_NAV: list[tuple[int, str, str, tuple[str, ...]]] = []
 
 
-def my_summit_panel(order: int = 50):
-    def decorator(fn):
-        if not any(p.render.__qualname__ == fn.__qualname__ for p in _MY_SUMMIT):
-            _MY_SUMMIT.append(Panel(order, fn))
-        return fn
-
-    return decorator
+def _add(panels: list[Panel], render: Callable[..., str | None], order: int) -> None:
+    # init_app runs once per application; tests build many applications in one process.
+    if not any(p.render is render for p in panels):
+        panels.append(Panel(order, render))
 
 
-def event_home_panel(order: int = 50):
-    def decorator(fn):
-        if not any(p.render.__qualname__ == fn.__qualname__ for p in _EVENT_HOME):
-            _EVENT_HOME.append(Panel(order, fn))
-        return fn
-
-    return decorator
+def add_my_summit_panel(render: Callable[..., str | None], order: int = 50) -> None:
+    """``render(event, attendee)``: a panel on the attendee's My summit page."""
+    _add(_MY_SUMMIT, render, order)
 
 
-def event_nav_item(order: int, label: str, endpoint: str, roles: tuple[str, ...]) -> None:
+def add_event_home_panel(render: Callable[..., str | None], order: int = 50) -> None:
+    """``render(event)``: a panel on the organizer's event overview."""
+    _add(_EVENT_HOME, render, order)
+
+
+def add_nav_item(order: int, label: str, endpoint: str, roles: tuple[str, ...]) -> None:
     """A link in the organizer's event navigation, shown to staff holding one of ``roles``."""
     if not any(item[2] == endpoint for item in _EVENT_NAV):
         _EVENT_NAV.append((order, label, endpoint, roles))

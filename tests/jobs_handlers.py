@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from summit.jobs import register_job
+from summit.jobs import add_job_kind
 
 
-@register_job("test.count", max_attempts=3)
 def count_job(job, report_progress):
     """Count to ``params['n']``, appending one line per run to ``params['log']`` if given."""
     n = int(job.params.get("n", 3))
@@ -20,7 +19,6 @@ def count_job(job, report_progress):
     return f"counted to {n}"
 
 
-@register_job("test.flaky", max_attempts=3)
 def flaky_job(job, report_progress):
     """Fail on the first ``params['fail']`` attempts."""
     if job.attempts <= int(job.params.get("fail", 0)):
@@ -28,3 +26,7 @@ def flaky_job(job, report_progress):
     if job.params.get("out"):
         Path(job.params["out"]).write_text("ok")
     return "ok"
+
+
+add_job_kind("test.count", count_job, max_attempts=3)
+add_job_kind("test.flaky", flaky_job, max_attempts=3)

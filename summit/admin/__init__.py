@@ -1,1 +1,15 @@
 """The organizer's pages: events, attendees, import, export and the audit log."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The organizer's pages and their navigation."""
+    from summit import panels
+    from summit.admin import views
+
+    app.register_blueprint(views.bp)
+    for order, label, endpoint, roles in views.NAV_ITEMS:
+        panels.add_nav_item(order, label, endpoint, roles)

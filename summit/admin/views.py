@@ -367,14 +367,11 @@ def remove_staff(event, role_id: int):
     return redirect(url_for("admin.staff", slug=event.slug))
 
 
-for _order, _label, _endpoint, _roles in (
+NAV_ITEMS = (
     (0, "Overview", "admin.event_home", ("organizer", "checkin", "facilitator")),
     (10, "Attendees", "admin.attendees", ("organizer",)),
     (11, "Import", "admin.import_registrations", ("organizer",)),
     (80, "Staff", "admin.staff", ("organizer",)),
     (90, "Settings", "admin.event_settings", ("organizer",)),
     (95, "Log", "admin.audit_log", ("organizer",)),
-):
-    from summit.panels import event_nav_item
-
-    event_nav_item(_order, _label, _endpoint, _roles)
+)

@@ -7,7 +7,7 @@ from sqlalchemy import delete, select
 
 from summit.badges.models import BadgeBatch, BadgeOverride, BadgePrint
 from summit.extensions import db
-from summit.privacy import personal_data
+from summit.privacy.api import personal_data
 
 
 @personal_data(order=50, name="badges", title="Badges")

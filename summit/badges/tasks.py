@@ -1,7 +1,7 @@
 """The ``badges.batch`` background job: renders a :class:`~summit.badges.models.BadgeBatch`.
 
-Registered when the app is created (``summit.badges.views`` imports this module), so the
-embedded worker thread, ``flask jobs worker`` and an RQ worker all know it.
+Added by ``summit.badges.init_app`` when the app is created, so the embedded worker thread,
+``flask jobs worker`` and an RQ worker all know it.
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ from flask import current_app
 from summit.badges import services
 from summit.badges.models import BadgeBatch
 from summit.extensions import db
-from summit.jobs import register_job
 
 
-@register_job("badges.batch", max_attempts=3)
 def batch_job(job, report_progress) -> str:
     batch = db.session.get(BadgeBatch, int(job.params["batch_id"]))
     if batch is None:

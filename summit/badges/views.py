@@ -27,21 +27,18 @@ from flask_login import current_user
 from summit.access import event_role
 from summit.admin import queries
 from summit.badges import services
-from summit.badges import tasks as _tasks  # noqa: F401  (registers the badges.batch job)
 from summit.badges.forms import WalkInForm
 from summit.badges.models import RIBBONS, BadgeBatch
 from summit.badges.stocks import STOCKS, get_stock
 from summit.database import fits_integer
 from summit.events.models import Event, Organization
 from summit.extensions import db
-from summit.panels import event_home_panel, event_nav_item
 from summit.registration import services as registration
 from summit.registration.models import Attendee
 from summit.responses import no_store, pdf_response
 
 bp = Blueprint("badges", __name__, url_prefix="/admin/e/<slug>/badges")
 
-event_nav_item(30, "Badges", "badges.index", ("organizer", "checkin"))
 
 
 def is_htmx() -> bool:
@@ -77,7 +74,6 @@ def badge_last_print_global(attendee: Attendee):
     return (rows[0], len(rows)) if rows else (None, 0)
 
 
-@event_home_panel(order=30)
 def badges_panel(event):
     if not current_user.has_role(event.id, "organizer", "checkin"):
         return None

@@ -13,7 +13,7 @@ from summit.breakouts.models import (
     SessionFacilitator,
 )
 from summit.extensions import db
-from summit.privacy import personal_data
+from summit.privacy.api import personal_data
 
 
 @personal_data(order=30, name="breakouts", title="Breakout sessions")

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from summit.breakouts.models import BreakoutSession, Enrollment, Slot
 from summit.extensions import db
-from summit.messages.segments import register_segment
+from summit.messages.api import register_segment
 
 
 def _session_options(event):
@@ -40,5 +40,7 @@ def _sessions_of(event, attendee):
                                             Enrollment.status == "enrolled"))}
 
 
-register_segment("session", "A breakout session's attendees", attendee_ids=_session_members,
-                 options=_session_options, keys_for_attendee=_sessions_of, order=40)
+def register() -> None:
+    """Offer this audience to organizer messages and announcements."""
+    register_segment("session", "A breakout session's attendees", attendee_ids=_session_members,
+                     options=_session_options, keys_for_attendee=_sessions_of, order=40)

@@ -30,7 +30,6 @@ from summit.checkin import services as checkin_services
 from summit.database import fits_integer
 from summit.extensions import db
 from summit.i18n import translate
-from summit.panels import event_home_panel, event_nav_item, my_summit_panel
 from summit.qr import qr_svg
 from summit.registration.hooks import todays_homeroom
 from summit.responses import pdf_response
@@ -582,7 +581,6 @@ def renew_calendar(event, attendee):
     return redirect(url_for("breakouts.agenda", slug=event.slug))
 
 
-@my_summit_panel(order=30)
 def agenda_panel(event, attendee):
     items = services.agenda_for(event, attendee)
     if not items and not services.slots_of(event):
@@ -591,7 +589,6 @@ def agenda_panel(event, attendee):
                            notices=services.open_notices(attendee))
 
 
-@event_home_panel(order=30)
 def breakouts_home_panel(event):
     sessions = services.sessions_of(event)
     if not sessions:
@@ -682,8 +679,4 @@ def room_page(slug: str, room_id: int):
                            counts=counts)
 
 
-event_nav_item(30, "Breakouts", "breakouts.schedule", ("organizer",))
-event_nav_item(31, "Attendance", "breakouts.attendance", ("organizer",))
-event_nav_item(32, "My sessions", "breakouts.my_sessions", ("facilitator",))
 
-import summit.breakouts.segments  # noqa: E402,F401  (message audiences)

@@ -37,7 +37,6 @@ from summit.checkin.models import Checkin
 from summit.database import utcnow
 from summit.events.models import Event
 from summit.extensions import db
-from summit.panels import event_home_panel, event_nav_item
 from summit.registration.hooks import homeroom_labels
 from summit.ttlcache import app_cache
 
@@ -242,7 +241,6 @@ def _shared_live_stats(event) -> tuple[int, dict]:
     return fresh
 
 
-@event_home_panel(order=20)
 def checkin_home_panel(event):
     if not current_user.is_authenticated or not current_user.has_role(event.id, *DESK_ROLES):
         return None
@@ -250,8 +248,6 @@ def checkin_home_panel(event):
                            count=entrance_count(event), registered=_registered(event))
 
 
-event_nav_item(20, "Check-in desk", "checkin.desk", DESK_ROLES)
-event_nav_item(21, "Live counts", "checkin.live", ("organizer",))
 
 
 # --- the self-check-in kiosk -----------------------------------------------------------------

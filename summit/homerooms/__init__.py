@@ -1,1 +1,25 @@
-"""Homerooms: daily round-table seating for summit attendees (pure Python, see ``engine``)."""
+"""Homerooms: daily round-table seating for summit attendees.
+
+The engine (``engine``, ``search``, ``repeats``, ``bounds``, ``report``) is plain Python with no
+Flask import; ``services`` keeps tables and seats, ``views`` is the seating board."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The seating board, rosters and table tents, the table audience for messages, and the
+    attendee's and facilitator's views of their table."""
+    from summit import panels
+    from summit.homerooms import cli, privacy, segments, views
+    from summit.privacy.api import add_provider
+
+    app.register_blueprint(views.bp)
+    cli.register(app)
+    segments.register()
+    add_provider(privacy.Homerooms)
+    panels.add_my_summit_panel(views.my_homeroom_panel, order=20)
+    panels.add_event_home_panel(views.homerooms_home_panel, order=30)
+    panels.add_nav_item(40, "Homerooms", "homerooms.board", ("organizer",))
+    panels.add_nav_item(45, "My table", "homerooms.my_table", ("facilitator",))

@@ -7,7 +7,7 @@ from sqlalchemy import delete, select, update
 
 from summit.extensions import db
 from summit.homerooms.models import AccessibilityNeed, HomeroomRules, HomeroomTable, Seat
-from summit.privacy import personal_data
+from summit.privacy.api import personal_data
 
 
 @personal_data(order=20, name="homerooms", title="Homeroom tables")

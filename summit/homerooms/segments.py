@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from summit.extensions import db
 from summit.homerooms.models import HomeroomTable, Seat
-from summit.messages.segments import register_segment
+from summit.messages.api import register_segment
 from summit.registration.models import Attendee
 
 
@@ -34,5 +34,7 @@ def _tables_of(event, attendee):
                                     Seat.day == event.current_day()))}
 
 
-register_segment("table", "A homeroom table (today's seating)", attendee_ids=_table_members,
-                 options=_table_options, keys_for_attendee=_tables_of, order=30)
+def register() -> None:
+    """Offer this audience to organizer messages and announcements."""
+    register_segment("table", "A homeroom table (today's seating)", attendee_ids=_table_members,
+                     options=_table_options, keys_for_attendee=_tables_of, order=30)

@@ -24,7 +24,6 @@ from summit.access import event_role
 from summit.auth.models import EventRole, StaffUser
 from summit.database import fits_integer
 from summit.extensions import db
-from summit.panels import event_home_panel, event_nav_item, my_summit_panel
 from summit.registration.models import ROLES, Attendee
 from summit.responses import pdf_response
 
@@ -34,8 +33,6 @@ from .services import HomeroomError
 
 bp = Blueprint("homerooms", __name__)
 
-event_nav_item(40, "Homerooms", "homerooms.board", ("organizer",))
-event_nav_item(45, "My table", "homerooms.my_table", ("facilitator",))
 
 PALETTE = 12
 
@@ -511,7 +508,6 @@ def my_table(event):
 # --- panels ----------------------------------------------------------------------------------
 
 
-@my_summit_panel(order=20)
 def my_homeroom_panel(event, attendee):
     days = services.my_days(event, attendee)
     if not days:
@@ -524,7 +520,6 @@ def my_homeroom_panel(event, attendee):
                                [a for d in days for a in d.tablemates]))
 
 
-@event_home_panel(order=30)
 def homerooms_home_panel(event):
     if not current_user.is_authenticated:
         return None
@@ -539,4 +534,3 @@ def homerooms_home_panel(event):
                            seeded=organizer and services.has_seats(event),
                            base_url=current_app.config["BASE_URL"])
 
-import summit.homerooms.segments  # noqa: E402,F401  (message audiences)

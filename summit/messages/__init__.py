@@ -1,1 +1,22 @@
 """Messages to attendees: email (SMTP or the outbox folder) and announcements."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Email delivery (a job), the audiences organizers write to, announcements and the panels
+    that show them."""
+    from summit import jobs, panels
+    from summit.messages import privacy, segments, services, views
+    from summit.privacy.api import add_provider
+
+    app.register_blueprint(views.bp)
+    jobs.add_job_kind(services.DELIVER_JOB, services.deliver_job, max_attempts=6)
+    segments.register_builtin()
+    add_provider(privacy.Messages)
+    panels.add_my_summit_panel(views.announcements_panel, order=15)
+    panels.add_event_home_panel(views.delivery_panel, order=40)
+    panels.add_nav_item(40, "Messages", "messages.index", ("organizer",))
+    panels.add_nav_item(41, "Announcements", "messages.announcements", ("organizer",))

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 
 from summit.extensions import db
 from summit.messages.models import AnnouncementDismissal, MailPreference, MessageRecipient
-from summit.privacy import personal_data
+from summit.privacy.api import personal_data
 
 
 @personal_data(order=60, name="messages", title="Emails")

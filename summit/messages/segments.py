@@ -1,9 +1,9 @@
 """Who a message or an announcement goes to.
 
 Built in: everyone registered, one district, those not checked in yet. Other capabilities add
-their own kinds at import time (homeroom tables, breakout sessions)::
+their own kinds in their ``init_app`` (homeroom tables, breakout sessions)::
 
-    from summit.messages.segments import register_segment
+    from summit.messages.api import register_segment
 
     register_segment(
         "table", "A homeroom table",
@@ -128,7 +128,9 @@ def _not_checked_in(event, key=""):
         _registered(event).where(Attendee.id.not_in(checked)).order_by(Attendee.id)))
 
 
-register_segment("all", "Everyone registered", attendee_ids=_everyone, order=0)
-register_segment("district", "One district", attendee_ids=_district, options=_district_options,
-                 order=10)
-register_segment("not_checked_in", "Not checked in yet", attendee_ids=_not_checked_in, order=20)
+def register_builtin() -> None:
+    """The audiences every event has."""
+    register_segment("all", "Everyone registered", attendee_ids=_everyone, order=0)
+    register_segment("district", "One district", attendee_ids=_district, options=_district_options,
+                     order=10)
+    register_segment("not_checked_in", "Not checked in yet", attendee_ids=_not_checked_in, order=20)

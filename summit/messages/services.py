@@ -380,7 +380,6 @@ def deliver_recipient(recipient_id: int, *, final_attempt: bool) -> str:
     return outcome
 
 
-@jobs.register_job(DELIVER_JOB, max_attempts=6)
 def deliver_job(job, report_progress):
     """Deliver the job's emails; temporary failures make the job retry later (with backoff),
     and the retry only sends what has not gone out yet."""

@@ -31,7 +31,6 @@ from summit.messages import live, segments, services
 from summit.messages.forms import AnnouncementForm, MessageForm
 from summit.messages.mail import init_mail, smtp_configured
 from summit.messages.models import Announcement, Message, MessageRecipient
-from summit.panels import event_home_panel, event_nav_item, my_summit_panel
 from summit.registration.models import Attendee
 
 bp = Blueprint("messages", __name__)
@@ -370,7 +369,6 @@ def preferences(slug: str, token: str):
 # --- panels -------------------------------------------------------------------------------------
 
 
-@my_summit_panel(order=15)
 def announcements_panel(event, attendee):
     items = live.for_viewer(event, attendee, banner=False)
     if not items:
@@ -379,7 +377,6 @@ def announcements_panel(event, attendee):
                            dismissed=live.dismissed_ids(attendee))
 
 
-@event_home_panel(order=40)
 def delivery_panel(event):
     if not current_user.has_role(event.id):
         return None
@@ -390,5 +387,3 @@ def delivery_panel(event):
                            smtp=smtp_configured())
 
 
-event_nav_item(40, "Messages", "messages.index", ("organizer",))
-event_nav_item(41, "Announcements", "messages.announcements", ("organizer",))

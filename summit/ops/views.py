@@ -16,9 +16,8 @@ bp = Blueprint("ops", __name__)
 log = logging.getLogger(__name__)
 
 
-@bp.record_once
-def _install(state) -> None:
-    app = state.app
+def install_request_logging(app) -> None:
+    """Structured logs, and a log line per request (called by ``summit.ops.init_app``)."""
     logs.configure_logging(app)
     # First before-request hook (times the whole request) and last after-request hook
     # (Flask runs those in reverse order), so the log line sees the final status.

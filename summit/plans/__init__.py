@@ -1,1 +1,21 @@
 """Action plans, after-action feedback and participant-led topics."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The worksheet, team plans, feedback and topics."""
+    from summit import panels
+    from summit.plans import privacy, views
+    from summit.privacy.api import add_provider
+
+    app.register_blueprint(views.bp)
+    add_provider(privacy.Plans)
+    panels.add_my_summit_panel(views.plan_panel, order=30)
+    panels.add_event_home_panel(views.organizer_panel, order=40)
+    panels.add_nav_item(40, "Plans", "plans.dashboard", ("organizer",))
+    panels.add_nav_item(41, "Topics", "plans.moderate_topics", ("organizer",))
+    panels.add_nav_item(42, "Feedback", "plans.feedback_results", ("organizer",))
+    panels.add_nav_item(43, "Table progress", "plans.table_progress", ("facilitator",))

@@ -20,7 +20,7 @@ from summit.plans.models import (
     TopicVote,
 )
 from summit.plans.topics import _recount as recount_votes
-from summit.privacy import personal_data
+from summit.privacy.api import personal_data
 
 
 def _answers(plan_id: int, written_by: str | None = None) -> list[dict]:

@@ -31,7 +31,6 @@ from summit import audit
 from summit.access import attendee_required, event_role
 from summit.extensions import db
 from summit.i18n import current_language, translate
-from summit.panels import event_home_panel, event_nav_item, my_summit_panel
 from summit.plans import feedback as feedback_service
 from summit.plans import reports, services
 from summit.plans import topics as topic_service
@@ -48,10 +47,6 @@ from summit.responses import no_store, pdf_response
 
 bp = Blueprint("plans", __name__)
 
-event_nav_item(40, "Plans", "plans.dashboard", ("organizer",))
-event_nav_item(41, "Topics", "plans.moderate_topics", ("organizer",))
-event_nav_item(42, "Feedback", "plans.feedback_results", ("organizer",))
-event_nav_item(43, "Table progress", "plans.table_progress", ("facilitator",))
 
 
 def is_htmx() -> bool:
@@ -61,7 +56,6 @@ def is_htmx() -> bool:
 # --- panels ---------------------------------------------------------------------------------
 
 
-@my_summit_panel(order=30)
 def plan_panel(event, attendee):
     plan = services.existing_plan(attendee)
     team = services.existing_team_plan(attendee)
@@ -70,7 +64,6 @@ def plan_panel(event, attendee):
                            member=member, topics_count=len(topic_service.visible_topics(event)))
 
 
-@event_home_panel(order=40)
 def organizer_panel(event):
     from flask_login import current_user
 

@@ -1,91 +1,25 @@
 """Privacy by design: every capability declares the personal data it holds.
 
-A capability registers a *provider* in ``summit/<capability>/privacy.py`` (found automatically)::
-
-    from summit.privacy import personal_data
-
-    @personal_data(order=40)
-    class Badges:
-        \"\"\"Badge print records: when and where your badge was printed.\"\"\"
-
-        def export(attendee) -> dict:      # everything this capability holds about them
-            return {"prints": [...]}
-
-        def erase(attendee) -> None:       # delete or anonymize, in the caller's transaction
-            db.session.execute(delete(BadgePrint).where(BadgePrint.attendee_id == attendee.id))
-
-``export_attendee`` gathers every provider's export into one JSON document (the attendee's
-"Download my data" and the organizer's copy for a request by email); ``erase_attendee`` in
-``summit.privacy.services`` runs every provider's ``erase`` in ``order`` (the attendee record
-itself goes last) and keeps anonymous tallies so statistics stay right.
+``registry`` keeps the providers each capability adds in its ``init_app``; ``services`` exports
+and erases a person across all of them; ``tally`` keeps anonymous check-in counts of erased
+people so statistics stay right. Other capabilities use ``summit.privacy.api``.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import inspect
-import pkgutil
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
-EXPORT_FORMAT = "summit-personal-data/1"
+from flask import Flask
 
 
-@dataclass(frozen=True)
-class Provider:
-    name: str
-    order: int
-    title: str
-    description: str
-    export: Callable[[Any], dict]
-    erase: Callable[[Any], None]
+def init_app(app: Flask) -> None:
+    """The attendee's "My data" panel, the organizer's retention panel, the purge command and
+    the providers for the data every event has (check-ins, history, the registration)."""
+    from summit import panels
+    from summit.privacy import cli, foundation, views
+    from summit.privacy.registry import add_provider
 
-
-_PROVIDERS: dict[str, Provider] = {}
-_discovered = False
-
-
-def personal_data(order: int = 50, *, name: str | None = None, title: str | None = None):
-    """Class decorator registering a capability's ``export`` and ``erase`` functions.
-
-    ``name`` (default: the class name in lower case) is the key in the exported JSON, ``title``
-    (default: the class name) and the class docstring are shown on the erasure confirmation.
-    """
-
-    def decorator(cls):
-        export = cls.__dict__.get("export")
-        erase = cls.__dict__.get("erase")
-        if not callable(export) or not callable(erase):
-            raise TypeError(f"{cls.__name__} needs both export(attendee) and erase(attendee)")
-        key = name or cls.__name__.lower()
-        _PROVIDERS[key] = Provider(
-            name=key, order=order, title=title or cls.__name__,
-            description=inspect.cleandoc(cls.__doc__ or ""), export=export, erase=erase)
-        return cls
-
-    return decorator
-
-
-def _discover() -> None:
-    """Import ``summit.privacy.foundation`` and every ``summit/<package>/privacy.py``."""
-    global _discovered
-    if _discovered:
-        return
-    import summit
-
-    importlib.import_module("summit.privacy.foundation")
-    for module in pkgutil.iter_modules(summit.__path__):
-        if not module.ispkg or module.name == "privacy":
-            continue
-        dotted = f"summit.{module.name}.privacy"
-        if importlib.util.find_spec(dotted) is not None:
-            importlib.import_module(dotted)
-    _discovered = True
-
-
-def providers() -> list[Provider]:
-    """Every registered provider, in erasure order."""
-    _discover()
-    return sorted(_PROVIDERS.values(), key=lambda p: (p.order, p.name))
+    app.register_blueprint(views.bp)
+    cli.register(app)
+    for provider in (foundation.Checkins, foundation.History, foundation.Registration):
+        add_provider(provider)
+    panels.add_my_summit_panel(views.my_data_panel, order=90)
+    panels.add_event_home_panel(views.retention_panel, order=90)

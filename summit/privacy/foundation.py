@@ -11,8 +11,8 @@ from sqlalchemy import delete, select, update
 from summit.audit import AuditLog
 from summit.checkin.models import Checkin, CheckinList
 from summit.extensions import db
-from summit.privacy import personal_data
 from summit.privacy.models import ErasedCheckin
+from summit.privacy.registry import personal_data
 
 
 @personal_data(order=900, name="checkins", title="Check-ins")

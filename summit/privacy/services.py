@@ -12,8 +12,8 @@ from summit import audit
 from summit.database import lock_for_update, utcnow
 from summit.events.models import Event
 from summit.extensions import db
-from summit.privacy import EXPORT_FORMAT, providers
 from summit.privacy.models import ErasedAttendee
+from summit.privacy.registry import EXPORT_FORMAT, providers
 from summit.registration.models import Attendee
 
 

@@ -7,7 +7,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from summit import audit
 from summit.access import attendee_required, event_role
 from summit.extensions import db
-from summit.panels import event_home_panel, my_summit_panel
 from summit.privacy import services
 from summit.registration.models import Attendee
 
@@ -21,13 +20,11 @@ def _json_download(attendee: Attendee, filename: str) -> Response:
     })
 
 
-@my_summit_panel(order=90)
 def my_data_panel(event, attendee):
     return render_template("privacy/_my_panel.html", event=event, attendee=attendee,
                            kept_until=services.retention_ends(event))
 
 
-@event_home_panel(order=90)
 def retention_panel(event):
     from flask_login import current_user
 

@@ -1,2 +1,15 @@
 """Self check-in: the rotating entrance QR code, table tents and room doors, scanned by the
 attendee's own phone."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The entrance screen, table tents and room doors."""
+    from summit import panels
+    from summit.selfcheckin import views
+
+    app.register_blueprint(views.bp)
+    panels.add_nav_item(22, "Entrance screen", "selfcheckin.screen", views.SCREEN_ROLES)

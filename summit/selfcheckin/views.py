@@ -47,7 +47,6 @@ from summit.checkin import services as checkin_services
 from summit.database import utcnow
 from summit.extensions import db
 from summit.homerooms.models import HomeroomTable
-from summit.panels import event_nav_item
 from summit.qr import qr_svg
 from summit.registration.forms import ResendLinkForm
 from summit.selfcheckin import codes, services
@@ -146,7 +145,6 @@ def screen_code(event):
     return response
 
 
-event_nav_item(22, "Entrance screen", "selfcheckin.screen", SCREEN_ROLES)
 
 
 # --- the phone: scanning the entrance code ----------------------------------------------------

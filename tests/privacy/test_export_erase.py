@@ -11,8 +11,8 @@ from summit.admin.queries import event_counts
 from summit.audit import AuditLog
 from summit.extensions import db
 from summit.plans.models import Feedback, PlanAnswer, Topic
-from summit.privacy import personal_data, providers
 from summit.privacy.models import ErasedAttendee
+from summit.privacy.registry import personal_data, providers
 from summit.privacy.tally import arrivals, erased_checkin_counts
 from summit.registration.models import Attendee
 
