@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import wraps
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import abort, g, redirect, request, session, url_for
@@ -147,22 +148,45 @@ def sign_out_attendee(event_id: int) -> None:
     session[ATTENDEE_SESSION_KEY] = signed_in
 
 
-def current_attendee(event: Event):
-    """The attendee signed in on this browser for ``event``, or ``None``."""
-    from summit.registration.models import Attendee
+_attendee_loader: Callable[[int], Any] | None = None
 
-    entry = (session.get(ATTENDEE_SESSION_KEY) or {}).get(str(event.id))
-    if not entry:
+
+def attendee_loader(load: Callable[[int], Any]) -> Callable[[int], Any]:
+    """Set how an attendee is loaded by id (registration's ``init_app`` does this, as
+    Flask-Login's ``user_loader``): the foundation does not import the capability."""
+    global _attendee_loader
+    _attendee_loader = load
+    return load
+
+
+def _signed_in(event_id, entry):
+    """The attendee behind one session entry, if the personal link it was made from is still
+    the attendee's link."""
+    try:
+        attendee_id, fingerprint = entry
+        attendee = _attendee_loader(int(attendee_id))
+    except (TypeError, ValueError):
         return None
-    attendee_id, fingerprint = entry
-    attendee = db.session.get(Attendee, attendee_id)
     if (
         attendee is None
-        or attendee.event_id != event.id
+        or str(attendee.event_id) != str(event_id)
         or secret_fingerprint(attendee.personal_secret) != fingerprint
     ):
         return None
     return attendee
+
+
+def current_attendee(event: Event):
+    """The attendee signed in on this browser for ``event``, or ``None``."""
+    entry = (session.get(ATTENDEE_SESSION_KEY) or {}).get(str(event.id))
+    return _signed_in(event.id, entry) if entry else None
+
+
+def signed_in_attendees() -> list:
+    """Every attendee signed in on this browser (one per event)."""
+    found = (_signed_in(event_id, entry)
+             for event_id, entry in (session.get(ATTENDEE_SESSION_KEY) or {}).items())
+    return [attendee for attendee in found if attendee is not None]
 
 
 def attendee_required(view: Callable) -> Callable:

@@ -30,12 +30,11 @@ from flask import (
     has_request_context,
     redirect,
     request,
-    session,
     url_for,
 )
 from flask_babel import Babel, get_locale, gettext, refresh
 
-from summit.access import public
+from summit.access import current_attendee, public, signed_in_attendees
 
 LANGUAGES = {"en": "English", "fr": "Français"}
 DEFAULT_LANGUAGE = "en"
@@ -62,8 +61,6 @@ def _signed_in_attendee():
     # ``locale_attendee``: a page reached through a signed link in an email (preferences).
     attendee = g.get("locale_attendee") or g.get("attendee")
     if attendee is None and g.get("event") is not None:
-        from summit.access import current_attendee
-
         attendee = current_attendee(g.event)
     return attendee
 
@@ -173,25 +170,6 @@ def show_switcher() -> bool:
     return has_request_context() and not request.path.startswith(STAFF_PREFIXES)
 
 
-def _signed_in_attendees() -> list:
-    """Every attendee signed in on this browser (one per event), checked like ``access`` does."""
-    from summit.access import ATTENDEE_SESSION_KEY, secret_fingerprint
-    from summit.extensions import db
-    from summit.registration.models import Attendee
-
-    found = []
-    for event_id, entry in (session.get(ATTENDEE_SESSION_KEY) or {}).items():
-        try:
-            attendee_id, fingerprint = entry
-            attendee = db.session.get(Attendee, int(attendee_id))
-        except (TypeError, ValueError):
-            continue
-        if (attendee is not None and str(attendee.event_id) == str(event_id)
-                and secret_fingerprint(attendee.personal_secret) == fingerprint):
-            found.append(attendee)
-    return found
-
-
 @bp.route("/lang", methods=["POST"])
 @public
 def switch_language():
@@ -200,7 +178,7 @@ def switch_language():
     from summit.extensions import db
 
     lang = normalize(request.form.get("lang")) or DEFAULT_LANGUAGE
-    for attendee in _signed_in_attendees():
+    for attendee in signed_in_attendees():
         attendee.preferred_language = lang
     db.session.commit()
     refresh()
