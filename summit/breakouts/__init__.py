@@ -8,10 +8,11 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """The schedule, sign-ups and agendas, and the session audience for messages."""
     from summit import panels
-    from summit.breakouts import cli, privacy, segments, views
+    from summit.breakouts import cli, privacy, receivers, segments, views
     from summit.privacy.api import add_provider
 
     app.register_blueprint(views.bp)
+    receivers.connect()
     cli.register(app)
     segments.register()
     add_provider(privacy.Breakouts)

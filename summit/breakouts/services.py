@@ -494,7 +494,7 @@ def leave(attendee: Attendee, session: BreakoutSession) -> list[Enrollment]:
 def release_all_for(attendee: Attendee) -> list[Enrollment]:
     """Give up every seat and waitlist place of an attendee (their registration was cancelled).
 
-    Meant to be called by ``registration.services.cancel``; returns the people promoted.
+    Runs on ``attendee_cancelled`` and on erasure; returns the people promoted.
     """
     promoted: list[Enrollment] = []
     held = db.session.scalars(select(Enrollment).join(BreakoutSession).where(

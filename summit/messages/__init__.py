@@ -9,10 +9,11 @@ def init_app(app: Flask) -> None:
     """Email delivery (a job), the audiences organizers write to, announcements and the panels
     that show them."""
     from summit import jobs, panels
-    from summit.messages import privacy, segments, services, views
+    from summit.messages import privacy, receivers, segments, services, views
     from summit.privacy.api import add_provider
 
     app.register_blueprint(views.bp)
+    receivers.connect()
     jobs.add_job_kind(services.DELIVER_JOB, services.deliver_job, max_attempts=6)
     segments.register_builtin()
     add_provider(privacy.Messages)

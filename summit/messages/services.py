@@ -164,7 +164,7 @@ def _secret_tag(attendee: Attendee) -> str:
 
 
 def on_registered(attendee: Attendee, *, deliver: bool = True) -> MessageRecipient | None:
-    """Called by the registration service: confirmation, or the waitlist notice."""
+    """A registration (``attendee_registered``): the confirmation, or the waitlist notice."""
     if attendee.status == "registered":
         return send_to_attendee(
             attendee, f"confirmation:{_secret_tag(attendee)}",
@@ -220,7 +220,7 @@ def welcome(event, attendees: list[Attendee], user=None) -> int:
 
 
 def on_promoted(attendee: Attendee) -> MessageRecipient | None:
-    """Called by the registration service when a waitlisted attendee gets a place."""
+    """A waitlisted attendee got a place (``attendee_promoted``)."""
     return send_to_attendee(
         attendee, f"promoted:{_secret_tag(attendee)}",
         _l("Good news: you have a place at %(event)s", event=attendee.event.name),

@@ -25,11 +25,3 @@ def todays_homeroom(event: Event, attendee_id: int) -> tuple[str | None, int, bo
     label = homeroom_labels(event, [attendee_id], day).get(attendee_id)
     return label, day, event.current_day_or_none() is not None
 
-
-def on_cancelled(attendee) -> None:
-    """A cancelled registration gives up its breakout seats (the next people waiting get them)."""
-    try:
-        from summit.breakouts.services import release_all_for
-    except ImportError:
-        return
-    release_all_for(attendee)

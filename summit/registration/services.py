@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select, update
 
-from summit import audit
+from summit import audit, signals
 from summit.checkin.codes import new_code, new_personal_secret
 from summit.database import lock_for_update, utcnow
 from summit.events.models import Event, Organization
@@ -142,9 +142,7 @@ def register(event: Event, data: NewRegistration, *, source: str = "form") -> At
     audit.record("attendee.registered" if not full else "attendee.waitlisted",
                  event_id=event.id, target=attendee, after=snapshot(attendee))
     event.bump()
-    from summit.messages.services import on_registered
-
-    on_registered(attendee)  # confirmation or waitlist email, sent after the commit
+    signals.attendee_registered.send(attendee, source=source)
     return attendee
 
 
@@ -164,9 +162,7 @@ def cancel(attendee: Attendee) -> Attendee | None:
     attendee.waitlist_position = None
     audit.record("attendee.cancelled", event_id=event.id, target=attendee, before=before,
                  after=snapshot(attendee))
-    from summit.registration.hooks import on_cancelled
-
-    on_cancelled(attendee)
+    signals.attendee_cancelled.send(attendee)
     promoted = None
     if was_registered:
         promoted = promote_next(event)
@@ -199,9 +195,7 @@ def promote(attendee: Attendee, *, automatic: bool = False) -> None:
                  after=snapshot(attendee))
     db.session.execute(update(Event).where(Event.id == attendee.event_id)
                        .values(change_seq=Event.change_seq + 1))
-    from summit.messages.services import on_promoted
-
-    on_promoted(attendee)  # "you have a place" email, sent after the commit
+    signals.attendee_promoted.send(attendee, automatic=automatic)
 
 
 def snapshot(attendee: Attendee) -> dict:
