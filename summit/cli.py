@@ -103,10 +103,11 @@ def registrations_import(slug, file):
               help="Write to this file instead of standard output.")
 def registrations_export(slug, output):
     """Write all registrations as CSV."""
-    from summit.registration import csv_io, services
+    from summit.admin.exports import export_rows
+    from summit.registration import csv_io
 
     event = _event_or_exit(slug)
-    text = csv_io.write_rows(services.export_rows(event, current_app.config["BASE_URL"]))
+    text = csv_io.write_rows(export_rows(event, current_app.config["BASE_URL"]))
     if output:
         with open(output, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)

@@ -1,12 +1,14 @@
-"""Panels and links that capabilities add to shared pages ("My summit", the organizer's event
-home and its navigation).
+"""Panels, facts, labels and links that capabilities add to shared pages ("My summit", the
+check-in desk, the organizer's event home and its navigation).
 
 A capability adds them in its ``init_app``, so the page that shows them never imports it::
 
     panels.add_my_summit_panel(views.agenda_panel, order=30)
+    panels.add_my_summit_fact(views.homeroom_fact, order=20)
+    panels.add_attendee_labels("homeroom", services.table_labels_for)
     panels.add_nav_item(30, "Breakouts", "breakouts.schedule", ("organizer",))
 
-A panel is a function that returns rendered HTML, or ``None`` to show nothing.
+A panel or a fact is a function that returns rendered HTML, or ``None`` to show nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ class Panel:
 
 
 _MY_SUMMIT: list[Panel] = []
+_MY_SUMMIT_FACTS: list[Panel] = []
 _EVENT_HOME: list[Panel] = []
+_LABELS: dict[str, Callable[..., dict[int, str]]] = {}
 _EVENT_NAV: list[tuple[int, str, str, tuple[str, ...]]] = []
 
 
@@ -37,6 +41,23 @@ def _add(panels: list[Panel], render: Callable[..., str | None], order: int) -> 
 def add_my_summit_panel(render: Callable[..., str | None], order: int = 50) -> None:
     """``render(event, attendee)``: a panel on the attendee's My summit page."""
     _add(_MY_SUMMIT, render, order)
+
+
+def add_my_summit_fact(render: Callable[..., str | None], order: int = 50) -> None:
+    """``render(event, attendee)``: a ``<dt>``/``<dd>`` pair in My summit's summary."""
+    _add(_MY_SUMMIT_FACTS, render, order)
+
+
+def add_attendee_labels(name: str, provide: Callable[..., dict[int, str]]) -> None:
+    """``provide(event, attendee_ids, day)``: ``{attendee_id: label}`` for the people who have
+    one (e.g. ``"homeroom"``: "Table 12 (Hall B)")."""
+    _LABELS[name] = provide
+
+
+def attendee_labels(name: str, event, attendee_ids, day: int) -> dict[int, str]:
+    """The labels ``name`` for these attendees on ``day``; none if no capability gives them."""
+    provide = _LABELS.get(name)
+    return provide(event, list(attendee_ids), day) if provide else {}
 
 
 def add_event_home_panel(render: Callable[..., str | None], order: int = 50) -> None:
@@ -61,6 +82,10 @@ def render_panels(panels: list[Panel], *args) -> list[Markup]:
 
 def my_summit_panels(event, attendee) -> list[Markup]:
     return render_panels(_MY_SUMMIT, event, attendee)
+
+
+def my_summit_facts(event, attendee) -> list[Markup]:
+    return render_panels(_MY_SUMMIT_FACTS, event, attendee)
 
 
 def event_home_panels(event) -> list[Markup]:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from summit import audit
 from summit.access import event_role, global_role, staff_required
+from summit.admin import exports
 from summit.audit import AuditLog
 from summit.auth import services as auth_services
 from summit.auth.models import STAFF_ROLE_LABELS, EventRole, StaffUser
@@ -26,11 +27,11 @@ from summit.events.forms import COMMON_TIMEZONES, EventForm
 from summit.events.models import Event
 from summit.events.services import EventError, create_event, to_local_naive, to_utc
 from summit.extensions import db
+from summit.homerooms.api import table_labels_for
 from summit.messages import services as messages
 from summit.messages.mail import personal_link, send_personal_link
 from summit.panels import event_home_panels, event_nav
 from summit.registration import csv_io, services
-from summit.registration.hooks import homeroom_labels
 from summit.registration.models import Attendee
 
 from . import queries
@@ -147,7 +148,7 @@ def attendees(event):
     context = {
         "event": event, "rows": rows, "total": total, "filters": filters,
         "checked_in": queries.checked_in_ids(event, [a.id for a in rows]),
-        "homerooms": homeroom_labels(event, [a.id for a in rows]),
+        "homerooms": table_labels_for(event, [a.id for a in rows]),
         "page_size": queries.PAGE_SIZE,
     }
     if is_htmx():
@@ -204,7 +205,7 @@ def attendee(event, attendee_id: int):
         rank=services.waitlist_rank(person), link=personal_link(person),
         checkin_url=person.checkin_url(current_app.config["BASE_URL"]),
         checked_in=queries.checked_in_ids(event, [person.id]).get(person.id),
-        homeroom=homeroom_labels(event, [person.id]).get(person.id),
+        homeroom=table_labels_for(event, [person.id]).get(person.id),
     ), status
 
 
@@ -304,7 +305,7 @@ def welcome_imported(event):
 @bp.route("/e/<slug>/export.csv")
 @event_role("organizer")
 def export_registrations(event):
-    rows = services.export_rows(event, current_app.config["BASE_URL"])
+    rows = exports.export_rows(event, current_app.config["BASE_URL"])
     body = "\ufeff" + csv_io.write_rows(rows)  # BOM so Excel reads UTF-8 names correctly
     audit.record("registrations.exported", event_id=event.id, after={"rows": len(rows)})
     db.session.commit()

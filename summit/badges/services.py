@@ -18,7 +18,7 @@ from summit.badges.stocks import STOCKS, get_stock
 from summit.database import utcnow
 from summit.events.models import Event, Organization
 from summit.extensions import db
-from summit.registration.hooks import homeroom_labels
+from summit.homerooms.api import table_labels_for
 from summit.registration.models import Attendee
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
@@ -163,7 +163,7 @@ def badge_data(event: Event, attendees: Sequence[Attendee], base_url: str) -> li
 
     ids = [a.id for a in attendees]
     overrides = overrides_for(ids)
-    homerooms = homeroom_labels(event, ids, day=1) if ids else {}
+    homerooms = table_labels_for(event, ids, day=1) if ids else {}
     out = []
     for a in attendees:
         text = badge_text(a, overrides.get(a.id))

@@ -29,9 +29,9 @@ from summit.breakouts.models import MODE_LABELS, BreakoutSession, Room, Slot
 from summit.checkin import services as checkin_services
 from summit.database import fits_integer
 from summit.extensions import db
+from summit.homerooms.api import todays_homeroom
 from summit.i18n import translate
 from summit.qr import qr_svg
-from summit.registration.hooks import todays_homeroom
 from summit.responses import pdf_response
 
 bp = Blueprint("breakouts", __name__)

@@ -27,7 +27,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
-from summit import audit
+from summit import audit, panels
 from summit.access import KIOSK_SESSION_KEY, event_role, kiosk_device, load_event, public
 from summit.auth import services as auth_services
 from summit.auth.forms import LoginForm
@@ -37,7 +37,6 @@ from summit.checkin.models import Checkin
 from summit.database import utcnow
 from summit.events.models import Event
 from summit.extensions import db
-from summit.registration.hooks import homeroom_labels
 from summit.ttlcache import app_cache
 
 # Browsers only compile WebAssembly streamed with this type (the camera polyfill's decoder).
@@ -55,7 +54,8 @@ def is_fragment() -> bool:
 def table_for(event: Event, attendee) -> str | None:
     if attendee is None:
         return None
-    return homeroom_labels(event, [attendee.id], day=event.current_day()).get(attendee.id)
+    return panels.attendee_labels("homeroom", event, [attendee.id],
+                                  event.current_day()).get(attendee.id)
 
 
 def entrance_count(event: Event, checkin_list=None) -> int:

@@ -24,6 +24,7 @@ from summit.access import event_role
 from summit.auth.models import EventRole, StaffUser
 from summit.database import fits_integer
 from summit.extensions import db
+from summit.homerooms.api import todays_homeroom
 from summit.registration.models import ROLES, Attendee
 from summit.responses import pdf_response
 
@@ -506,6 +507,15 @@ def my_table(event):
 
 
 # --- panels ----------------------------------------------------------------------------------
+
+
+def my_homeroom_fact(event, attendee):
+    """My summit's "Homeroom today: Table 12" line."""
+    label, day, is_today = todays_homeroom(event, attendee.id)
+    if label is None:
+        return None
+    return render_template("homerooms/_my_summit_fact.html", label=label, day=day,
+                           is_today=is_today)
 
 
 def my_homeroom_panel(event, attendee):

@@ -30,6 +30,7 @@ from markupsafe import Markup
 from summit import audit
 from summit.access import attendee_required, event_role
 from summit.extensions import db
+from summit.homerooms.api import table_labels_for
 from summit.i18n import current_language, translate
 from summit.plans import feedback as feedback_service
 from summit.plans import reports, services
@@ -42,7 +43,6 @@ from summit.plans.models import (
     PlanSection,
     Topic,
 )
-from summit.registration.hooks import homeroom_labels
 from summit.responses import no_store, pdf_response
 
 bp = Blueprint("plans", __name__)
@@ -301,7 +301,7 @@ def email_plan(event, attendee, plan_id: int):
 
 
 def _table_labels(event, attendees) -> dict[int, str]:
-    return homeroom_labels(event, [a.id for a in attendees])
+    return table_labels_for(event, [a.id for a in attendees])
 
 
 @bp.route("/admin/e/<slug>/plans")

@@ -302,29 +302,3 @@ def _attendee_from_row(event: Event, row: RegistrationRow) -> Attendee:
         source="import",
     )
 
-
-def export_rows(event: Event, base_url: str) -> list[dict[str, str]]:
-    from summit.checkin.models import Checkin, CheckinList
-    from summit.registration.hooks import homeroom_labels
-
-    checked_in = dict(db.session.execute(
-        select(Checkin.attendee_id, Checkin.at).join(CheckinList)
-        .where(CheckinList.event_id == event.id, CheckinList.kind == "entrance")
-    ).all())
-    attendees = db.session.scalars(
-        select(Attendee).where(Attendee.event_id == event.id)
-        .order_by(Attendee.last_name, Attendee.first_name, Attendee.id)
-    ).all()
-    homerooms = homeroom_labels(event, [a.id for a in attendees])
-    rows = []
-    for a in attendees:
-        at = checked_in.get(a.id)
-        rows.append({
-            "first_name": a.first_name, "last_name": a.last_name, "email": a.email,
-            "organization": a.organization_name, "state": a.state, "role": a.role,
-            "dietary": a.dietary, "accessibility": a.accessibility, "status": a.status,
-            "checked_in_at": at.isoformat(timespec="seconds") if at else "",
-            "homeroom": homerooms.get(a.id, ""),
-            "checkin_url": a.checkin_url(base_url),
-        })
-    return rows

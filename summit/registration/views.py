@@ -29,11 +29,10 @@ from summit.extensions import db
 from summit.i18n import current_language
 from summit.messages.mail import personal_link as personal_link_url
 from summit.messages.mail import send_personal_link
-from summit.panels import my_summit_panels
+from summit.panels import my_summit_facts, my_summit_panels
 from summit.qr import qr_svg
 from summit.registration import services
 from summit.registration.forms import STATES_AND_PROVINCES, RegistrationForm, ResendLinkForm
-from summit.registration.hooks import todays_homeroom
 from summit.registration.models import Attendee
 
 bp = Blueprint("registration", __name__)
@@ -125,12 +124,12 @@ def personal_link(secret: str):
 @bp.route("/e/<slug>/me")
 @attendee_required
 def my_summit(event, attendee):
-    homeroom, homeroom_day, homeroom_today = todays_homeroom(event, attendee.id)
+    registered = attendee.status == "registered"
     return render_template(
         "registration/my_summit.html", event=event, attendee=attendee,
-        rank=services.waitlist_rank(attendee), homeroom=homeroom, homeroom_day=homeroom_day,
-        homeroom_today=homeroom_today,
-        panels=my_summit_panels(event, attendee) if attendee.status == "registered" else [],
+        rank=services.waitlist_rank(attendee),
+        facts=my_summit_facts(event, attendee) if registered else [],
+        panels=my_summit_panels(event, attendee) if registered else [],
     )
 
 

@@ -257,9 +257,13 @@ def test_rules_refuse_unknown_addresses(app, summit_world):
     assert services.rules_for(event) is None
 
 
-def test_table_labels_for_the_foundation_hook(app, summit_world, make_attendee):
-    from summit.registration.hooks import homeroom_labels
+def test_homeroom_labels_reach_other_capabilities_through_the_registry(app, summit_world,
+                                                                       make_attendee):
+    from summit.panels import attendee_labels
     from summit.registration.services import cancel
+
+    def homeroom_labels(event, ids, day):
+        return attendee_labels("homeroom", event, ids, day)
 
     event, people, _ = summit_world()
     tables = services.tables_of(event)
@@ -279,7 +283,7 @@ def test_table_labels_for_the_foundation_hook(app, summit_world, make_attendee):
 
 
 def test_registration_export_carries_the_day_one_table(app, summit_world):
-    from summit.registration.services import export_rows
+    from summit.admin.exports import export_rows
 
     event, people, _ = summit_world()
     services.assign(event, seed=1)
