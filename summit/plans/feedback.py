@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from summit.breakouts.api import sessions_of
 from summit.events.models import Event
 from summit.extensions import db
 from summit.plans.models import N_, Feedback
@@ -46,40 +47,13 @@ class Target:
         return f"s{self.session_id}" if self.session_id else f"d{self.day}"
 
 
-def _breakout_sessions(event: Event) -> list:
-    try:
-        from summit.breakouts.models import BreakoutSession
-    except ImportError:
-        return []
-    try:
-        return list(db.session.scalars(
-            select(BreakoutSession).where(BreakoutSession.event_id == event.id)))
-    except Exception:  # noqa: BLE001 - another capability's schema; show days only
-        db.session.rollback()
-        return []
-
-
-def _session_day(event: Event, session) -> int:
-    day = getattr(session, "day", None)
-    if isinstance(day, int):
-        return day
-    starts = getattr(session, "starts_at", None) or getattr(session, "start", None)
-    if starts is not None and hasattr(starts, "date"):
-        local = event.local(starts) if getattr(starts, "tzinfo", None) else starts
-        dates = event.day_dates()
-        if local.date() in dates:
-            return dates.index(local.date()) + 1
-    return 1
-
-
 def targets(event: Event) -> list[Target]:
-    """Every day of the event, then every breakout session when breakouts exist."""
+    """Every day of the event, then every breakout session, each on its own day (a session not
+    yet in a time slot is filed on day 1)."""
     out = [Target(day=n, session_id=None, label=f"Day {n} · {d:%A %-d %B}")
            for n, d in enumerate(event.day_dates(), start=1)]
-    for session in _breakout_sessions(event):
-        title = getattr(session, "title", None) or getattr(session, "name", None) or "Breakout"
-        out.append(Target(day=_session_day(event, session), session_id=session.id,
-                          label=str(title)))
+    out.extend(Target(day=session.day or 1, session_id=session.id, label=session.title)
+               for session in sessions_of(event))
     return out
 
 

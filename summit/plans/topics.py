@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from summit.breakouts.api import BreakoutError, SessionSummary, create_session
 from summit.database import lock_for_update
 from summit.events.models import Event
 from summit.extensions import db
@@ -141,31 +142,10 @@ def prompts(event: Event) -> list[DiscussionPrompt]:
         .order_by(DiscussionPrompt.day, DiscussionPrompt.created_at.desc())))
 
 
-def make_breakout(event: Event, topic: Topic):
-    """Create a breakout session from a topic when the breakouts capability exists.
-
-    Returns the new session, or ``None`` when breakouts are not installed.
-    """
+def make_breakout(event: Event, topic: Topic) -> SessionSummary:
+    """A breakout session made from a topic, through the breakouts rules (and their audit
+    record); the organizer then gives it a room and a time."""
     try:
-        from summit.breakouts.models import BreakoutSession
-    except ImportError:
-        return None
-    columns = BreakoutSession.__table__.columns.keys()
-    fields = {"event_id": event.id}
-    for name in ("title", "name"):
-        if name in columns:
-            fields[name] = topic.title
-            break
-    for name in ("description", "abstract"):
-        if name in columns:
-            fields[name] = topic.body
-            break
-    try:
-        with db.session.begin_nested():
-            session = BreakoutSession(**fields)
-            db.session.add(session)
-            db.session.flush()
-    except Exception as exc:  # noqa: BLE001 - another capability's rules apply
-        raise TopicError(f"The breakout could not be created here: {exc}") from exc
-    event.bump()
-    return session
+        return create_session(event, topic.title, topic.body)
+    except BreakoutError as exc:
+        raise TopicError(str(exc)) from exc

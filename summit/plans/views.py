@@ -673,10 +673,9 @@ def moderate_topic(event, topic_id: int):
                                       request.form.get("text") or topic.title, topic)
             message = "The discussion prompt is ready for the homeroom tables."
         elif action == "breakout":
-            session = topic_service.make_breakout(event, topic)
+            topic_service.make_breakout(event, topic)
             message = ("A breakout session is created from this topic: give it a room and a "
-                       "time on the breakouts page." if session is not None
-                       else "Breakout sessions are not available in this installation.")
+                       "time on the breakouts page.")
         else:
             abort(400)
     except topic_service.TopicError as exc:

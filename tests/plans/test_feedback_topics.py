@@ -131,3 +131,46 @@ def test_concurrent_votes_count_once(live_server):
         assert db.session.scalar(select(func.count(TopicVote.id))) == 4
         assert db.session.get(Topic, topic_id).vote_count == 4
         db.session.remove()
+
+
+def test_breakout_feedback_is_filed_on_the_day_of_its_slot(client, auth, make_event,
+                                                           make_attendee):
+    """A breakout's day is its time slot's day (the feedback was filed on day 1 whatever it was)."""
+    from datetime import time
+
+    from summit.breakouts import services as breakouts
+
+    event = make_event(days=3)
+    room = breakouts.save_room(event, "Room 101", 30, True)
+    slot = breakouts.save_slot(event, 3, time(13), time(14))
+    session = breakouts.save_session(event, breakouts.SessionData(
+        title="AI and assessment", room_id=room.id, slot_id=slot.id))
+    amber = make_attendee(event, first_name="Amber")
+    db.session.commit()
+    auth.as_attendee(amber)
+    sent = client.post(f"/e/{event.slug}/feedback/s{session.id}", data=ANSWERS)
+    assert sent.status_code == 302
+    row = db.session.scalar(select(Feedback))
+    assert (row.session_id, row.day, row.label) == (session.id, 3, "AI and assessment")
+
+
+def test_a_topic_becomes_a_breakout_through_the_breakouts_rules(client, auth, make_event,
+                                                               make_attendee, make_staff):
+    from summit.audit import AuditLog
+    from summit.breakouts.models import BreakoutSession
+    from summit.plans import topics
+
+    event = make_event()
+    amber = make_attendee(event, first_name="Amber")
+    topic = topics.submit(event, amber, "topic", "  AI   tutors for algebra ", "Pilots so far")
+    db.session.commit()
+    auth.login(make_staff("organizer", event))
+    answer = client.post(f"/admin/e/{event.slug}/topics/{topic.id}", data={"action": "breakout"})
+    assert answer.status_code == 302
+    session = db.session.scalar(select(BreakoutSession))
+    # The breakouts service made it: the body became the description, and it was audited.
+    assert (session.title, session.description) == ("AI tutors for algebra", "Pilots so far")
+    assert session.room_id is None and session.slot_id is None
+    actions = set(db.session.scalars(select(AuditLog.action).where(
+        AuditLog.event_id == event.id)))
+    assert {"breakouts.session_created", "topics.breakout"} <= actions
