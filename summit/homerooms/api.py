@@ -1,11 +1,12 @@
-"""What other capabilities use of homerooms: who sits at which table on which day."""
+"""What other capabilities use of homerooms: who sits at which table on which day, and the
+day's discussion prompt (which another capability may set)."""
 
 from __future__ import annotations
 
 from summit.events.models import Event
-from summit.homerooms.services import table_labels_for
+from summit.homerooms.services import discussion_prompt, table_labels_for, use_prompts_from
 
-__all__ = ["table_labels_for", "todays_homeroom"]
+__all__ = ["discussion_prompt", "table_labels_for", "todays_homeroom", "use_prompts_from"]
 
 
 def todays_homeroom(event: Event, attendee_id: int) -> tuple[str | None, int, bool]:

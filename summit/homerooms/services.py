@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -275,31 +276,31 @@ def set_needs_accessible(event: Event, attendee: Attendee, needs: bool) -> None:
     event.bump()
 
 
+# Other capabilities that set the day's prompt (action plans turns topics into prompts), in
+# ``init_app``: ``source(event, day)`` gives the prompt, or "" when it has none for that day.
+_PROMPT_SOURCES: list[Callable[[Event, int], str]] = []
+
+
+def use_prompts_from(source: Callable[[Event, int], str]) -> None:
+    """Let ``source`` set the day's prompt; it takes precedence over the board's own."""
+    if source not in _PROMPT_SOURCES:
+        _PROMPT_SOURCES.append(source)
+
+
+def prompts_come_from_elsewhere() -> bool:
+    return bool(_PROMPT_SOURCES)
+
+
 def discussion_prompt(event: Event, day: int) -> str:
-    """The day's prompt: the action-plans capability's if present, else the board's own."""
-    try:
-        from summit.plans.models import DiscussionPrompt
-    except ImportError:
-        DiscussionPrompt = None  # noqa: N806
-    if DiscussionPrompt is not None:
-        try:
-            row = db.session.scalar(select(DiscussionPrompt).where(
-                DiscussionPrompt.event_id == event.id, DiscussionPrompt.day == day))
-        except AttributeError:
-            row = None
-        if row is not None and getattr(row, "text", ""):
-            return row.text
+    """The day's prompt: one set elsewhere (a topic turned into a prompt) if there is one,
+    else the seating board's own."""
+    for source in _PROMPT_SOURCES:
+        text = source(event, day)
+        if text:
+            return text
     own = db.session.scalar(select(HomeroomDay).where(
         HomeroomDay.event_id == event.id, HomeroomDay.day == day))
     return own.prompt if own else ""
-
-
-def plans_prompts_available() -> bool:
-    try:
-        from summit.plans.models import DiscussionPrompt  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def set_prompt(event: Event, day: int, text: str) -> None:

@@ -179,7 +179,7 @@ def board(event):
         together_text="\n".join(", ".join(g) for g in (rules.keep_together if rules else [])),
         apart_text="\n".join(", ".join(p) for p in (rules.keep_apart if rules else [])),
         prompt=services.discussion_prompt(event, day),
-        plans_prompts=services.plans_prompts_available(),
+        plans_prompts=services.prompts_come_from_elsewhere(),
         accessibility_rows=_accessibility_rows(event),
         seeded=services.has_seats(event),
     )

@@ -8,11 +8,13 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """The worksheet, team plans, feedback and topics."""
     from summit import panels
-    from summit.plans import privacy, views
+    from summit.homerooms.api import use_prompts_from
+    from summit.plans import privacy, topics, views
     from summit.privacy.api import add_provider
 
     app.register_blueprint(views.bp)
     add_provider(privacy.Plans)
+    use_prompts_from(topics.prompt_text_for_day)
     panels.add_my_summit_panel(views.plan_panel, order=30)
     panels.add_event_home_panel(views.organizer_panel, order=40)
     panels.add_nav_item(40, "Plans", "plans.dashboard", ("organizer",))

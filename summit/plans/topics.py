@@ -136,6 +136,12 @@ def prompt_for_day(event: Event, day: int) -> DiscussionPrompt | None:
         .order_by(DiscussionPrompt.created_at.desc(), DiscussionPrompt.id.desc()).limit(1))
 
 
+def prompt_text_for_day(event: Event, day: int) -> str:
+    """The text of the day's newest prompt, or "" (homerooms asks this; see plans.init_app)."""
+    prompt = prompt_for_day(event, day)
+    return prompt.text if prompt is not None else ""
+
+
 def prompts(event: Event) -> list[DiscussionPrompt]:
     return list(db.session.scalars(
         select(DiscussionPrompt).where(DiscussionPrompt.event_id == event.id)

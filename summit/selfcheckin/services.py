@@ -28,6 +28,7 @@ from summit.checkin import services as checkin
 from summit.checkin.models import Checkin
 from summit.events.models import Event
 from summit.extensions import db
+from summit.homerooms.api import discussion_prompt
 from summit.homerooms.models import HomeroomTable, Seat
 from summit.registration.models import Attendee
 from summit.selfcheckin import codes
@@ -193,16 +194,6 @@ def presence_for(table: HomeroomTable, day: int) -> dict[int, datetime]:
 
 def prompt_for(event: Event, day: int) -> str:
     """The day's discussion prompt: the newest from action plans, else the seating board's."""
-    try:
-        from summit.plans.topics import prompt_for_day
-    except ImportError:  # pragma: no cover - plans is part of every installation today
-        prompt_for_day = None
-    if prompt_for_day is not None:
-        row = prompt_for_day(event, day)
-        if row is not None and row.text:
-            return row.text
-    from summit.homerooms.services import discussion_prompt
-
     return discussion_prompt(event, day)
 
 
