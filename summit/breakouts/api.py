@@ -1,5 +1,6 @@
 """What other capabilities use of breakouts: the sessions of an event, when and where they
-happen, and creating one (through the same rules and audit record as the organizer's form)."""
+happen, creating one (through the same rules and audit record as the organizer's form), and
+answering the scan of a room's door sign."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from summit.breakouts.services import BreakoutError, SessionData, save_session
 from summit.events.models import Event
 from summit.extensions import db
 
-__all__ = ["BreakoutError", "SessionSummary", "create_session", "sessions_of"]
+__all__ = ["BreakoutError", "SessionSummary", "create_session", "handle_door_scans",
+           "sessions_of"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,16 @@ def sessions_of(event: Event) -> list[SessionSummary]:
     ordered = sorted(sessions, key=lambda s: (s.slot is None, s.slot.sort_key if s.slot else (),
                                               s.title, s.id))
     return [_summary(event, s) for s in ordered]
+
+
+# ``handler(event, room, attendee)`` answers a signed-in attendee's scan of a room's door sign
+# (the room page's QR code); self check-in adds one in its init_app.
+DOOR_SCAN_HANDLERS: list = []
+
+
+def handle_door_scans(handler) -> None:
+    if handler not in DOOR_SCAN_HANDLERS:
+        DOOR_SCAN_HANDLERS.append(handler)
 
 
 def create_session(event: Event, title: str, description: str = "") -> SessionSummary:

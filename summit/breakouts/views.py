@@ -25,6 +25,7 @@ from summit import audit
 from summit.access import attendee_required, current_attendee, event_role, load_event, public
 from summit.breakouts import capacity as rules
 from summit.breakouts import csv_io, ical, services
+from summit.breakouts.api import DOOR_SCAN_HANDLERS
 from summit.breakouts.models import MODE_LABELS, BreakoutSession, Room, Slot
 from summit.checkin import services as checkin_services
 from summit.database import fits_integer
@@ -665,12 +666,11 @@ def private_feed(slug: str, secret: str):
 def room_page(slug: str, room_id: int):
     event = load_event(slug)
     room = _get(Room, event, room_id)
-    # The door sign's QR code: a signed-in attendee's scan records attendance (self check-in).
+    # The door sign's QR code: a signed-in attendee's scan is handed to the capability that
+    # records attendance (self check-in adds itself in its init_app).
     attendee = current_attendee(event)
-    if attendee is not None:
-        from summit.selfcheckin.views import room_door
-
-        return room_door(event, room, attendee)
+    if attendee is not None and DOOR_SCAN_HANDLERS:
+        return DOOR_SCAN_HANDLERS[0](event, room, attendee)
     sessions = [s for s in services.sessions_of(event)
                 if s.room_id == room.id and s.slot is not None]
     sessions.sort(key=lambda s: s.slot.sort_key)

@@ -9,7 +9,9 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """The entrance screen, table tents and room doors."""
     from summit import panels
+    from summit.breakouts.api import handle_door_scans
     from summit.selfcheckin import views
 
     app.register_blueprint(views.bp)
+    handle_door_scans(views.room_door)
     panels.add_nav_item(22, "Entrance screen", "selfcheckin.screen", views.SCREEN_ROLES)

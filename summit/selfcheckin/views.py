@@ -8,7 +8,8 @@
   personal link with an arrival link (``/e/<slug>/arrive/<marker>``) that finishes the check-in.
 - ``/e/<slug>/t/<table_id>``: a table tent: homeroom presence for today, the prompt, the plan.
 - Room doors keep their address (``/e/<slug>/rooms/<room_id>``, owned by breakouts): a signed-in
-  attendee's scan is handed to :func:`room_door` and records attendance for the session now.
+  attendee's scan is handed to :func:`room_door` (``init_app`` adds it to breakouts' door-scan
+  handlers) and records attendance for the session now.
 - ``/admin/e/<slug>/my-table/presence``: the facilitator's live "who is at my table" fragment.
 
 Scans are GET requests (a phone camera opens a URL), so the views that write mark the request
