@@ -145,7 +145,7 @@ def user_create(email, role, slug, name, password_stdin):
     import secrets
 
     from summit.auth.services import create_user
-    from summit.registration.csv_io import normalize_email
+    from summit.forms import normalize_email
 
     try:
         email = normalize_email(email)

@@ -8,20 +8,20 @@ from wtforms import BooleanField, EmailField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, Length
 
 from summit.auth.models import STAFF_ROLE_LABELS, STAFF_ROLES
-from summit.registration.forms import ValidEmail, _strip
+from summit.forms import ValidEmail, single_line
 
 
 class AttendeeForm(FlaskForm):
-    first_name = StringField("First name", filters=[_strip],
+    first_name = StringField("First name", filters=[single_line],
                              validators=[DataRequired(), Length(max=100)])
-    last_name = StringField("Last name", filters=[_strip],
+    last_name = StringField("Last name", filters=[single_line],
                             validators=[DataRequired(), Length(max=100)])
     email = EmailField("Email", validators=[DataRequired(), Length(max=254), ValidEmail()])
-    organization = StringField("District or organization", filters=[_strip],
+    organization = StringField("District or organization", filters=[single_line],
                                validators=[DataRequired(), Length(max=200)])
-    state = StringField("State or province", filters=[_strip],
+    state = StringField("State or province", filters=[single_line],
                         validators=[DataRequired(), Length(max=64)])
-    role = StringField("Role", filters=[_strip], validators=[Length(max=100)])
+    role = StringField("Role", filters=[single_line], validators=[Length(max=100)])
     dietary = TextAreaField("Dietary needs", validators=[Length(max=1000)])
     accessibility = TextAreaField("Accessibility needs", validators=[Length(max=1000)])
     share_contact = BooleanField("Shares contact details with tablemates")
@@ -33,5 +33,5 @@ class ImportForm(FlaskForm):
 
 class StaffRoleForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254), ValidEmail()])
-    name = StringField("Name", filters=[_strip], validators=[Length(max=200)])
+    name = StringField("Name", filters=[single_line], validators=[Length(max=200)])
     role = SelectField("Role", choices=[(r, STAFF_ROLE_LABELS[r]) for r in STAFF_ROLES])

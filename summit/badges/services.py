@@ -19,7 +19,7 @@ from summit.database import utcnow
 from summit.events.models import Event, Organization
 from summit.extensions import db
 from summit.homerooms.api import table_labels_for
-from summit.registration.models import Attendee
+from summit.registration.api import Attendee
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_PIXELS = 1200  # longest side kept; a badge logo is about an inch wide

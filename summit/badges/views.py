@@ -25,7 +25,6 @@ from flask import (
 from flask_login import current_user
 
 from summit.access import event_role
-from summit.admin import queries
 from summit.badges import services
 from summit.badges.forms import WalkInForm
 from summit.badges.models import RIBBONS, BadgeBatch
@@ -33,8 +32,8 @@ from summit.badges.stocks import STOCKS, get_stock
 from summit.database import fits_integer
 from summit.events.models import Event, Organization
 from summit.extensions import db
-from summit.registration import services as registration
-from summit.registration.models import Attendee
+from summit.registration import api as registration
+from summit.registration.api import Attendee
 from summit.responses import no_store, pdf_response
 
 bp = Blueprint("badges", __name__, url_prefix="/admin/e/<slug>/badges")
@@ -285,8 +284,7 @@ def desk_search(event):
     q = (request.args.get("q") or "").strip()[:100]
     rows = []
     if q:
-        rows, _total = queries.search_attendees(event, queries.AttendeeFilters(q=q))
-        rows = rows[:15]
+        rows = registration.search(event, q, limit=15)
     history = services.print_history([a.id for a in rows])
     return no_store(Response(render_template(
         "badges/_desk_results.html", event=event, rows=rows, q=q, history=history)))

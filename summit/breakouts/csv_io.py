@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from summit.csv_tools import HeaderError, columns_for, open_csv, to_text
-from summit.registration.csv_io import normalize_email
+from summit.forms import normalize_email
 
 COLUMNS = ("title", "description", "day", "start", "end", "room", "capacity", "facilitators",
            "tags")

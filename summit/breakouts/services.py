@@ -37,7 +37,7 @@ from summit.database import begin_write, lock_for_update, utcnow
 from summit.events.models import Event
 from summit.extensions import db
 from summit.i18n import N_, attendee_locale, format_plain
-from summit.registration.models import Attendee
+from summit.registration.api import Attendee
 
 
 class BreakoutError(Exception):

@@ -37,8 +37,7 @@ from summit.checkin.models import Checkin, CheckinList
 from summit.database import DirectConnection, utcnow
 from summit.events.models import Event, Organization
 from summit.extensions import db
-from summit.registration.models import Attendee
-from summit.registration.services import matches_text, name_order
+from summit.registration.api import Attendee, matches_text, name_order
 
 GREEN = "checked_in"
 AMBER = "already_checked_in"

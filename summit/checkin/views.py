@@ -120,7 +120,7 @@ def desk(event):
 
 
 def _registered(event: Event) -> int:
-    from summit.registration.models import Attendee
+    from summit.registration.api import Attendee
 
     return db.session.scalar(select(func.count()).where(
         Attendee.event_id == event.id, Attendee.status == "registered")) or 0
@@ -166,7 +166,7 @@ def search(event):
 @bp.route("/admin/e/<slug>/checkin/attendee/<int:attendee_id>", methods=["POST"])
 @event_role(*DESK_ROLES)
 def check_in_attendee(event, attendee_id: int):
-    from summit.registration.models import Attendee
+    from summit.registration.api import Attendee
 
     attendee = db.session.get(Attendee, attendee_id)
     if attendee is None or attendee.event_id != event.id:

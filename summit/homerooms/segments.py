@@ -7,7 +7,7 @@ from sqlalchemy import select
 from summit.extensions import db
 from summit.homerooms.models import HomeroomTable, Seat
 from summit.messages.api import register_segment
-from summit.registration.models import Attendee
+from summit.registration.api import Attendee
 
 
 def _table_options(event):

@@ -28,7 +28,7 @@ from summit import audit
 from summit.database import lock_for_update, utcnow
 from summit.events.models import Event
 from summit.extensions import db
-from summit.registration.models import Attendee
+from summit.registration.api import Attendee
 
 from .engine import (
     InfeasibleError,

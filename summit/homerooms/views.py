@@ -25,7 +25,7 @@ from summit.auth.models import EventRole, StaffUser
 from summit.database import fits_integer
 from summit.extensions import db
 from summit.homerooms.api import todays_homeroom
-from summit.registration.models import ROLES, Attendee
+from summit.registration.api import ROLES, Attendee
 from summit.responses import pdf_response
 
 from . import printing, services

@@ -24,7 +24,7 @@ from pathlib import Path
 from flask import Flask, current_app, has_request_context, url_for
 from flask_mailman import Mail
 
-from summit.registration.models import Attendee
+from summit.registration.api import Attendee
 
 mail = Mail()
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from summit.database import UTCDateTime, utcnow
 from summit.extensions import db
-from summit.registration.models import Attendee
+from summit.registration.api import Attendee
 
 RECIPIENT_STATUSES = ("queued", "sending", "retrying", "sent", "failed", "skipped")
 

@@ -78,7 +78,7 @@ def option_label(event, kind: str, key: str) -> str:
 
 
 def _registered(event):
-    from summit.registration.models import Attendee
+    from summit.registration.api import Attendee
 
     return select(Attendee.id).where(Attendee.event_id == event.id,
                                      Attendee.status == "registered")
@@ -89,14 +89,14 @@ def _everyone(event, key=""):
 
 
 def _attendee_order():
-    from summit.registration.models import Attendee
+    from summit.registration.api import Attendee
 
     return Attendee.id
 
 
 def _district_options(event):
     from summit.events.models import Organization
-    from summit.registration.models import Attendee
+    from summit.registration.api import Attendee
 
     rows = db.session.execute(
         select(Organization.id, Organization.name, Organization.state)
@@ -108,7 +108,7 @@ def _district_options(event):
 
 
 def _district(event, key):
-    from summit.registration.models import Attendee
+    from summit.registration.api import Attendee
 
     try:
         org_id = int(key)
@@ -120,7 +120,7 @@ def _district(event, key):
 
 def _not_checked_in(event, key=""):
     from summit.checkin.models import Checkin, CheckinList
-    from summit.registration.models import Attendee
+    from summit.registration.api import Attendee
 
     checked = (select(Checkin.attendee_id).join(CheckinList, Checkin.list_id == CheckinList.id)
                .where(CheckinList.event_id == event.id, CheckinList.kind == "entrance"))

@@ -38,7 +38,7 @@ from summit.i18n import attendee_locale
 from summit.messages import mail
 from summit.messages.models import MailPreference, Message, MessageRecipient
 from summit.messages.placeholders import personalize
-from summit.registration.models import Attendee
+from summit.registration.api import Attendee
 
 DELIVER_JOB = "messages.deliver"
 
@@ -172,7 +172,7 @@ def on_registered(attendee: Attendee, *, deliver: bool = True) -> MessageRecipie
             "messages/email/confirmation",
             attachments=("qr", "ics"), deliver=deliver)
     if attendee.status == "waitlisted":
-        from summit.registration.services import waitlist_rank
+        from summit.registration.api import waitlist_rank
 
         return send_to_attendee(
             attendee, f"waitlisted:{_secret_tag(attendee)}",

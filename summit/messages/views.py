@@ -31,7 +31,7 @@ from summit.messages import live, segments, services
 from summit.messages.forms import AnnouncementForm, MessageForm
 from summit.messages.mail import init_mail, smtp_configured
 from summit.messages.models import Announcement, Message, MessageRecipient
-from summit.registration.models import Attendee
+from summit.registration.api import Attendee
 
 bp = Blueprint("messages", __name__)
 

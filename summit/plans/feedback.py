@@ -18,7 +18,7 @@ from summit.breakouts.api import sessions_of
 from summit.events.models import Event
 from summit.extensions import db
 from summit.plans.models import N_, Feedback
-from summit.registration.models import Attendee
+from summit.registration.api import Attendee
 
 QUESTIONS = [
     ("supposed", N_("What was supposed to happen?")),

@@ -15,7 +15,7 @@ from summit.extensions import db
 from summit.plans import services
 from summit.plans.models import ActionPlan, PlanAnswer, PlanQuestion
 from summit.plans.text_stats import top_terms
-from summit.registration.models import Attendee
+from summit.registration.api import Attendee
 
 MIN_GROUP = 3
 

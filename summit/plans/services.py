@@ -27,7 +27,7 @@ from summit.plans.models import (
     PlanTeamMember,
     PlanTemplate,
 )
-from summit.registration.models import Attendee
+from summit.registration.api import Attendee
 
 MAX_TEXT = 20_000
 

@@ -11,7 +11,7 @@ from summit.database import lock_for_update
 from summit.events.models import Event
 from summit.extensions import db
 from summit.plans.models import N_, TOPIC_KINDS, DiscussionPrompt, Topic, TopicVote
-from summit.registration.models import Attendee
+from summit.registration.api import Attendee
 
 
 class TopicError(ValueError):

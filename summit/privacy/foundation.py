@@ -86,7 +86,7 @@ class Registration:
         }
 
     def erase(attendee) -> None:
-        from summit.registration.models import Attendee
+        from summit.registration.api import Attendee
 
         db.session.execute(delete(Attendee).where(Attendee.id == attendee.id)
                            .execution_options(synchronize_session=False))

@@ -14,7 +14,7 @@ from summit.events.models import Event
 from summit.extensions import db
 from summit.privacy.models import ErasedAttendee
 from summit.privacy.registry import EXPORT_FORMAT, providers
-from summit.registration.models import Attendee
+from summit.registration.api import Attendee
 
 
 def retention_ends(event: Event) -> date:
@@ -100,7 +100,7 @@ def erase_attendee(attendee: Attendee, *, reason: str = "request") -> int:
     audit.record("attendee.erased", event_id=event.id, after={"attendee": f"#{attendee_id}",
                                                               "reason": reason})
     if status == "registered" and reason == "request" and event.end_date >= date.today():
-        from summit.registration.services import promote_next
+        from summit.registration.api import promote_next
 
         promote_next(event)
     event.bump()

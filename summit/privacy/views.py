@@ -8,7 +8,7 @@ from summit import audit
 from summit.access import attendee_required, event_role
 from summit.extensions import db
 from summit.privacy import services
-from summit.registration.models import Attendee
+from summit.registration.api import Attendee
 
 bp = Blueprint("privacy", __name__)
 

@@ -13,9 +13,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from email_validator import EmailNotValidError, validate_email
-
 from summit.csv_tools import HeaderError, columns_for, header_key, open_csv, to_text
+from summit.forms import normalize_email
 
 IMPORT_COLUMNS = ("first_name", "last_name", "email", "organization", "state", "role")
 OPTIONAL_COLUMNS = ("dietary", "accessibility")
@@ -72,15 +71,6 @@ class ParseResult:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def normalize_email(raw: str) -> str:
-    """Validate and normalize an address (raises ``ValueError`` with a readable reason)."""
-    try:
-        result = validate_email(raw.strip(), check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise ValueError(str(exc)) from exc
-    return result.normalized.lower()
 
 
 def parse_registrations(data: bytes | str) -> ParseResult:

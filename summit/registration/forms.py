@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length
 
-from summit.registration.csv_io import normalize_email
+from summit.forms import ValidEmail, single_line
 from summit.registration.models import ROLES
 
 STATES_AND_PROVINCES = (
@@ -19,27 +19,12 @@ STATES_AND_PROVINCES = (
 )
 
 
-class ValidEmail:
-    """Validate with email-validator and keep the normalized address in ``field.data``."""
-
-    def __call__(self, form, field):
-        try:
-            field.data = normalize_email(field.data or "")
-        except ValueError as exc:
-            raise ValidationError(_l("Please enter a valid email address (%(reason)s).",
-                                     reason=exc)) from exc
-
-
-def _strip(value):
-    return " ".join(value.split()) if isinstance(value, str) else value
-
-
 class RegistrationForm(FlaskForm):
-    first_name = StringField(_l("First name"), filters=[_strip],
+    first_name = StringField(_l("First name"), filters=[single_line],
                              validators=[DataRequired(_l("Please enter your first name.")),
                                          Length(max=100)],
                              render_kw={"autocomplete": "given-name"})
-    last_name = StringField(_l("Last name"), filters=[_strip],
+    last_name = StringField(_l("Last name"), filters=[single_line],
                             validators=[DataRequired(_l("Please enter your last name.")),
                                         Length(max=100)],
                             render_kw={"autocomplete": "family-name"})
@@ -47,12 +32,12 @@ class RegistrationForm(FlaskForm):
                        validators=[DataRequired(_l("Please enter your email address.")),
                                    Length(max=254), ValidEmail()],
                        render_kw={"autocomplete": "email", "inputmode": "email"})
-    organization = StringField(_l("District or organization"), filters=[_strip],
+    organization = StringField(_l("District or organization"), filters=[single_line],
                                validators=[DataRequired(_l("Please enter your district.")),
                                            Length(max=200)],
                                render_kw={"autocomplete": "organization",
                                           "list": "known-organizations"})
-    state = StringField(_l("State or province"), filters=[_strip],
+    state = StringField(_l("State or province"), filters=[single_line],
                         validators=[DataRequired(_l("Please enter your state or province.")),
                                     Length(max=64)],
                         render_kw={"list": "states-provinces", "autocomplete": "address-level1"})

@@ -30,7 +30,7 @@ from summit.events.models import Event
 from summit.extensions import db
 from summit.homerooms.api import discussion_prompt
 from summit.homerooms.models import HomeroomTable, Seat
-from summit.registration.models import Attendee
+from summit.registration.api import Attendee
 from summit.selfcheckin import codes
 from summit.selfcheckin.models import HomeroomPresence
 

@@ -49,7 +49,7 @@ from summit.database import utcnow
 from summit.extensions import db
 from summit.homerooms.models import HomeroomTable
 from summit.qr import qr_svg
-from summit.registration.forms import ResendLinkForm
+from summit.registration.api import ResendLinkForm
 from summit.selfcheckin import codes, services
 
 bp = Blueprint("selfcheckin", __name__)

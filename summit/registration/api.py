@@ -1,0 +1,42 @@
+"""What other capabilities use of registration: the attendee (the person every capability
+hangs its data on), looking people up, and registering a walk-in.
+
+``Attendee`` is exported as the model itself: other capabilities keep foreign keys to it and
+join it in their queries. Everything else they need is a function here.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from summit.events.models import Event, Organization
+from summit.extensions import db
+from summit.registration.forms import ResendLinkForm
+from summit.registration.models import ROLES, Attendee
+from summit.registration.services import (
+    NewRegistration,
+    RegistrationError,
+    matches_text,
+    name_order,
+    promote_next,
+    register,
+    waitlist_rank,
+)
+
+__all__ = [
+    "ROLES", "Attendee", "NewRegistration", "RegistrationError", "ResendLinkForm",
+    "matches_text", "name_order", "promote_next", "register", "search", "waitlist_rank",
+]
+
+
+def search(event: Event, query: str, limit: int = 12) -> list[Attendee]:
+    """Attendees whose name, email or organization contains ``query``, accents and case aside
+    (registered people first, then by name)."""
+    text = " ".join((query or "").split())[:100]
+    if len(text) < 2:
+        return []
+    return list(db.session.scalars(
+        select(Attendee).outerjoin(Organization)
+        .where(Attendee.event_id == event.id, matches_text(text))
+        .order_by((Attendee.status != "registered"), *name_order())
+        .limit(limit)))
