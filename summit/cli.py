@@ -129,7 +129,7 @@ def attendee_link(slug, email):
     if attendee is None:
         raise click.ClickException(f"No attendee with email {email} in {slug}.")
     with current_app.test_request_context():
-        from summit.messages.mail import personal_link
+        from summit.registration.api import personal_link
 
         click.echo(personal_link(attendee))
 

@@ -28,6 +28,11 @@ attendee_registered = _signals.signal("attendee-registered", doc="""
 Someone registered or joined the waitlist (``attendee.status`` says which). Sender: the
 ``Attendee``. Keyword ``source``: ``"form"``, ``"import"``, ``"desk"``...""")
 
+personal_link_requested = _signals.signal("personal-link-requested", doc="""
+Someone asked for an attendee's personal link to be emailed to them. Sender: the ``Attendee``.
+Keyword ``by_attendee``: ``True`` for the public "send my link again" form (which may answer
+at most once in a while), ``False`` for an organizer.""")
+
 attendee_promoted = _signals.signal("attendee-promoted", doc="""
 A waitlisted attendee got a place. Sender: the ``Attendee``. Keyword ``automatic``: ``True``
 when a cancellation freed the place, ``False`` when an organizer promoted them.""")

@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from summit import audit
+from summit import audit, signals
 from summit.access import event_role, global_role, staff_required
 from summit.admin import exports
 from summit.audit import AuditLog
@@ -29,9 +29,9 @@ from summit.events.services import EventError, create_event, to_local_naive, to_
 from summit.extensions import db
 from summit.homerooms.api import table_labels_for
 from summit.messages import services as messages
-from summit.messages.mail import personal_link, send_personal_link
 from summit.panels import event_home_panels, event_nav
 from summit.registration import csv_io, services
+from summit.registration.api import personal_link
 from summit.registration.models import Attendee
 
 from . import queries
@@ -251,7 +251,7 @@ def attendee_action(event, attendee_id: int, action: str):
         flash("A new check-in code was made; the old QR code no longer works. "
               "Print a new badge or resend the personal link.", "success")
     elif action == "resend-link":
-        send_personal_link(person, requested_by_attendee=False)
+        signals.personal_link_requested.send(person, by_attendee=False)
         audit.record("attendee.link_sent", event_id=event.id, target=person)
         flash(f"The personal link was sent to {person.email}.", "success")
     else:

@@ -21,10 +21,10 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, url_for
+from flask import Flask, current_app
 from flask_mailman import Mail
 
-from summit.registration.api import Attendee
+from summit.urls import absolute_url
 
 mail = Mail()
 
@@ -86,19 +86,6 @@ def classify(exc: BaseException) -> Exception:
 
 def from_address() -> str:
     return current_app.config.get("MAIL_FROM", "Summit <no-reply@summit.local>")
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """An absolute link on BASE_URL, from a request, a job or the command line."""
-    base = current_app.config["BASE_URL"]
-    if has_request_context():
-        return base + url_for(endpoint, **values)
-    with current_app.test_request_context("/", base_url=base, method="POST"):
-        return base + url_for(endpoint, **values)
-
-
-def personal_link(attendee: Attendee) -> str:
-    return absolute_url("registration.personal_link", secret=attendee.personal_secret)
 
 
 def event_ics(event) -> bytes:
@@ -217,8 +204,3 @@ def deliver(message: EmailMessage) -> Path | None:
     return Path(current_app.config["OUTBOX_DIR"]) / name if name else None
 
 
-def send_personal_link(attendee: Attendee, *, requested_by_attendee: bool = True):
-    """Queue the "your personal link" email (see ``services.send_personal_link``)."""
-    from summit.messages.services import send_personal_link as queue_link
-
-    return queue_link(attendee, requested_by_attendee=requested_by_attendee)

@@ -18,6 +18,11 @@ def _promoted(attendee, **_):
     services.on_promoted(attendee)  # "you have a place"
 
 
+def _link_requested(attendee, *, by_attendee: bool, **_):
+    services.send_personal_link(attendee, requested_by_attendee=by_attendee)
+
+
 def connect() -> None:
     signals.attendee_registered.connect(_registered)
     signals.attendee_promoted.connect(_promoted)
+    signals.personal_link_requested.connect(_link_requested)

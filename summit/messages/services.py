@@ -38,7 +38,8 @@ from summit.i18n import attendee_locale
 from summit.messages import mail
 from summit.messages.models import MailPreference, Message, MessageRecipient
 from summit.messages.placeholders import personalize
-from summit.registration.api import Attendee
+from summit.registration.api import Attendee, personal_link
+from summit.urls import absolute_url
 
 DELIVER_JOB = "messages.deliver"
 
@@ -66,7 +67,7 @@ def attendee_for_token(token: str) -> Attendee | None:
 
 
 def preferences_url(attendee: Attendee) -> str:
-    return mail.absolute_url("messages.preferences", slug=attendee.event.slug,
+    return absolute_url("messages.preferences", slug=attendee.event.slug,
                              token=preferences_token(attendee))
 
 
@@ -127,7 +128,7 @@ def send_to_attendee(attendee: Attendee, reason_key: str, subject: str, template
     if exists is not None:
         return None
     full_context = {
-        "attendee": attendee, "event": attendee.event, "link": mail.personal_link(attendee),
+        "attendee": attendee, "event": attendee.event, "link": personal_link(attendee),
         "optional": optional,
         "preferences_url": preferences_url(attendee) if optional else None,
         **(context or {}),
@@ -273,7 +274,7 @@ class Draft:
 
 
 def render_preview(event, draft: Draft, attendee: Attendee) -> tuple[str, str]:
-    context = {"attendee": attendee, "event": event, "link": mail.personal_link(attendee),
+    context = {"attendee": attendee, "event": event, "link": personal_link(attendee),
                "optional": True, "preferences_url": preferences_url(attendee),
                "body_paragraphs": paragraphs(personalize(draft.body, attendee)),
                "subject": personalize(draft.subject, attendee)}

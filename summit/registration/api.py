@@ -12,6 +12,7 @@ from sqlalchemy import select
 from summit.events.models import Event, Organization
 from summit.extensions import db
 from summit.registration.forms import ResendLinkForm
+from summit.registration.links import personal_link
 from summit.registration.models import ROLES, Attendee
 from summit.registration.services import (
     NewRegistration,
@@ -25,7 +26,8 @@ from summit.registration.services import (
 
 __all__ = [
     "ROLES", "Attendee", "NewRegistration", "RegistrationError", "ResendLinkForm",
-    "matches_text", "name_order", "promote_next", "register", "search", "waitlist_rank",
+    "matches_text", "name_order", "personal_link", "promote_next", "register", "search",
+    "waitlist_rank",
 ]
 
 

@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from summit import signals
 from summit.access import (
     attendee_required,
     current_attendee,
@@ -27,12 +28,11 @@ from summit.access import (
 from summit.events.models import Organization
 from summit.extensions import db
 from summit.i18n import current_language
-from summit.messages.mail import personal_link as personal_link_url
-from summit.messages.mail import send_personal_link
 from summit.panels import my_summit_facts, my_summit_panels
 from summit.qr import qr_svg
 from summit.registration import services
 from summit.registration.forms import STATES_AND_PROVINCES, RegistrationForm, ResendLinkForm
+from summit.registration.links import personal_link as personal_link_url
 from summit.registration.models import Attendee
 
 bp = Blueprint("registration", __name__)
@@ -99,7 +99,8 @@ def resend(slug: str):
     if form.validate_on_submit():
         attendee = services.email_taken(event.id, form.email.data)
         if attendee is not None and attendee.status != "cancelled":
-            send_personal_link(attendee)  # queued: the answer takes the same time either way
+            # The email is queued: the answer takes the same time either way.
+            signals.personal_link_requested.send(attendee, by_attendee=True)
             db.session.commit()
         # The same answer whether or not the address is registered.
         return render_template("registration/resend_sent.html", event=event,
