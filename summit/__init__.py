@@ -33,6 +33,7 @@ from summit import (
 )
 from summit.config import secret_key_from, settings_from_env
 from summit.extensions import csrf, db, login_manager, migrate
+from summit.headers import API_CSP, API_PREFIX, page_csp, security_headers_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -149,11 +150,6 @@ HTMX_VERSION = "2.0.11"
 HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
 
 
-API_PREFIX = "/api/"
-# JSON answers never load scripts, styles or frames: the strictest policy, the same every time.
-API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-
-
 def _init_security_headers(app: Flask) -> None:
     @app.before_request
     def make_nonce():
@@ -171,51 +167,13 @@ def _init_security_headers(app: Flask) -> None:
             # carry the nonce of *its* policy. A 304's headers replace the stored ones, so a
             # fresh nonce would block every inline script of that copy (the htmx fallback).
             nonce = getattr(g, "csp_nonce", "")
-            headers.setdefault("Content-Security-Policy", _page_csp(nonce))
+            headers.setdefault("Content-Security-Policy", page_csp(nonce))
         for name, value in security_headers_for(app.config):
             headers.setdefault(name, value)
         if request.headers.get("HX-Request"):
             vary = headers.get("Vary")
             headers["Vary"] = f"{vary}, HX-Request" if vary else "HX-Request"
         return response
-
-
-def security_headers_for(config) -> list[tuple[str, str]]:
-    """The headers every answer carries (pages add their CSP; see ``api_headers_for``)."""
-    headers = [
-        ("X-Content-Type-Options", "nosniff"),
-        ("X-Frame-Options", "DENY"),
-        ("Referrer-Policy", "same-origin"),
-        ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
-    ]
-    if config.get("SESSION_COOKIE_SECURE"):
-        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
-    return headers
-
-
-def api_headers_for(config) -> list[tuple[str, str]]:
-    """Every header a JSON API answer gets from ``security_headers`` (for answers made
-    without Flask: the check-in fast path)."""
-    return [("Content-Security-Policy", API_CSP), *security_headers_for(config)]
-
-
-def _page_csp(nonce: str) -> str:
-    cdn_origin = "https://cdn.jsdelivr.net"
-    return "; ".join(
-        [
-            "default-src 'self'",
-            f"script-src 'self' 'nonce-{nonce}' {cdn_origin} 'wasm-unsafe-eval'",
-            f"style-src 'self' 'nonce-{nonce}'",
-            "img-src 'self' data: blob:",
-            "media-src 'self' blob: mediastream:",
-            "connect-src 'self'",
-            "font-src 'self'",
-            "object-src 'none'",
-            "base-uri 'self'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        ]
-    )
 
 
 def _init_input_guard(app: Flask) -> None:

@@ -10,21 +10,13 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from summit.events.cli import event_or_exit
 from summit.extensions import db
 
 event_cli = AppGroup("event", help="Create and list events.")
 registrations_cli = AppGroup("registrations", help="Import and export registrations.")
 attendee_cli = AppGroup("attendee", help="Attendee look-ups.")
 user_cli = AppGroup("user", help="Staff accounts and API tokens.")
-
-
-def _event_or_exit(slug: str):
-    from summit.events.models import Event
-
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
-    if event is None:
-        raise click.ClickException(f"No event with slug “{slug}”.")
-    return event
 
 
 @event_cli.command("create")
@@ -74,7 +66,7 @@ def registrations_import(slug, file):
     """Import FILE.csv (all or nothing)."""
     from summit.registration import csv_io, services
 
-    event = _event_or_exit(slug)
+    event = event_or_exit(slug)
     with open(file, "rb") as fh:
         result = csv_io.parse_registrations(fh.read())
     if not result.ok:
@@ -106,7 +98,7 @@ def registrations_export(slug, output):
     from summit.admin.exports import export_rows
     from summit.registration import csv_io
 
-    event = _event_or_exit(slug)
+    event = event_or_exit(slug)
     text = csv_io.write_rows(export_rows(event, current_app.config["BASE_URL"]))
     if output:
         with open(output, "w", encoding="utf-8", newline="") as fh:
@@ -123,7 +115,7 @@ def attendee_link(slug, email):
     """Print an attendee's personal link."""
     from summit.registration.models import Attendee
 
-    event = _event_or_exit(slug)
+    event = event_or_exit(slug)
     attendee = db.session.scalar(select(Attendee).where(
         Attendee.event_id == event.id, Attendee.email == email.strip().lower()))
     if attendee is None:
@@ -151,7 +143,7 @@ def user_create(email, role, slug, name, password_stdin):
         email = normalize_email(email)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="EMAIL") from exc
-    event_id = _event_or_exit(slug).id if slug else None
+    event_id = event_or_exit(slug).id if slug else None
     generated = None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

@@ -440,20 +440,13 @@ def _rq_queue(app: Flask):
     return Queue(app.config.get("JOBS_RQ_QUEUE") or "summit", connection=_redis(app))
 
 
-_RQ_APP: Flask | None = None
-
-
 def rq_run_job(job_id: int) -> bool:
-    """The function RQ calls: run our job by id inside an app context."""
-    global _RQ_APP
-    if has_app_context():
-        return run_job(job_id)
-    if _RQ_APP is None:
-        from summit import create_app
-
-        _RQ_APP = create_app()
-    with _RQ_APP.app_context():
-        return run_job(job_id)
+    """The function RQ calls: run our job by id. ``flask --app summit jobs worker`` runs the RQ
+    worker inside the application, so the app context is there."""
+    if not has_app_context():
+        raise RuntimeError("Run RQ workers with `flask --app summit jobs worker`: a plain "
+                           "`rq worker` has no Summit application to run jobs in.")
+    return run_job(job_id)
 
 
 def resend_due_to_rq() -> int:

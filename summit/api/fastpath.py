@@ -29,6 +29,7 @@ from http import HTTPStatus
 
 from summit.access import known_api_access
 from summit.api import checkins
+from summit.headers import api_headers_for
 from summit.ops.logs import request_id_for, write_request_line
 from summit.ratelimits import check_outside_flask
 
@@ -149,6 +150,4 @@ class CheckinFastPath:
 
     @property
     def api_headers(self) -> list[tuple[str, str]]:
-        from summit import api_headers_for
-
         return api_headers_for(self.app.config)

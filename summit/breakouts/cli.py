@@ -8,15 +8,10 @@ import click
 from flask import Flask, current_app, render_template
 from flask.cli import AppGroup
 
+from summit.events.cli import event_or_exit
 from summit.extensions import db
 
 breakouts_cli = AppGroup("breakouts", help="Breakout sessions: import, list, print.")
-
-
-def _event(slug: str):
-    from summit.cli import _event_or_exit
-
-    return _event_or_exit(slug)
 
 
 @breakouts_cli.command("import")
@@ -26,7 +21,7 @@ def import_command(slug, file):
     """Import sessions from FILE.csv (all or nothing)."""
     from summit.breakouts import csv_io, services
 
-    event = _event(slug)
+    event = event_or_exit(slug)
     with open(file, "rb") as fh:
         result = csv_io.parse_sessions(fh.read(), event.start_date, event.days)
     if not result.ok:
@@ -52,7 +47,7 @@ def list_command(slug):
     """Print the schedule with seats taken, waitlists and conflicts."""
     from summit.breakouts import services
 
-    event = _event(slug)
+    event = event_or_exit(slug)
     sessions = services.sessions_of(event)
     counts = services.counts_for([s.id for s in sessions])
     sessions.sort(key=lambda s: (s.slot.sort_key if s.slot else (99,), s.title))
@@ -74,7 +69,7 @@ def pdf_command(slug, output):
     from summit.breakouts.pdf import html_to_pdf
     from summit.breakouts.views import _board_context
 
-    event = _event(slug)
+    event = event_or_exit(slug)
     with current_app.test_request_context():
         html = render_template("breakouts/print_schedule.html", **_board_context(event))
     with open(output, "wb") as fh:

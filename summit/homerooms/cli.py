@@ -7,15 +7,10 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from summit.database import immediate_transactions
+from summit.events.cli import event_or_exit
 from summit.extensions import db
 
 homerooms_cli = AppGroup("homerooms", help="Homeroom tables and seating.")
-
-
-def _event(slug: str):
-    from summit.cli import _event_or_exit
-
-    return _event_or_exit(slug)
 
 
 @homerooms_cli.command("tables")
@@ -30,7 +25,7 @@ def tables(slug, count, seats, location, accessible_every):
     from .services import HomeroomError, create_tables, tables_of
 
     with immediate_transactions():
-        event = _event(slug)
+        event = event_or_exit(slug)
         try:
             made = create_tables(event, count, seats, location=location,
                                  accessible_every=accessible_every)
@@ -53,7 +48,7 @@ def assign(slug, days, seed):
     from .services import assign as run
 
     with immediate_transactions():
-        event = _event(slug)
+        event = event_or_exit(slug)
         try:
             result = run(event, days=days, seed=seed)
         except HomeroomError as exc:
@@ -80,7 +75,7 @@ def rebalance(slug, from_day, no_shows):
     from .services import HomeroomError, rebalance_event
 
     with immediate_transactions():
-        event = _event(slug)
+        event = event_or_exit(slug)
         try:
             result = rebalance_event(event, from_day=from_day, drop_no_shows=no_shows)
         except HomeroomError as exc:
@@ -96,7 +91,7 @@ def export(slug):
     """Write every seat as CSV (day,table,email,first_name,...) to standard output."""
     from .services import export_csv
 
-    event = _event(slug)
+    event = event_or_exit(slug)
     click.echo(export_csv(event), nl=False)
 
 
