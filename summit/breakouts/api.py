@@ -16,7 +16,7 @@ from summit.events.models import Event
 from summit.extensions import db
 
 __all__ = ["BreakoutError", "SessionSummary", "create_session", "handle_door_scans",
-           "sessions_of"]
+           "scheduled_sessions_in", "sessions_of"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,16 @@ DOOR_SCAN_HANDLERS: list = []
 def handle_door_scans(handler) -> None:
     if handler not in DOOR_SCAN_HANDLERS:
         DOOR_SCAN_HANDLERS.append(handler)
+
+
+def scheduled_sessions_in(event: Event, room) -> list[BreakoutSession]:
+    """The sessions with a time slot in ``room`` (a ``Room`` of this capability), in time
+    order, as rows: the door sign shows their slot, description and facilitators."""
+    sessions = db.session.scalars(
+        select(BreakoutSession).where(BreakoutSession.event_id == event.id,
+                                      BreakoutSession.room_id == room.id,
+                                      BreakoutSession.slot_id.is_not(None)))
+    return sorted(sessions, key=lambda s: s.slot.sort_key)
 
 
 def create_session(event: Event, title: str, description: str = "") -> SessionSummary:

@@ -1,12 +1,32 @@
-"""What other capabilities use of homerooms: who sits at which table on which day, and the
-day's discussion prompt (which another capability may set)."""
+"""What other capabilities use of homerooms: the tables (``HomeroomTable`` is exported as the
+model: table tents and presence records refer to it), who sits at which one on which day, and
+the day's discussion prompt (which another capability may set)."""
 
 from __future__ import annotations
 
-from summit.events.models import Event
-from summit.homerooms.services import discussion_prompt, table_labels_for, use_prompts_from
+from sqlalchemy import select
 
-__all__ = ["discussion_prompt", "table_labels_for", "todays_homeroom", "use_prompts_from"]
+from summit.events.models import Event
+from summit.extensions import db
+from summit.homerooms.models import HomeroomTable, Seat
+from summit.homerooms.services import (
+    discussion_prompt,
+    facilitated_tables,
+    members_of,
+    table_labels_for,
+    use_prompts_from,
+)
+
+__all__ = [
+    "HomeroomTable", "discussion_prompt", "facilitated_tables", "members_of", "table_labels_for",
+    "table_of", "todays_homeroom", "use_prompts_from",
+]
+
+
+def table_of(attendee_id: int, day: int) -> HomeroomTable | None:
+    """The table ``attendee_id`` sits at on ``day``, if they have one."""
+    return db.session.scalar(select(HomeroomTable).join(Seat, Seat.table_id == HomeroomTable.id)
+                             .where(Seat.attendee_id == attendee_id, Seat.day == day))
 
 
 def todays_homeroom(event: Event, attendee_id: int) -> tuple[str | None, int, bool]:

@@ -19,17 +19,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from summit import audit
 from summit.access import secret_fingerprint
+from summit.breakouts.api import scheduled_sessions_in
 from summit.checkin import services as checkin
 from summit.checkin.models import Checkin
 from summit.events.models import Event
 from summit.extensions import db
-from summit.homerooms.api import discussion_prompt
-from summit.homerooms.models import HomeroomTable, Seat
+from summit.homerooms.api import HomeroomTable, discussion_prompt, table_labels_for, table_of
+from summit.messages.api import send_to_attendee
+from summit.plans.api import plan_progress_for
 from summit.registration.api import Attendee
 from summit.selfcheckin import codes
 from summit.selfcheckin.models import HomeroomPresence
@@ -70,8 +73,6 @@ def entrance_checkin(event: Event, attendee: Attendee) -> Checkin | None:
 
 def homeroom_label(event: Event, attendee: Attendee, now: datetime) -> str | None:
     """"Table 12 (Hall B)" for today (day 1 before the event)."""
-    from summit.homerooms.services import table_labels_for
-
     day = event.current_day_or_none(now) or 1
     return table_labels_for(event, [attendee.id], day=day).get(attendee.id)
 
@@ -100,10 +101,6 @@ def request_link(event: Event, email: str, *, secret_key: str, proven_at: dateti
     ``arrive_url(marker)`` builds the absolute arrival address. Returns whether an email was
     queued; the caller shows the same answer either way and commits.
     """
-    from flask_babel import lazy_gettext
-
-    from summit.messages.services import send_to_attendee
-
     attendee = find_registered(event, email)
     if attendee is None:
         return False
@@ -164,8 +161,7 @@ def scan_table(event: Event, table: HomeroomTable, attendee: Attendee,
     day = event.current_day_or_none(now)
     if day is None:
         return TableScan("not_today", table)
-    own = db.session.scalar(select(HomeroomTable).join(Seat, Seat.table_id == HomeroomTable.id)
-                            .where(Seat.attendee_id == attendee.id, Seat.day == day))
+    own = table_of(attendee.id, day)
     if own is None:
         return TableScan("no_seat", table, day)
     if own.id != table.id:
@@ -198,10 +194,6 @@ def prompt_for(event: Event, day: int) -> str:
 
 
 def plan_status(attendee: Attendee) -> str | None:
-    try:
-        from summit.plans.services import plan_progress_for
-    except ImportError:  # pragma: no cover
-        return None
     return plan_progress_for([attendee.id]).get(attendee.id)
 
 
@@ -217,13 +209,7 @@ class RoomScan:
 
 
 def sessions_in_room(event: Event, room) -> list:
-    from summit.breakouts.models import BreakoutSession
-
-    sessions = [s for s in db.session.scalars(select(BreakoutSession).where(
-        BreakoutSession.event_id == event.id, BreakoutSession.room_id == room.id))
-        if s.slot is not None]
-    sessions.sort(key=lambda s: s.slot.sort_key)
-    return sessions
+    return scheduled_sessions_in(event, room)
 
 
 def session_now(event: Event, room, now: datetime,

@@ -47,7 +47,7 @@ from summit.access import (
 from summit.checkin import services as checkin_services
 from summit.database import utcnow
 from summit.extensions import db
-from summit.homerooms.models import HomeroomTable
+from summit.homerooms.api import HomeroomTable, facilitated_tables, members_of
 from summit.qr import qr_svg
 from summit.registration.api import ResendLinkForm
 from summit.selfcheckin import codes, services
@@ -281,8 +281,6 @@ def room_door(event, room, attendee):
 
 
 def _presence_context(event, table, day: int) -> dict:
-    from summit.homerooms.services import members_of
-
     members = members_of(table, day)
     present = services.presence_for(table, day)
     return {"event": event, "table": table, "day": day, "members": members,
@@ -297,8 +295,6 @@ def _presence_etag(event, table, day: int) -> str:
 @bp.route("/admin/e/<slug>/my-table/presence")
 @event_role("facilitator")
 def table_presence(event):
-    from summit.homerooms.services import facilitated_tables
-
     table = db.session.get(HomeroomTable, request.args.get("table", type=int) or 0)
     if table is None or table.event_id != event.id:
         abort(404)
