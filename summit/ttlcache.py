@@ -59,13 +59,3 @@ def app_cache(name: str, seconds: float, app=None) -> TTLCache:
     if cache is None:
         cache = caches.setdefault(name, TTLCache(seconds))
     return cache
-
-
-def clear_app_caches(app=None) -> None:
-    """Forget every cached entry of this app (after revoking a token, say)."""
-    if app is None:
-        from flask import current_app
-
-        app = current_app._get_current_object()
-    for cache in app.extensions.get("summit_ttl_caches", {}).values():
-        cache.clear()

@@ -57,9 +57,6 @@ class StaffUser(UserMixin, db.Model):
         held = self.roles_for(event_id)
         return "organizer" in held or bool(held.intersection(roles))
 
-    def is_organizer_anywhere(self) -> bool:
-        return any(r.role == "organizer" for r in self.roles)
-
     def __repr__(self) -> str:
         return f"<StaffUser {self.email}>"
 

@@ -51,11 +51,6 @@ def png_data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def qr_data_uri(data: str, *, mask_pattern: int | None = DEFAULT_MASK) -> str:
-    """``data:`` URI of :func:`qr_png`."""
-    return png_data_uri(qr_png(data, mask_pattern=mask_pattern))
-
-
 # --- fast path: byte mode, level M, fixed mask, per-version templates -----------------------
 #
 # Everything that does not depend on the data (finder, timing and alignment patterns, format

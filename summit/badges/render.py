@@ -66,12 +66,6 @@ class BadgeEvent:
     logo: bytes | None = None
     logo_mime: str | None = None
 
-    def logo_uri(self) -> str | None:
-        if not self.logo:
-            return None
-        mime = self.logo_mime or sniff_mime(self.logo)
-        return f"data:{mime};base64," + base64.b64encode(self.logo).decode("ascii")
-
 
 def sniff_mime(data: bytes) -> str:
     """Image MIME type from magic bytes (PNG, JPEG, GIF, WebP, else SVG)."""

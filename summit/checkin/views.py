@@ -248,14 +248,7 @@ def checkin_home_panel(event):
                            count=entrance_count(event), registered=_registered(event))
 
 
-
-
 # --- the self-check-in kiosk -----------------------------------------------------------------
-
-
-def _kiosk_event_id() -> int | None:
-    data = session.get(KIOSK_SESSION_KEY) or {}
-    return data.get("event_id")
 
 
 @bp.route("/admin/e/<slug>/checkin/kiosk", methods=["POST"])

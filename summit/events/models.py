@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, Date, Integer, String, Text, UniqueConstraint, func, update
+from sqlalchemy import Boolean, Date, Integer, String, Text, UniqueConstraint, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from summit.database import UTCDateTime, utcnow
@@ -102,7 +102,3 @@ class Organization(db.Model):
 
     def __repr__(self) -> str:
         return f"<Organization {self.name} ({self.state})>"
-
-
-def count_of(query) -> int:
-    return db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0

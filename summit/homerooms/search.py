@@ -8,7 +8,6 @@ Hard rules (capacity, fixed seats, keep-apart, accessibility, keep-together) are
 
 from __future__ import annotations
 
-import math
 import random
 import time
 from collections.abc import Sequence
@@ -443,57 +442,6 @@ class SeatingSearch:
                     if any(meet_a.get(x, 0) >= 2 for x in mem):
                         out.append(a)
         return out
-
-    def anneal_repeats(self, iterations: int, deadline: float | None) -> None:
-        """Simulated annealing on random same-day swaps until no pair repeats.
-
-        Temperature is measured in repeats; lower goals ride along through the lexicographic
-        delta. Reheats periodically from the best seating found so far.
-        """
-        if self.repeats == 0:
-            return
-        rng = self.rng
-        unit = self.weights[1]
-        days = self.days
-        pools = [
-            [p for p in range(self.layout.people_count) if self.movable[d][p]] for d in range(days)
-        ]
-        best_cost, best = self.cost(), self.snapshot()
-        current = best_cost
-        table_of = self.table_of
-        cycle = 20_000
-        start_temp, end_temp = 0.8, 0.08
-        last_gain = 0
-        for it in range(iterations):
-            if it % 512 == 0:
-                if self.repeats == 0 or it - last_gain > 2 * cycle:
-                    break
-                if deadline is not None and time.perf_counter() > deadline:
-                    break
-            phase = (it % cycle) / cycle
-            temp = start_temp * (end_temp / start_temp) ** phase
-            d = rng.randrange(days)
-            pool = pools[d]
-            if len(pool) < 2:
-                continue
-            a = pool[rng.randrange(len(pool))]
-            b = pool[rng.randrange(len(pool))]
-            if table_of[d][a] == table_of[d][b]:
-                continue
-            delta = self.swap_delta(d, a, b)
-            if delta > 0 and rng.random() >= math.exp(-delta / (temp * unit)):
-                continue
-            if not self.swappable(d, a, b):
-                continue
-            self.swap(d, a, b)
-            current += delta
-            if current < best_cost:
-                best_cost, best, last_gain = current, self.snapshot(), it
-            if it % cycle == cycle - 1 and current > best_cost:
-                self.restore(best)
-                current = best_cost
-        if current > best_cost:
-            self.restore(best)
 
     def polish(self, max_evaluations: int, deadline: float | None) -> None:
         """Hill-climb with swaps and moves, one goal at a time in priority order.

@@ -827,11 +827,6 @@ def board(event: Event, day: int) -> Board:
                  violations=violations, held_by_cancelled=held, built=built)
 
 
-def table_view(event: Event, table_id: int, day: int, board_data: Board | None = None):
-    data = board_data or board(event, day)
-    return next((t for t in data.tables if t.table.id == table_id), None), data
-
-
 def table_labels_for(event: Event, attendee_ids: list[int], day: int = 1) -> dict[int, str]:
     """``{attendee_id: "Table 12 (Hall B)"}`` for registered attendees seated on ``day``."""
     ids = list(attendee_ids)
