@@ -31,6 +31,7 @@ from sqlalchemy.exc import OperationalError
 
 from summit.events.models import Event
 from summit.extensions import db
+from summit.responses import is_htmx
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,9 @@ def public(view: Callable) -> Callable:
     return _mark(view, Access("public"))
 
 
-def _wants_fragment() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _login_redirect():
     target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
-    if _wants_fragment():
+    if is_htmx():
         # htmx follows HX-Redirect with a full page load.
         response = redirect(target)
         response.status_code = 401
@@ -195,7 +192,7 @@ def attendee_required(view: Callable) -> Callable:
         event = load_event(slug)
         attendee = current_attendee(event)
         if attendee is None:
-            if _wants_fragment():
+            if is_htmx():
                 abort(401)
             return redirect(url_for("registration.signed_out", slug=event.slug))
         g.attendee = attendee

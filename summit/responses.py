@@ -1,8 +1,15 @@
-"""Small response helpers shared by the views: PDFs and answers no cache may keep. No routes."""
+"""Small request and response helpers shared by the views: is this an htmx request, PDFs, and
+answers no cache may keep. No routes."""
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, request
+
+
+def is_htmx() -> bool:
+    """The request came from htmx and wants a fragment, not a page (a boosted link or form,
+    which htmx sends for a whole page, gets the page)."""
+    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
 
 
 def no_store(response: Response) -> Response:

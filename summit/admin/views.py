@@ -33,15 +33,12 @@ from summit.panels import event_home_panels, event_nav
 from summit.registration import csv_io, services
 from summit.registration.api import personal_link
 from summit.registration.models import Attendee
+from summit.responses import is_htmx
 
 from . import queries
 from .forms import AttendeeForm, ImportForm, StaffRoleForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
 
 
 @bp.app_context_processor

@@ -34,14 +34,10 @@ from summit.events.models import Event, Organization
 from summit.extensions import db
 from summit.registration import api as registration
 from summit.registration.api import Attendee
-from summit.responses import no_store, pdf_response
+from summit.responses import is_htmx, no_store, pdf_response
 
 bp = Blueprint("badges", __name__, url_prefix="/admin/e/<slug>/badges")
 
-
-
-def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _base_url() -> str:

@@ -33,13 +33,9 @@ from summit.extensions import db
 from summit.homerooms.api import todays_homeroom
 from summit.i18n import translate
 from summit.qr import qr_svg
-from summit.responses import pdf_response
+from summit.responses import is_htmx, pdf_response
 
 bp = Blueprint("breakouts", __name__)
-
-
-def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
 
 
 def _vary(response: Response) -> Response:

@@ -37,6 +37,7 @@ from summit.checkin.models import Checkin
 from summit.database import utcnow
 from summit.events.models import Event
 from summit.extensions import db
+from summit.responses import is_htmx
 from summit.ttlcache import app_cache
 
 # Browsers only compile WebAssembly streamed with this type (the camera polyfill's decoder).
@@ -45,10 +46,6 @@ mimetypes.add_type("application/wasm", ".wasm")
 bp = Blueprint("checkin", __name__)
 
 DESK_ROLES = ("organizer", "checkin")
-
-
-def is_fragment() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def table_for(event: Event, attendee) -> str | None:
@@ -128,7 +125,7 @@ def _registered(event: Event) -> int:
 
 def _render_result(event: Event, result, checkin_list, status: int = 200):
     context = _result_context(event, result, checkin_list)
-    if is_fragment():
+    if is_htmx():
         return render_template("checkin/_result.html", **context), status
     return render_template("checkin/desk.html", registered=_registered(event), **context), status
 
@@ -158,7 +155,7 @@ def search(event):
     done = services.checkins_for(checkin_list, [p.id for p in people])
     html = render_template("checkin/_search_results.html", event=event, people=people,
                            done=done, query=query)
-    if is_fragment():
+    if is_htmx():
         return html
     return redirect(url_for("checkin.desk", slug=event.slug))
 
@@ -182,14 +179,14 @@ def check_in_attendee(event, attendee_id: int):
 def undo(event, checkin_id: int):
     record = db.session.get(Checkin, checkin_id)
     if record is None or record.checkin_list.event_id != event.id:
-        if is_fragment():
+        if is_htmx():
             return render_template("checkin/_undone.html", event=event, attendee=None,
                                    count=entrance_count(event))
         abort(404)
     attendee = record.attendee
     services.undo(record, by_user=current_user)
     db.session.commit()
-    if is_fragment():
+    if is_htmx():
         return render_template("checkin/_undone.html", event=event, attendee=attendee,
                                count=entrance_count(event))
     flash(f"Check-in of {attendee.full_name} undone.", "success")
@@ -203,7 +200,7 @@ def undo(event, checkin_id: int):
 @event_role("organizer")
 def live(event):
     etag = f"live-{event.id}-{event.change_seq}"
-    fragment = is_fragment()
+    fragment = is_htmx()
     if fragment and request.if_none_match.contains(etag):
         response = make_response("", 304)
     else:
@@ -280,7 +277,7 @@ def kiosk_scan(event):
     db.session.commit()
     html = render_template("checkin/_kiosk_result.html", event=event, result=result,
                            table=table_for(event, result.attendee))
-    if is_fragment():
+    if is_htmx():
         return html
     return render_template("checkin/kiosk.html", event=event, result_html=html)
 

@@ -26,7 +26,7 @@ from summit.database import fits_integer
 from summit.extensions import db
 from summit.homerooms.api import todays_homeroom
 from summit.registration.api import ROLES, Attendee
-from summit.responses import pdf_response
+from summit.responses import is_htmx, pdf_response
 
 from . import printing, services
 from .models import HomeroomTable
@@ -68,10 +68,6 @@ class TableForm(FlaskForm):
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _day_arg(event, source=None) -> int:
@@ -206,7 +202,7 @@ def move(event):
         old = services.move_seat(event, attendee_id, day, table_id)
     except HomeroomError as exc:
         db.session.rollback()
-        if _is_htmx():
+        if is_htmx():
             return render_template("homerooms/_status.html", message=str(exc), kind="error",
                                    oob=True)
         flash(str(exc), "error")
@@ -216,7 +212,7 @@ def move(event):
     target = db.session.get(HomeroomTable, table_id) if table_id else None
     message = (f"{person.full_name} moved to {target.label} for day {day}."
                if target else f"{person.full_name} is no longer seated on day {day}.")
-    if _is_htmx():
+    if is_htmx():
         return _render_move_response(event, day, {old, table_id}, message)
     flash(message, "success")
     return redirect(_board_url(event, day))
@@ -241,14 +237,14 @@ def _seat_toggle(event, toggle):
         seat = toggle(event, attendee_id, day)
     except HomeroomError as exc:
         db.session.rollback()
-        if _is_htmx():
+        if is_htmx():
             return render_template("homerooms/_status.html", message=str(exc), kind="error",
                                    oob=True)
         flash(str(exc), "error")
         return redirect(_board_url(event, day))
     table_id = seat.table_id
     db.session.commit()
-    if _is_htmx():
+    if is_htmx():
         return _render_move_response(event, day, {table_id})
     return redirect(_board_url(event, day))
 
@@ -262,7 +258,7 @@ def table_lock(event, table_id: int):
     db.session.commit()
     message = (f"{table.label} is locked for day {day}: re-runs keep it as it is."
                if locked else f"{table.label} is unlocked for day {day}.")
-    if _is_htmx():
+    if is_htmx():
         return _render_move_response(event, day, {table.id}, message)
     flash(message, "success")
     return redirect(_board_url(event, day))

@@ -32,6 +32,7 @@ from summit.messages.forms import AnnouncementForm, MessageForm
 from summit.messages.mail import init_mail, smtp_configured
 from summit.messages.models import Announcement, Message, MessageRecipient
 from summit.registration.api import Attendee
+from summit.responses import is_htmx
 
 bp = Blueprint("messages", __name__)
 
@@ -42,10 +43,6 @@ def _init(state):
     state.app.wsgi_app = live.LiveFastPath(state.app.wsgi_app, state.app)
 
 STAFF_ROLES = ("organizer", "checkin", "facilitator")
-
-
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 # --- segments in forms ---------------------------------------------------------------------------
@@ -143,7 +140,7 @@ def detail(event, message_id: int):
         .order_by(MessageRecipient.id)).all()
     context = {"event": event, "message": message, "job": job, "recipients": recipients,
                "counts": services.status_counts(event.id, message.id)}
-    if _is_htmx():
+    if is_htmx():
         return render_template("messages/_delivery.html", **context)
     return render_template("messages/detail.html", **context)
 
@@ -303,7 +300,7 @@ def dismiss(event, attendee, announcement_id: int):
         abort(404)
     live.dismiss(attendee, announcement_id)
     db.session.commit()
-    if _is_htmx():
+    if is_htmx():
         return render_template("messages/_banner.html", event=event, attendee=attendee,
                                items=live.for_viewer(event, attendee))
     return redirect(request.referrer or url_for("registration.my_summit", slug=event.slug))

@@ -43,14 +43,10 @@ from summit.plans.models import (
     PlanSection,
     Topic,
 )
-from summit.responses import no_store, pdf_response
+from summit.responses import is_htmx, no_store, pdf_response
 
 bp = Blueprint("plans", __name__)
 
-
-
-def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 # --- panels ---------------------------------------------------------------------------------
