@@ -27,9 +27,11 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from summit.qr import png_data_uri
+
 from .fit import Fitted, fit_text
 from .layout import Layout, TextSpec, layout_for
-from .qr import fast_qr_png, png_data_uri
+from .qr import fast_qr_png
 from .stocks import Stock, get_stock
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"

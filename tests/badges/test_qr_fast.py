@@ -13,7 +13,8 @@ from PIL import Image
 from qrcode import util
 from qrcode.constants import ERROR_CORRECT_M
 
-from summit.badges.qr import DEFAULT_MASK, fast_qr_pixels, fast_qr_png, qr_png
+from summit.badges.qr import fast_qr_pixels, fast_qr_png
+from summit.qr import DEFAULT_MASK, qr_png
 
 
 def reference(data: str, mask: int) -> list[list[bool]]:

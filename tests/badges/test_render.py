@@ -12,9 +12,9 @@ from pypdf import PdfReader
 
 from summit.badges import render as R
 from summit.badges.fit import fit_text
-from summit.badges.qr import qr_matrix
 from summit.badges.render import BadgeData, BadgeEvent, render_badges, render_single
 from summit.badges.stocks import STOCKS, get_stock
+from summit.qr import qr_matrix
 
 from .helpers import attendee, base_fonts, classes, decode_pages, pdf_text, squash, walk
 

@@ -52,7 +52,7 @@ def count(app) -> int:
 
 def write_y4m(path: Path, text: str, frames: int = 10) -> None:
     """A 640x480 clip of the QR code (Chromium's fake camera loops it)."""
-    qr = Image.open(BytesIO(qr_png(text, box_size=1))).convert("L")
+    qr = Image.open(BytesIO(qr_png(text))).convert("L")
     qr = qr.resize((400, 400), Image.NEAREST)
     frame = Image.new("RGB", (640, 480), "white")
     frame.paste(qr, (120, 40))
