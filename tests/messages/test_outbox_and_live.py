@@ -80,7 +80,7 @@ def test_banner_polling_uses_etag_and_304(app, client, auth, make_event, make_at
 
     # The page itself carries the poller and the current banner.
     my = client.get(f"/e/{event.slug}/me").get_data(as_text=True)
-    assert 'id="live-banner"' in my and "Lunch moved to" in my and "js/live.js" in my
+    assert 'id="live-banner"' in my and "Lunch moved to" in my and "js/etag-poll.js" in my
 
     announcement = db.session.scalar(select(Announcement))
     assert client.post(f"/e/{event.slug}/live/dismiss/{announcement.id}",
