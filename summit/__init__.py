@@ -79,6 +79,9 @@ def create_app(config: dict | None = None) -> Flask:
     from summit import jobs
 
     jobs.init_app(app)
+    from summit.logsafe import SecretConverter
+
+    app.url_map.converters["secret"] = SecretConverter  # before any route declares one
     for capability in CAPABILITIES:
         app.register_blueprint(importlib.import_module(f"summit.{capability}.views").bp)
         if importlib.util.find_spec(f"summit.{capability}.cli"):
@@ -99,8 +102,19 @@ def create_app(config: dict | None = None) -> Flask:
     from summit.access import check_every_view_declares_access
 
     check_every_view_declares_access(app)
-    logging.getLogger("werkzeug").addFilter(_SecretPathFilter())
+    _init_log_redaction(app)
     return app
+
+
+def _init_log_redaction(app: Flask) -> None:
+    """Redact every route's declared secrets (``<secret:...>``) and every query string from
+    the logs, werkzeug's development-server request lines included."""
+    from summit.logsafe import RedactFilter, install_secret_routes, secret_rules
+
+    install_secret_routes(secret_rules(app.url_map))
+    werkzeug = logging.getLogger("werkzeug")
+    if not any(isinstance(f, RedactFilter) for f in werkzeug.filters):
+        werkzeug.addFilter(RedactFilter())
 
 
 def _init_login(app: Flask) -> None:
@@ -300,11 +314,3 @@ def _init_error_pages(app: Flask) -> None:
                "try again."),
         )
 
-
-class _SecretPathFilter(logging.Filter):
-    """Keep personal links and check-in codes out of the access log."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        from summit.logsafe import RedactFilter
-
-        return RedactFilter().filter(record)

@@ -109,7 +109,7 @@ def resend(slug: str):
         400 if request.method == "POST" else 200)
 
 
-@bp.route("/me/<secret>")
+@bp.route("/me/<secret:secret>")
 @public
 def personal_link(secret: str):
     attendee = None
