@@ -103,10 +103,12 @@ def registrations_import(slug, file):
               help="Write to this file instead of standard output.")
 def registrations_export(slug, output):
     """Write all registrations as CSV."""
+    from summit.csv_tools import write_csv
     from summit.registration import csv_io, services
 
     event = _event_or_exit(slug)
-    text = csv_io.write_rows(services.export_rows(event, current_app.config["BASE_URL"]))
+    text = write_csv(services.export_rows(event, current_app.config["BASE_URL"]),
+                     csv_io.EXPORT_COLUMNS)
     if output:
         with open(output, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)

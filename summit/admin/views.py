@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -32,6 +31,7 @@ from summit.panels import event_home_panels, event_nav
 from summit.registration import csv_io, services
 from summit.registration.hooks import homeroom_labels
 from summit.registration.models import Attendee
+from summit.responses import csv_download
 
 from . import queries
 from .forms import AttendeeForm, ImportForm, StaffRoleForm
@@ -305,13 +305,9 @@ def welcome_imported(event):
 @event_role("organizer")
 def export_registrations(event):
     rows = services.export_rows(event, current_app.config["BASE_URL"])
-    body = "\ufeff" + csv_io.write_rows(rows)  # BOM so Excel reads UTF-8 names correctly
     audit.record("registrations.exported", event_id=event.id, after={"rows": len(rows)})
     db.session.commit()
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{event.slug}-registrations.csv"',
-        "Cache-Control": "no-store",
-    })
+    return csv_download(rows, csv_io.EXPORT_COLUMNS, f"{event.slug}-registrations.csv")
 
 
 @bp.route("/e/<slug>/log")

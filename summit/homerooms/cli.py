@@ -94,10 +94,12 @@ def rebalance(slug, from_day, no_shows):
 @click.argument("slug")
 def export(slug):
     """Write every seat as CSV (day,table,email,first_name,...) to standard output."""
-    from .services import export_csv
+    from summit.csv_tools import write_csv
+
+    from .services import EXPORT_COLUMNS, export_rows
 
     event = _event(slug)
-    click.echo(export_csv(event), nl=False)
+    click.echo(write_csv(export_rows(event), EXPORT_COLUMNS), nl=False)
 
 
 def register(app: Flask) -> None:

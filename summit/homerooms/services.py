@@ -903,10 +903,3 @@ def export_rows(event: Event) -> list[dict[str, str]]:
          "role": a.role}
         for day, table, a in rows
     ]
-
-
-def export_csv(event: Event) -> str:
-    """CSV of every seat, formula-like cells defused as in the registration export."""
-    from summit.registration.csv_io import write_rows
-
-    return write_rows(export_rows(event), EXPORT_COLUMNS)

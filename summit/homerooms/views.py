@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -26,7 +25,7 @@ from summit.database import fits_integer
 from summit.extensions import db
 from summit.panels import event_home_panel, event_nav_item, my_summit_panel
 from summit.registration.models import ROLES, Attendee
-from summit.responses import pdf_response
+from summit.responses import csv_download, pdf_response
 
 from . import printing, services
 from .models import HomeroomTable
@@ -472,9 +471,8 @@ def tents_pdf(event):
 @bp.route("/admin/e/<slug>/homerooms/export.csv")
 @event_role("organizer")
 def export(event):
-    return Response(services.export_csv(event), mimetype="text/csv",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="{event.slug}-homerooms.csv"'})
+    return csv_download(services.export_rows(event), services.EXPORT_COLUMNS,
+                        f"{event.slug}-homerooms.csv")
 
 
 # --- facilitators ----------------------------------------------------------------------------

@@ -94,6 +94,9 @@ def take_back_terms(event: Event, limit: int = 15):
     return {"answers": len(texts), "words": words, "phrases": phrases}
 
 
+PROGRESS_COLUMNS = ("district", "registered", "started", "completed")
+
+
 def progress_rows_csv(event: Event, label_of) -> list[dict[str, str]]:
     attendees = services.registered_attendees(event)
     progress = services.plan_progress_for(a.id for a in attendees)

@@ -267,7 +267,9 @@ def test_export_csv_from_the_board(app, client, auth, summit_world):
     services.assign(event, seed=1)
     auth.login(organizer)
     response = client.get(f"/admin/e/{event.slug}/homerooms/export.csv")
-    lines = response.text.splitlines()
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.text.startswith("\ufeff")  # so Excel reads UTF-8 names
+    lines = response.text.lstrip("\ufeff").splitlines()
     assert lines[0] == "day,table,email,first_name,last_name,organization,state,role"
     assert len(lines) == 1 + 3 * len(people)
 
