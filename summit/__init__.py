@@ -11,6 +11,7 @@ import importlib.util
 import logging
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, g, render_template, request
 from flask_babel import gettext
@@ -167,6 +168,8 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-act
 
 
 def _init_security_headers(app: Flask) -> None:
+    htmx_source = htmx_script_source(app.config["HTMX_CDN_URL"])
+
     @app.before_request
     def make_nonce():
         # The JSON API renders no page, so it needs no nonce (saves work on the check-in path).
@@ -183,7 +186,7 @@ def _init_security_headers(app: Flask) -> None:
             # carry the nonce of *its* policy. A 304's headers replace the stored ones, so a
             # fresh nonce would block every inline script of that copy (the htmx fallback).
             nonce = getattr(g, "csp_nonce", "")
-            headers.setdefault("Content-Security-Policy", _page_csp(nonce))
+            headers.setdefault("Content-Security-Policy", _page_csp(nonce, htmx_source))
         for name, value in security_headers_for(app.config):
             headers.setdefault(name, value)
         if request.headers.get("HX-Request"):
@@ -211,12 +214,31 @@ def api_headers_for(config) -> list[tuple[str, str]]:
     return [("Content-Security-Policy", API_CSP), *security_headers_for(config)]
 
 
-def _page_csp(nonce: str) -> str:
-    cdn_origin = "https://cdn.jsdelivr.net"
+def htmx_script_source(url: str) -> str:
+    """What ``script-src`` must add for the htmx file at ``HTMX_CDN_URL``: that exact URL (a
+    source whose path does not end in "/" matches that one file, not the rest of the CDN), or
+    nothing when the file is served by this site (``'self'`` covers it). ``ValueError`` for
+    anything else, so a mistyped setting stops the start instead of loosening the policy."""
+    parts = urlsplit(url)
+    if not parts.scheme and not parts.netloc and url.startswith("/"):
+        return ""
+    if (parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment
+            or parts.path in ("", "/") or parts.path.endswith("/")
+            or any(c in url for c in " \t\r\n;,'\"")):
+        raise ValueError(
+            f"HTMX_CDN_URL must be the https:// address of the htmx file (as "
+            f"https://cdn.jsdelivr.net/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.js) or a path "
+            f"on this site (/static/vendor/htmx-{HTMX_VERSION}.min.js), not {url!r}.")
+    return url
+
+
+def _page_csp(nonce: str, htmx_source: str) -> str:
+    scripts = " ".join(s for s in ("'self'", f"'nonce-{nonce}'", htmx_source,
+                                   "'wasm-unsafe-eval'") if s)
     return "; ".join(
         [
             "default-src 'self'",
-            f"script-src 'self' 'nonce-{nonce}' {cdn_origin} 'wasm-unsafe-eval'",
+            f"script-src {scripts}",
             f"style-src 'self' 'nonce-{nonce}'",
             "img-src 'self' data: blob:",
             "media-src 'self' blob: mediastream:",
