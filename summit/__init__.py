@@ -144,10 +144,11 @@ def _init_login(app: Flask) -> None:
 
 def _init_templates(app: Flask) -> None:
     from summit import filters
-    from summit.access import may_open
+    from summit.access import may_open, staff_may_see
 
     filters.register(app)
     app.jinja_env.globals["may_open"] = may_open
+    app.jinja_env.globals["staff_may_see"] = staff_may_see
 
     @app.context_processor
     def inject_globals():

@@ -104,11 +104,12 @@ def registrations_import(slug, file):
 def registrations_export(slug, output):
     """Write all registrations as CSV."""
     from summit.csv_tools import write_csv
+    from summit.personal_fields import ORGANIZER, visible_columns
     from summit.registration import csv_io, services
 
     event = _event_or_exit(slug)
     text = write_csv(services.export_rows(event, current_app.config["BASE_URL"]),
-                     csv_io.EXPORT_COLUMNS)
+                     visible_columns(csv_io.EXPORT_COLUMNS, [ORGANIZER]))
     if output:
         with open(output, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)

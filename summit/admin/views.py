@@ -28,6 +28,7 @@ from summit.extensions import db
 from summit.messages import services as messages
 from summit.messages.mail import personal_link, send_personal_link
 from summit.panels import event_home_panels, event_nav
+from summit.personal_fields import visible_columns
 from summit.registration import csv_io, services
 from summit.registration.hooks import homeroom_labels
 from summit.registration.models import Attendee
@@ -307,7 +308,8 @@ def export_registrations(event):
     rows = services.export_rows(event, current_app.config["BASE_URL"])
     audit.record("registrations.exported", event_id=event.id, after={"rows": len(rows)})
     db.session.commit()
-    return csv_download(rows, csv_io.EXPORT_COLUMNS, f"{event.slug}-registrations.csv")
+    columns = visible_columns(csv_io.EXPORT_COLUMNS, current_user.roles_for(event.id))
+    return csv_download(rows, columns, f"{event.slug}-registrations.csv")
 
 
 @bp.route("/e/<slug>/log")

@@ -24,6 +24,7 @@ from summit.auth.models import EventRole, StaffUser
 from summit.database import fits_integer
 from summit.extensions import db
 from summit.panels import event_home_panel, event_nav_item, my_summit_panel
+from summit.personal_fields import TABLEMATE, may_see, visible_columns
 from summit.registration.models import ROLES, Attendee
 from summit.responses import csv_download, pdf_response
 
@@ -471,8 +472,8 @@ def tents_pdf(event):
 @bp.route("/admin/e/<slug>/homerooms/export.csv")
 @event_role("organizer")
 def export(event):
-    return csv_download(services.export_rows(event), services.EXPORT_COLUMNS,
-                        f"{event.slug}-homerooms.csv")
+    columns = visible_columns(services.EXPORT_COLUMNS, current_user.roles_for(event.id))
+    return csv_download(services.export_rows(event), columns, f"{event.slug}-homerooms.csv")
 
 
 # --- facilitators ----------------------------------------------------------------------------
@@ -516,8 +517,11 @@ def my_homeroom_panel(event, attendee):
         return None
     facilitates = db.session.scalar(select(HomeroomTable).where(
         HomeroomTable.facilitator_attendee_id == attendee.id))
+    # ``tablemates`` holds only those who chose to share; what of them is shown is declared
+    # in summit/personal_fields.py.
+    shown = {field: may_see(field, [TABLEMATE]) for field in ("name", "district", "email")}
     return render_template("homerooms/_my_panel.html", event=event, days=days,
-                           facilitates=facilitates, day_dates=event.day_dates(),
+                           facilitates=facilitates, day_dates=event.day_dates(), shown=shown,
                            districts=services.district_labels(
                                [a for d in days for a in d.tablemates]))
 
