@@ -110,12 +110,16 @@ def create_app(config: dict | None = None) -> Flask:
 def _init_log_redaction(app: Flask) -> None:
     """Redact every route's declared secrets (``<secret:...>``) and every query string from
     the logs, werkzeug's development-server request lines included."""
+    from flask.logging import default_handler
+
     from summit.logsafe import RedactFilter, install_secret_routes, secret_rules
 
     install_secret_routes(secret_rules(app.url_map))
-    werkzeug = logging.getLogger("werkzeug")
-    if not any(isinstance(f, RedactFilter) for f in werkzeug.filters):
-        werkzeug.addFilter(RedactFilter())
+    # werkzeug's request lines, and Flask's own handler ("Exception on /me/... [GET]") when
+    # LOG_FORMAT=text; in JSON mode summit.ops.logs redacts every line.
+    for target in (logging.getLogger("werkzeug"), default_handler):
+        if not any(isinstance(f, RedactFilter) for f in target.filters):
+            target.addFilter(RedactFilter())
 
 
 def _init_login(app: Flask) -> None:

@@ -135,6 +135,32 @@ def test_werkzeug_and_gunicorn_access_lines_never_log_a_secret_or_a_query(app, m
             assert "[redacted]" in line
 
 
+def test_an_error_logged_on_a_secret_route_is_redacted(app, client, capsys):
+    """Flask logs "Exception on <path> [GET]": redacted in the JSON lines, and by the filter
+    create_app puts on Flask's own handler (used when LOG_FORMAT=text)."""
+    from flask import request
+    from flask.logging import default_handler
+
+    secret = _secret()
+
+    @app.before_request
+    def fail():
+        if "/arrive/" in request.path:
+            raise RuntimeError("broken")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    capsys.readouterr()
+    assert client.get(f"/e/summit/arrive/{secret}").status_code == 500
+    err = capsys.readouterr().err
+    assert "Exception on /e/summit/arrive/[redacted] [GET]" in err
+    assert _leaks(err, [secret]) == []
+
+    record = logging.LogRecord("summit", logging.ERROR, "", 0, "Exception on %s [%s]",
+                               (f"/e/summit/arrive/{secret}", "GET"), None)
+    assert default_handler.filter(record)
+    assert _leaks(default_handler.format(record), [secret]) == []
+
+
 def test_redaction_covers_every_way_a_secret_path_is_written(app):
     for _rule, url, values in _secret_routes(app):
         head, _sep, last = url.rpartition("/")
