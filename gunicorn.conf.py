@@ -18,7 +18,7 @@ docs/operations.md.
   go to stderr as JSON lines (journald keeps them). The app logs one line per request with its
   request id and duration, so gunicorn's access log is off unless ``ACCESS_LOG=1``; its format
   has the path without the query string, and every line passes through the same redaction as
-  the app's (personal links and check-in codes never reach a log).
+  the app's (no secret a route declares, such as a personal or arrival link, reaches a log).
 
 ``preload_app`` stays off. With it, the app (and its database pool) would be created once in the
 master and shared by forked workers, and threads do not survive a fork. Summit's embedded job

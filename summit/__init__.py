@@ -33,7 +33,14 @@ from summit import (
 )
 from summit.config import secret_key_from, settings_from_env
 from summit.extensions import csrf, db, login_manager, migrate
-from summit.headers import API_CSP, API_PREFIX, page_csp, security_headers_for
+from summit.headers import (
+    API_CSP,
+    API_PREFIX,
+    HTMX_SRI,
+    htmx_script_source,
+    page_csp,
+    security_headers_for,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,6 +91,9 @@ def create_app(config: dict | None = None) -> Flask:
     from summit import jobs
 
     jobs.init_app(app)
+    from summit.logsafe import SecretConverter
+
+    app.url_map.converters["secret"] = SecretConverter  # before any route declares one
     for part in (*FOUNDATION_PARTS, *CAPABILITIES, *EDGES):
         part.init_app(app)
     _init_templates(app)
@@ -102,8 +112,23 @@ def create_app(config: dict | None = None) -> Flask:
     from summit.access import check_every_view_declares_access
 
     check_every_view_declares_access(app)
-    logging.getLogger("werkzeug").addFilter(_SecretPathFilter())
+    _init_log_redaction(app)
     return app
+
+
+def _init_log_redaction(app: Flask) -> None:
+    """Redact every route's declared secrets (``<secret:...>``) and every query string from
+    the logs, werkzeug's development-server request lines included."""
+    from flask.logging import default_handler
+
+    from summit.logsafe import RedactFilter, install_secret_routes, secret_rules
+
+    install_secret_routes(secret_rules(app.url_map))
+    # werkzeug's request lines, and Flask's own handler ("Exception on /me/... [GET]") when
+    # LOG_FORMAT=text; in JSON mode summit.ops.logs redacts every line.
+    for target in (logging.getLogger("werkzeug"), default_handler):
+        if not any(isinstance(f, RedactFilter) for f in target.filters):
+            target.addFilter(RedactFilter())
 
 
 def _init_login(app: Flask) -> None:
@@ -132,10 +157,11 @@ def _init_login(app: Flask) -> None:
 
 def _init_templates(app: Flask) -> None:
     from summit import filters
-    from summit.access import may_open
+    from summit.access import may_open, staff_may_see
 
     filters.register(app)
     app.jinja_env.globals["may_open"] = may_open
+    app.jinja_env.globals["staff_may_see"] = staff_may_see
 
     @app.context_processor
     def inject_globals():
@@ -146,11 +172,11 @@ def _init_templates(app: Flask) -> None:
         }
 
 
-HTMX_VERSION = "2.0.11"
-HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
 
 
 def _init_security_headers(app: Flask) -> None:
+    htmx_source = htmx_script_source(app.config["HTMX_CDN_URL"])
+
     @app.before_request
     def make_nonce():
         # The JSON API renders no page, so it needs no nonce (saves work on the check-in path).
@@ -167,7 +193,7 @@ def _init_security_headers(app: Flask) -> None:
             # carry the nonce of *its* policy. A 304's headers replace the stored ones, so a
             # fresh nonce would block every inline script of that copy (the htmx fallback).
             nonce = getattr(g, "csp_nonce", "")
-            headers.setdefault("Content-Security-Policy", page_csp(nonce))
+            headers.setdefault("Content-Security-Policy", page_csp(nonce, htmx_source))
         for name, value in security_headers_for(app.config):
             headers.setdefault(name, value)
         if request.headers.get("HX-Request"):
@@ -260,11 +286,3 @@ def _init_error_pages(app: Flask) -> None:
                "try again."),
         )
 
-
-class _SecretPathFilter(logging.Filter):
-    """Keep personal links and check-in codes out of the access log."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        from summit.logsafe import RedactFilter
-
-        return RedactFilter().filter(record)

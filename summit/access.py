@@ -111,6 +111,14 @@ def event_role(*roles: str) -> Callable[[Callable], Callable]:
     return decorator
 
 
+def staff_may_see(field: str, event: Event) -> bool:
+    """Whether the signed-in staff member may see ``field`` of this event's attendees: the
+    roles they hold for the event are their audiences in ``summit.personal_fields``."""
+    from summit.personal_fields import may_see
+
+    return current_user.is_authenticated and may_see(field, current_user.roles_for(event.id))
+
+
 def may_open(endpoint: str, event: Event) -> bool:
     """Whether the signed-in staff member may open an event page (``event_role`` view).
 

@@ -96,10 +96,13 @@ def registrations_import(slug, file):
 def registrations_export(slug, output):
     """Write all registrations as CSV."""
     from summit.admin.exports import export_rows
+    from summit.csv_tools import write_csv
+    from summit.personal_fields import ORGANIZER, visible_columns
     from summit.registration import csv_io
 
     event = event_or_exit(slug)
-    text = csv_io.write_rows(export_rows(event, current_app.config["BASE_URL"]))
+    text = write_csv(export_rows(event, current_app.config["BASE_URL"]),
+                     visible_columns(csv_io.EXPORT_COLUMNS, [ORGANIZER]))
     if output:
         with open(output, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)

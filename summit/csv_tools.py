@@ -1,15 +1,47 @@
-"""Opening uploaded CSV text the way spreadsheets export it. No Flask here.
+"""Reading CSV the way spreadsheets export it, and writing every CSV Summit exports. No Flask.
 
-Shared by the registration and breakout-session imports: UTF-8 with or without a byte-order
-mark, comma, semicolon or tab separated, and header cells reduced to a key (``header_key``) that
-each import looks up in its own table of column spellings.
+Reading, shared by the registration and breakout-session imports: UTF-8 with or without a
+byte-order mark, comma, semicolon or tab separated, and header cells reduced to a key
+(``header_key``) that each import looks up in its own table of column spellings.
+
+Writing: ``write_csv`` is the one writer of every export (web downloads through
+``summit.responses.csv_download``, and the command line). It defuses formulas in every cell
+(``defuse``), so a name typed as ``=HYPERLINK(...)`` is shown as text by Excel, LibreOffice and
+Google Sheets instead of being run (CSV injection, OWASP).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+# A cell starting with one of these is read as a formula (or, after a tab or line break, may be
+# shifted into one). The full-width forms are formulas too in East Asian Excel.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def defuse(value: object) -> str:
+    """A cell's text that no spreadsheet runs: a leading quote before anything formula-like.
+
+    ``None`` is an empty cell; plain numbers (``-3``, ``12.5``) stay numbers."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def write_csv(rows: Iterable[Mapping[str, object]], columns: Sequence[str]) -> str:
+    """CSV text with a header row of ``columns`` and one line per row (missing keys are empty
+    cells, other keys are ignored), every cell and header defused; Excel's CRLF line ends."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([defuse(column) for column in columns])
+    for row in rows:
+        writer.writerow([defuse(row.get(column)) for column in columns])
+    return out.getvalue()
 
 
 class HeaderError(ValueError):

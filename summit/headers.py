@@ -1,7 +1,12 @@
-"""The security headers every answer carries, in one place: Flask's after-request hook and the
-check-in fast path (which answers without Flask) both use them."""
+"""The security headers every answer carries, in one place (Flask's after-request hook and the
+check-in fast path, which answers without Flask, both use them), and the htmx file pages load."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+HTMX_VERSION = "2.0.11"
+HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
 
 API_PREFIX = "/api/"
 # JSON answers never load scripts, styles or frames: the strictest policy, the same every time.
@@ -27,14 +32,33 @@ def api_headers_for(config) -> list[tuple[str, str]]:
     return [("Content-Security-Policy", API_CSP), *security_headers_for(config)]
 
 
-def page_csp(nonce: str) -> str:
+def htmx_script_source(url: str) -> str:
+    """What ``script-src`` must add for the htmx file at ``HTMX_CDN_URL``: that exact URL (a
+    source whose path does not end in "/" matches that one file, not the rest of the CDN), or
+    nothing when the file is served by this site (``'self'`` covers it). ``ValueError`` for
+    anything else, so a mistyped setting stops the start instead of loosening the policy."""
+    parts = urlsplit(url)
+    if not parts.scheme and not parts.netloc and url.startswith("/"):
+        return ""
+    if (parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment
+            or parts.path in ("", "/") or parts.path.endswith("/")
+            or any(c in url for c in " \t\r\n;,'\"")):
+        raise ValueError(
+            f"HTMX_CDN_URL must be the https:// address of the htmx file (as "
+            f"https://cdn.jsdelivr.net/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.js) or a path "
+            f"on this site (/static/vendor/htmx-{HTMX_VERSION}.min.js), not {url!r}.")
+    return url
+
+
+def page_csp(nonce: str, htmx_source: str) -> str:
     """The Content-Security-Policy of a page: scripts and styles only from here or with the
-    request's nonce (and htmx from its CDN)."""
-    cdn_origin = "https://cdn.jsdelivr.net"
+    request's nonce, and htmx from exactly ``htmx_source`` (see ``htmx_script_source``)."""
+    scripts = " ".join(s for s in ("'self'", f"'nonce-{nonce}'", htmx_source,
+                                   "'wasm-unsafe-eval'") if s)
     return "; ".join(
         [
             "default-src 'self'",
-            f"script-src 'self' 'nonce-{nonce}' {cdn_origin} 'wasm-unsafe-eval'",
+            f"script-src {scripts}",
             f"style-src 'self' 'nonce-{nonce}'",
             "img-src 'self' data: blob:",
             "media-src 'self' blob: mediastream:",

@@ -1,9 +1,13 @@
-"""Small request and response helpers shared by the views: is this an htmx request, PDFs, and
-answers no cache may keep. No routes."""
+"""Small request and response helpers shared by the views: is this an htmx request, PDFs, CSV
+downloads and answers no cache may keep. No routes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+
 from flask import Response, request
+
+from summit.csv_tools import write_csv
 
 
 def is_htmx() -> bool:
@@ -24,3 +28,12 @@ def pdf_response(pdf: bytes, filename: str, *, attachment: bool = False) -> Resp
     disposition = "attachment" if attachment else "inline"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return response
+
+
+def csv_download(rows: Iterable[Mapping[str, object]], columns: Sequence[str],
+                 filename: str) -> Response:
+    """A CSV export as a download: written by ``summit.csv_tools.write_csv`` (formulas
+    defused), with a byte-order mark so Excel reads UTF-8 names, and kept by no cache."""
+    response = Response("\ufeff" + write_csv(rows, columns), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return no_store(response)

@@ -44,6 +44,39 @@ def test_security_headers_and_csp_nonce(client):
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+def test_the_csp_allows_the_htmx_file_and_not_the_rest_of_its_cdn(client, app):
+    csp = client.get("/").headers["Content-Security-Policy"]
+    scripts = next(d for d in csp.split("; ") if d.startswith("script-src ")).split()[1:]
+    assert app.config["HTMX_CDN_URL"] in scripts
+    assert [s for s in scripts if "://" in s] == [app.config["HTMX_CDN_URL"]]
+    assert not app.config["HTMX_CDN_URL"].endswith("/")  # a trailing "/" would allow a folder
+
+
+@pytest.mark.parametrize("setting, expected", [
+    ("https://cdn.example.org/htmx@2.0.11/htmx.min.js", "https://cdn.example.org/htmx@2.0.11/htmx.min.js"),
+    ("/static/vendor/htmx-2.0.11.min.js", ""),
+])
+def test_the_htmx_script_source_is_one_file_or_this_site(setting, expected):
+    from summit.headers import htmx_script_source
+
+    assert htmx_script_source(setting) == expected
+
+
+@pytest.mark.parametrize("setting", [
+    "https://cdn.jsdelivr.net", "https://cdn.jsdelivr.net/", "https://cdn.jsdelivr.net/npm/",
+    "http://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js", "https:htmx.min.js",
+    "https://cdn.jsdelivr.net/htmx.js; script-src *", "https://cdn.jsdelivr.net/a.js 'unsafe-eval'",
+    "https://cdn.jsdelivr.net/htmx.js?v=2", "//cdn.jsdelivr.net/htmx.js", "*", "",
+])
+def test_an_htmx_setting_that_would_loosen_the_csp_stops_the_start(setting, tmp_path):
+    from summit import create_app
+
+    with pytest.raises(ValueError, match="HTMX_CDN_URL"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "TESTING": True,
+                    "INSTANCE_PATH": str(tmp_path), "JOBS_EMBEDDED_WORKER": False,
+                    "HTMX_CDN_URL": setting})
+
+
 def test_htmx_is_loaded_from_the_cdn_with_integrity_and_a_local_fallback(client, app):
     html = client.get("/").get_data(as_text=True)
     assert 'integrity="sha384-' in html
@@ -54,7 +87,7 @@ def test_htmx_is_loaded_from_the_cdn_with_integrity_and_a_local_fallback(client,
     import base64
     import hashlib
 
-    from summit import HTMX_SRI
+    from summit.headers import HTMX_SRI
 
     digest = base64.b64encode(hashlib.sha384(fallback.data).digest()).decode()
     assert f"sha384-{digest}" == HTMX_SRI
@@ -120,8 +153,8 @@ def test_unknown_pages_and_bad_ids_are_404_not_500(client, make_event):
     assert client.get("/admin/e/known/attendees/notanumber").status_code == 404
 
 
-def test_secret_links_are_kept_out_of_the_access_log():
-    from summit.logsafe import redact
+def test_secret_links_are_kept_out_of_the_access_log(app):
+    from summit.logsafe import redact  # knows the app's secret routes once an app is built
 
     line = '127.0.0.1 - - "GET /me/abcdefghjkmnpqrstuvwxyz23456789abcdefgh HTTP/1.1" 302'
     assert "abcdefghjk" not in redact(line)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -30,10 +29,11 @@ from summit.extensions import db
 from summit.homerooms.api import table_labels_for
 from summit.messages import services as messages
 from summit.panels import event_home_panels, event_nav
+from summit.personal_fields import visible_columns
 from summit.registration import csv_io, services
 from summit.registration.api import personal_link
 from summit.registration.models import Attendee
-from summit.responses import is_htmx
+from summit.responses import csv_download, is_htmx
 
 from . import queries
 from .forms import AttendeeForm, ImportForm, StaffRoleForm
@@ -303,13 +303,10 @@ def welcome_imported(event):
 @event_role("organizer")
 def export_registrations(event):
     rows = exports.export_rows(event, current_app.config["BASE_URL"])
-    body = "\ufeff" + csv_io.write_rows(rows)  # BOM so Excel reads UTF-8 names correctly
     audit.record("registrations.exported", event_id=event.id, after={"rows": len(rows)})
     db.session.commit()
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{event.slug}-registrations.csv"',
-        "Cache-Control": "no-store",
-    })
+    columns = visible_columns(csv_io.EXPORT_COLUMNS, current_user.roles_for(event.id))
+    return csv_download(rows, columns, f"{event.slug}-registrations.csv")
 
 
 @bp.route("/e/<slug>/log")

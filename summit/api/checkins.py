@@ -20,12 +20,14 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from summit.checkin import services
 from summit.checkin.codes import extract_code
 from summit.database import direct_connection, sqlite_write_turn
+from summit.personal_fields import CHECKIN, ORGANIZER, may_see
 from summit.ttlcache import app_cache
 
 MAX_BODY = 64 * 1024
 MAX_CODE = 2048
 
 log = logging.getLogger(__name__)
+API_AUDIENCES = (ORGANIZER, CHECKIN)  # the roles api_role lets call the check-in endpoints
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,9 @@ def answer_for(result: services.CheckinResult) -> Answer:
             "name": attendee.full_name,
             "organization": attendee.organization_name,
             "homeroom": attendee.homeroom,
-            "accessibility": attendee.accessibility or None,
+            # The API serves the check-in desk's scanners (organizer and checkin roles).
+            "accessibility": (attendee.accessibility or None)
+            if may_see("accessibility", API_AUDIENCES) else None,
         },
         "checked_in_at": result.checkin.at.isoformat() if result.checkin else None,
     }

@@ -643,7 +643,7 @@ def public_feed(slug: str):
     return _ics(event, f"{event.name}: breakouts", _ical_items(event, sessions), False)
 
 
-@bp.route("/e/<slug>/calendar/<secret>.ics")
+@bp.route("/e/<slug>/calendar/<secret:secret>.ics")
 @public
 def private_feed(slug: str, secret: str):
     event = load_event(slug)

@@ -83,7 +83,7 @@ def _result_context(event: Event, result: services.CheckinResult, checkin_list) 
 # --- the link inside every QR code ---------------------------------------------------------
 
 
-@bp.route("/c/<code>")
+@bp.route("/c/<secret:code>")
 @public
 def code_link(code: str):
     """Staff with a check-in role check the attendee in; everyone else sees a neutral page."""

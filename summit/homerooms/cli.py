@@ -89,10 +89,14 @@ def rebalance(slug, from_day, no_shows):
 @click.argument("slug")
 def export(slug):
     """Write every seat as CSV (day,table,email,first_name,...) to standard output."""
-    from .services import export_csv
+    from summit.csv_tools import write_csv
+    from summit.personal_fields import ORGANIZER, visible_columns
+
+    from .services import EXPORT_COLUMNS, export_rows
 
     event = event_or_exit(slug)
-    click.echo(export_csv(event), nl=False)
+    columns = visible_columns(EXPORT_COLUMNS, [ORGANIZER])
+    click.echo(write_csv(export_rows(event), columns), nl=False)
 
 
 def register(app: Flask) -> None:

@@ -7,7 +7,7 @@
 - ``assign`` (every day, or one day keeping everything else), ``rebalance_event`` (walk-ins,
   cancellations, no-shows: moves as few people as possible) and ``move_seat`` (a hand move).
   Each saves in one transaction; pins, locked seats and locked tables never move.
-- ``table_labels_for``: the foundation's hook (``summit.registration.hooks``) for exports,
+- ``table_labels_for``: what other capabilities show (through ``api`` and the labels registry),
   attendee lists, My summit and the check-in desk.
 
 Flask-free except for what the database session needs; the views stay thin.
@@ -899,10 +899,3 @@ def export_rows(event: Event) -> list[dict[str, str]]:
          "role": a.role}
         for day, table, a in rows
     ]
-
-
-def export_csv(event: Event) -> str:
-    """CSV of every seat, formula-like cells defused as in the registration export."""
-    from summit.registration.csv_io import write_rows
-
-    return write_rows(export_rows(event), EXPORT_COLUMNS)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -25,8 +24,9 @@ from summit.auth.models import EventRole, StaffUser
 from summit.database import fits_integer
 from summit.extensions import db
 from summit.homerooms.api import todays_homeroom
+from summit.personal_fields import TABLEMATE, may_see, visible_columns
 from summit.registration.api import ROLES, Attendee
-from summit.responses import is_htmx, pdf_response
+from summit.responses import csv_download, is_htmx, pdf_response
 
 from . import printing, services
 from .models import HomeroomTable
@@ -466,9 +466,8 @@ def tents_pdf(event):
 @bp.route("/admin/e/<slug>/homerooms/export.csv")
 @event_role("organizer")
 def export(event):
-    return Response(services.export_csv(event), mimetype="text/csv",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="{event.slug}-homerooms.csv"'})
+    columns = visible_columns(services.EXPORT_COLUMNS, current_user.roles_for(event.id))
+    return csv_download(services.export_rows(event), columns, f"{event.slug}-homerooms.csv")
 
 
 # --- facilitators ----------------------------------------------------------------------------
@@ -520,8 +519,11 @@ def my_homeroom_panel(event, attendee):
         return None
     facilitates = db.session.scalar(select(HomeroomTable).where(
         HomeroomTable.facilitator_attendee_id == attendee.id))
+    # ``tablemates`` holds only those who chose to share; what of them is shown is declared
+    # in summit/personal_fields.py.
+    shown = {field: may_see(field, [TABLEMATE]) for field in ("name", "district", "email")}
     return render_template("homerooms/_my_panel.html", event=event, days=days,
-                           facilitates=facilitates, day_dates=event.day_dates(),
+                           facilitates=facilitates, day_dates=event.day_dates(), shown=shown,
                            districts=services.district_labels(
                                [a for d in days for a in d.tablemates]))
 

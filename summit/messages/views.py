@@ -341,7 +341,7 @@ def _live_banner():
 
 # The signed token in the address is the credential (RFC 8058 one-click POST has no CSRF token).
 @csrf.exempt
-@bp.route("/e/<slug>/mail/preferences/<token>", methods=["GET", "POST"])
+@bp.route("/e/<slug>/mail/preferences/<secret:token>", methods=["GET", "POST"])
 @public
 def preferences(slug: str, token: str):
     attendee = services.attendee_for_token(token)

@@ -3,9 +3,9 @@
 ``LOG_FORMAT=json`` (the default under gunicorn, set by ``gunicorn.conf.py``) installs
 ``JsonFormatter`` on the root logger, so the app, Flask-Limiter, SQLAlchemy warnings and the job
 worker all write JSON lines; every request then gets one ``summit.request`` line with its request
-id, method, path (secret links redacted), status, duration and, for staff, the user id. Names
-and email addresses are never logged. ``LOG_FORMAT=text`` (the default for ``flask run``) keeps
-Flask's and werkzeug's plain lines.
+id, method, path (with the secrets routes declare redacted, see ``summit.logsafe``), status,
+duration and, for staff, the user id. Names, email addresses and query strings are never logged.
+``LOG_FORMAT=text`` (the default for ``flask run``) keeps Flask's and werkzeug's plain lines.
 """
 
 from __future__ import annotations

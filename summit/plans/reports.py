@@ -94,6 +94,17 @@ def take_back_terms(event: Event, limit: int = 15):
     return {"answers": len(texts), "words": words, "phrases": phrases}
 
 
+PROGRESS_COLUMNS = ("district", "registered", "started", "completed")
+
+
+def progress_rows_csv(event: Event, label_of) -> list[dict[str, str]]:
+    attendees = services.registered_attendees(event)
+    progress = services.plan_progress_for(a.id for a in attendees)
+    return [{"district": label, "registered": str(c["people"]),
+             "started": str(c["started"]), "completed": str(c["completed"])}
+            for label, c in services.progress_by(attendees, progress, label_of)]
+
+
 def response_rows_csv(event: Event) -> tuple[list[str], list[dict[str, str]]]:
     """One row per started individual plan, without names or districts."""
     template = services.template_for(event)

@@ -7,8 +7,6 @@ and ``topics``.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
 from flask import (
@@ -43,7 +41,7 @@ from summit.plans.models import (
     PlanSection,
     Topic,
 )
-from summit.responses import is_htmx, no_store, pdf_response
+from summit.responses import csv_download, is_htmx, no_store, pdf_response
 
 bp = Blueprint("plans", __name__)
 
@@ -320,34 +318,17 @@ def dashboard(event):
 @bp.route("/admin/e/<slug>/plans/export.csv")
 @event_role("organizer")
 def export_csv(event):
-    kind = request.args.get("kind", "responses")
+    kind = "progress" if request.args.get("kind") == "progress" else "responses"
     _template(event)
-    out = io.StringIO()
     if kind == "progress":
-        attendees = services.registered_attendees(event)
-        progress = services.plan_progress_for(a.id for a in attendees)
-        writer = csv.writer(out)
-        writer.writerow(["district", "registered", "started", "completed"])
-        for label, c in services.progress_by(attendees, progress,
-                                             lambda a: a.organization_name):
-            writer.writerow([label, c["people"], c["started"], c["completed"]])
+        columns = reports.PROGRESS_COLUMNS
+        rows = reports.progress_rows_csv(event, lambda a: a.organization_name)
     else:
         columns, rows = reports.response_rows_csv(event)
-        writer = csv.DictWriter(out, fieldnames=columns)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _csv_safe(v) for k, v in row.items()})
     audit.record("plans.exported", event_id=event.id, after={"kind": kind})
     db.session.commit()
     stamp = datetime.now().strftime("%Y%m%d")
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{event.slug}-plans-{kind}-{stamp}.csv"',
-        "Cache-Control": "private, no-store"})
-
-
-def _csv_safe(value: str) -> str:
-    """Keep spreadsheet programs from running formulas typed into a plan."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return csv_download(rows, columns, f"{event.slug}-plans-{kind}-{stamp}.csv")
 
 
 @bp.route("/admin/e/<slug>/plans/tables")

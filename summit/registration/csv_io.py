@@ -8,9 +8,7 @@ returns clean rows or a list of row errors; never both, so an import is all or n
 from __future__ import annotations
 
 import csv
-import io
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from summit.csv_tools import HeaderError, columns_for, header_key, open_csv, to_text
@@ -141,21 +139,3 @@ def _row_to_record(columns: Sequence[str | None], raw: Sequence[str]) -> dict[st
             record[column] = " ".join(value.split()) if column not in OPTIONAL_COLUMNS \
                 else value.strip()
     return record
-
-
-def write_rows(rows: Iterable[dict[str, str]], columns: Sequence[str] = EXPORT_COLUMNS) -> str:
-    """CSV text with a header; values that spreadsheets would run as formulas are defused."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore",
-                            lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _defuse(str(row.get(k, "") or "")) for k in columns})
-    return out.getvalue()
-
-
-def _defuse(value: str) -> str:
-    # CSV injection: a cell starting with = + - @ is run by Excel. Names rarely do; emails never.
-    if value and value[0] in "=+-@\t\r" and not re.match(r"^-?\d+(\.\d+)?$", value):
-        return "'" + value
-    return value

@@ -8,6 +8,7 @@ from wtforms import BooleanField, EmailField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, Length
 
 from summit.forms import ValidEmail, single_line
+from summit.personal_fields import FIELDS, SHARE_WITH_TABLEMATES
 from summit.registration.models import ROLES
 
 STATES_AND_PROVINCES = (
@@ -44,12 +45,12 @@ class RegistrationForm(FlaskForm):
     role = SelectField(_l("Role"),
                        choices=[("", _l("Choose your role…"))] + [(r, _l(r)) for r in ROLES],
                        validators=[DataRequired(_l("Please choose your role."))])
+    # Who sees what is declared in summit/personal_fields.py; the form shows its promises.
     dietary = TextAreaField(_l("Dietary needs"), validators=[Length(max=1000)],
-                            description=_l("Optional. Seen only by the organizers and caterers."))
+                            description=_l(FIELDS["dietary"].form_note))
     accessibility = TextAreaField(_l("Accessibility needs"), validators=[Length(max=1000)],
-                                  description=_l("Optional. Seen only by the organizers and the "
-                                                 "check-in desk, so we can help on the day."))
-    share_contact = BooleanField(_l("Share my name, district and email with my tablemates"))
+                                  description=_l(FIELDS["accessibility"].form_note))
+    share_contact = BooleanField(_l(SHARE_WITH_TABLEMATES))
 
 
 class ResendLinkForm(FlaskForm):

@@ -14,7 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from summit import signals
 from summit.access import (
@@ -38,12 +38,18 @@ from summit.registration.models import Attendee
 bp = Blueprint("registration", __name__)
 
 
+# A district is suggested on the public form only once this many people of it registered, so
+# the list never tells a visitor that one particular person (a district of one) is coming.
+MIN_SUGGESTED_GROUP = 3
+
+
 def _known_organizations(event_id: int) -> list[str]:
     from summit.registration.models import Attendee as A
 
     return list(db.session.scalars(
         select(Organization.name).join(A, A.organization_id == Organization.id)
-        .where(A.event_id == event_id).distinct().order_by(Organization.name).limit(300)
+        .where(A.event_id == event_id).group_by(Organization.name)
+        .having(func.count(A.id) >= MIN_SUGGESTED_GROUP).order_by(Organization.name).limit(300)
     ))
 
 
@@ -109,7 +115,7 @@ def resend(slug: str):
         400 if request.method == "POST" else 200)
 
 
-@bp.route("/me/<secret>")
+@bp.route("/me/<secret:secret>")
 @public
 def personal_link(secret: str):
     attendee = None

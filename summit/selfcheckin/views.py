@@ -151,7 +151,7 @@ def screen_code(event):
 # --- the phone: scanning the entrance code ----------------------------------------------------
 
 
-@bp.route("/e/<slug>/here/<code>")
+@bp.route("/e/<slug>/here/<secret:code>")
 @public
 def entrance_scan(slug: str, code: str):
     event = load_event(slug)
@@ -207,7 +207,7 @@ def ask_email(slug: str):
                  event=event, form=form)
 
 
-@bp.route("/e/<slug>/arrive/<marker>")
+@bp.route("/e/<slug>/arrive/<secret:marker>")
 @public
 def arrive(slug: str, marker: str):
     """The link in the email: signs this phone in and finishes the check-in."""

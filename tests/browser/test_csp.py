@@ -127,3 +127,46 @@ def test_staff_pages_work_under_the_csp(live_server, new_context):
     page.wait_for_function("window.__csp.length > 0")
     watch.collect(page, "canary")
     assert any("style-src" in p for p in watch.problems), watch.problems
+
+
+def test_the_csp_lets_in_the_htmx_file_of_the_cdn_and_nothing_else_there(live_server,
+                                                                         new_context):
+    """With the CDN reachable (its answers played from the vendored copy), htmx comes from the
+    exact URL the policy names, with no fallback; another file of the same CDN is refused."""
+    from summit import ROOT
+    from summit.headers import HTMX_VERSION
+
+    cdn_url = live_server.app.config["HTMX_CDN_URL"]
+    origin = cdn_url.split("/npm/")[0]
+    vendored = (ROOT / "static" / "vendor" / f"htmx-{HTMX_VERSION}.min.js").read_bytes()
+    context = new_context()
+    watch = Watch(context)
+    served = []
+
+    def cdn(route):
+        served.append(route.request.url)
+        route.fulfill(status=200, body=vendored, content_type="application/javascript",
+                      headers={"Access-Control-Allow-Origin": "*"})
+
+    context.route(f"{origin}/**", cdn)
+    page = context.new_page()
+    fallbacks = []
+    page.on("request", lambda r: fallbacks.append(r.url) if "/static/vendor/htmx" in r.url
+            else None)
+    page.goto(f"{live_server.url}/")
+    page.wait_for_function("() => !!window.htmx")
+    watch.collect(page, "htmx from the CDN")
+    assert served == [cdn_url] and fallbacks == []
+    watch.assert_clean()
+
+    other = f"{origin}/npm/something-else@1/dist/evil.js"
+    outcome = page.evaluate("""(src) => new Promise((done) => {
+        const script = document.createElement('script');
+        script.onload = () => done('loaded');
+        script.onerror = () => done('refused');
+        script.src = src;
+        document.head.appendChild(script);
+    })""", other)
+    violations = page.evaluate("() => window.__csp")
+    assert outcome == "refused" and other not in served, (outcome, served)
+    assert any("script-src" in v and "evil.js" in v for v in violations), violations

@@ -40,14 +40,21 @@ def sqlite_with_an_attendee(tmp_path):
         db.session.commit()
         secrets = attendee.personal_secret, attendee.checkin_code
         db.engine.dispose()
-    return url, secrets
+        # Every other route that declares a secret (arrival link, calendar feed...), with one
+        # made up: the request line is written whatever the answer.
+        others = [rule.build({name: "gunicorn" if name == "slug" else f"Leaked{n:04d}Secret"
+                              for name in rule.arguments}, append_unknown=False)[1]
+                  for n, rule in enumerate(app.url_map.iter_rules())
+                  if "<secret:" in rule.rule and rule.endpoint not in (
+                      "registration.personal_link", "checkin.code_link")]
+    return url, secrets, others
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("access_log", ["1", ""])
 def test_gunicorn_config_serves_and_keeps_secrets_out_of_the_logs(sqlite_with_an_attendee,
                                                                    tmp_path, access_log):
-    url, (secret, code) = sqlite_with_an_attendee
+    url, (secret, code), other_secret_paths = sqlite_with_an_attendee
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "k" * 32, "BIND": f"127.0.0.1:{port}",
            "WEB_CONCURRENCY": "1", "JOBS_EMBEDDED_WORKER": "0", "ACCESS_LOG": access_log,
@@ -75,12 +82,17 @@ def test_gunicorn_config_serves_and_keeps_secrets_out_of_the_logs(sqlite_with_an
         assert link.headers["X-Request-ID"] == "e2e-request-1"
         requests.get(f"{base}/c/{code}?ref=x", timeout=5)
         requests.get(f"{base}/e/gunicorn/?q=quentin@example.org", timeout=5)
+        for path in other_secret_paths:
+            requests.get(f"{base}{path}", allow_redirects=False, timeout=5)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
 
     log = stderr.read_text()
     assert secret not in log and code not in log
+    assert other_secret_paths and "leaked0" not in log.lower()
+    assert any(path.endswith("/arrive/[redacted]") for path in (
+        r.get("path", "") for r in map(json.loads, log.splitlines())))
     assert "quentin" not in log.lower() and "?q=" not in log and "?ref" not in log
     records = [json.loads(line) for line in log.splitlines()]  # every line is JSON
     loggers = {r["logger"] for r in records}

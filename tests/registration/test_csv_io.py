@@ -59,8 +59,10 @@ def test_quoted_multiline_fields_report_the_physical_line():
 
 
 def test_export_defuses_formulas_but_keeps_names_exact():
-    out = csv_io.write_rows([{"first_name": "=HYPERLINK(1)", "last_name": "O'Brien-Ñúñez"}],
-                            columns=("first_name", "last_name"))
+    from summit.csv_tools import write_csv
+
+    out = write_csv([{"first_name": "=HYPERLINK(1)", "last_name": "O'Brien-Ñúñez"}],
+                    ("first_name", "last_name"))
     assert "'=HYPERLINK(1)" in out
     assert "O'Brien-Ñúñez" in out
 
