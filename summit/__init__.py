@@ -83,6 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(importlib.import_module(f"summit.{capability}.views").bp)
         if importlib.util.find_spec(f"summit.{capability}.cli"):
             importlib.import_module(f"summit.{capability}.cli").register(app)
+    importlib.import_module("summit.messages.receivers").connect()  # messages.init_app, later
     _init_templates(app)
     _init_security_headers(app)
     _init_input_guard(app)

@@ -16,11 +16,11 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import force_locale, gettext
+from flask_babel import LazyString, force_locale, gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from summit import audit
+from summit import audit, signals
 from summit.breakouts import capacity as rules
 from summit.breakouts.csv_io import SessionParseResult
 from summit.breakouts.models import (
@@ -274,12 +274,11 @@ def save_session(event: Event, data: SessionData,
 
 def move_session(event: Event, session: BreakoutSession, room_id: int | None,
                  slot_id: int | None, *, audit_it: bool = True) -> int:
-    """Move a session; everyone signed up or waiting gets a notice and an email.
+    """Move a session; everyone signed up or waiting gets a notice, and ``session_changed``
+    is sent (the messages capability queues an email to each of them).
 
     Returns how many people were told.
     """
-    from summit.breakouts.notify import notify_session_changed
-
     for pk in sorted({p for p in (session.slot_id, slot_id) if p is not None}):
         lock_for_update(db.session, Slot, pk)
     if room_id == session.room_id and slot_id == session.slot_id:
@@ -324,7 +323,20 @@ def move_session(event: Event, session: BreakoutSession, room_id: int | None,
                      after={"room_id": room_id, "slot_id": slot_id, "told": len(affected)})
     if session.slot_id:
         _promote_waiting(session)
-    notify_session_changed(session, affected, before)
+    # Where and when, before and after, in the language of whoever reads them (LazyString):
+    # a receiver writing to each person in their language gets each in theirs.
+    old_room, old_slot = before["room"], before["slot"]
+    new_room, new_slot = session.room, session.slot
+    signals.session_changed.send(
+        session,
+        attendee_ids=[e.attendee_id for e in affected],
+        waitlisted_ids=[e.attendee_id for e in affected if e.status == "waitlisted"],
+        before={"where": LazyString(place_of, old_room),
+                "when": LazyString(time_of, event, old_slot)},
+        after={"where": LazyString(place_of, new_room),
+               "when": LazyString(time_of, event, new_slot)},
+        change_key=f"{session.id}:{secrets.token_urlsafe(9)}",
+    )
     event.bump()
     return len(affected)
 

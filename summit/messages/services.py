@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 
 from summit import audit, jobs
 from summit.access import secret_fingerprint
-from summit.database import utcnow
+from summit.database import utcnow, write_transaction
 from summit.extensions import db
 from summit.i18n import attendee_locale
 from summit.messages import mail
@@ -244,21 +244,37 @@ def send_personal_link(attendee: Attendee, *, requested_by_attendee: bool = True
                             if attendee.status == "registered" else ())
 
 
-def notify_session_changed(attendees: Iterable[Attendee], session_key: str, subject: str,
-                           template: str, context: dict | None = None) -> int:
-    """Tell every attendee of a breakout that its room or time changed.
+def notify_session_changed(session, attendee_ids: Iterable[int], *, before: dict,
+                           after: dict, change_key: str,
+                           waitlisted_ids: Iterable[int] = ()) -> int:
+    """Queue an email to each registered attendee of ``attendee_ids``: ``session`` (a breakout)
+    moved from ``before`` to ``after`` (``{"where", "when"}``, read in each person's language).
 
-    ``session_key`` identifies the change (e.g. ``f"{session.id}:{session.updated_at}"``):
-    calling again for the same change sends nothing more. Returns how many were queued.
+    ``change_key`` identifies the change: calling again for the same change queues nothing
+    more. One delivery job sends them all after the commit. Returns how many were queued.
     """
-    queued = 0
-    for attendee in attendees:
-        if attendee.status != "registered":
-            continue
-        if send_to_attendee(attendee, f"session-changed:{session_key}", subject, template,
-                            context, attachments=()):
-            queued += 1
-    return queued
+    ids = sorted(set(attendee_ids))
+    waiting = set(waitlisted_ids)
+    event = session.event
+    agenda_url = current_app.config["BASE_URL"] + f"/e/{event.slug}/agenda"
+    subject = _l("Moved: %(title)s (%(event)s)", title=session.title, event=event.name)
+    queued: list[int] = []
+    for i in range(0, len(ids), 500):
+        for attendee in db.session.scalars(
+                select(Attendee).where(Attendee.id.in_(ids[i:i + 500]),
+                                       Attendee.status == "registered")
+                .order_by(Attendee.id)):
+            recipient = send_to_attendee(
+                attendee, f"session-changed:{change_key}", subject,
+                "breakouts/email/session_moved",
+                {"session": session, "before": before, "after": after,
+                 "waiting": attendee.id in waiting, "agenda_url": agenda_url},
+                deliver=False)
+            if recipient is not None:
+                queued.append(recipient.id)
+    if queued:
+        jobs.enqueue(DELIVER_JOB, event_id=event.id, params={"recipient_ids": queued})
+    return len(queued)
 
 
 # --- segment messages ---------------------------------------------------------------------------
@@ -341,57 +357,106 @@ def status_counts(event_id: int, message_id: int | None = None) -> dict[str, int
 # --- delivery -----------------------------------------------------------------------------------
 
 
-def deliver_recipient(recipient_id: int, *, final_attempt: bool) -> str:
-    """Send one queued email. Returns sent | failed | retry | skipped | busy."""
-    claimed = db.session.execute(
-        update(MessageRecipient)
-        .where(MessageRecipient.id == recipient_id,
-               MessageRecipient.status.in_(("queued", "retrying")))
-        .values(status="sending", attempts=MessageRecipient.attempts + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
+def _record_delivery(recipient_id: int, **values) -> None:
+    with write_transaction(db.session):
+        db.session.execute(update(MessageRecipient).where(MessageRecipient.id == recipient_id)
+                           .values(**values).execution_options(synchronize_session=False))
+
+
+def deliver_recipient(recipient_id: int, *, final_attempt: bool,
+                      sender: mail.Sender | None = None) -> str:
+    """Send one queued email. Returns sent | failed | retry | unreachable | skipped | busy.
+
+    No transaction is open while the mail server answers: the row is claimed in a short write
+    transaction, read and built (reads only, then committed), sent, and the outcome recorded in
+    another short write transaction. ``unreachable``: the server did not answer at all; the
+    email waits for the next attempt (or failed, on the last one).
+    """
+    with write_transaction(db.session):
+        claimed = db.session.execute(
+            update(MessageRecipient)
+            .where(MessageRecipient.id == recipient_id,
+                   MessageRecipient.status.in_(("queued", "retrying")))
+            .values(status="sending", attempts=MessageRecipient.attempts + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
     if not claimed:
         return "busy"  # already sent, or being sent by someone else
     recipient = db.session.get(MessageRecipient, recipient_id)
     attendee = recipient.attendee
     if recipient.optional and (not wants_optional_mail(attendee.id)
                                or attendee.status == "cancelled"):
-        recipient.status = "skipped"
-        recipient.last_error = ("unsubscribed from optional mail"
-                                if attendee.status != "cancelled" else "registration cancelled")
         db.session.commit()
+        _record_delivery(recipient_id, status="skipped", last_error=(
+            "unsubscribed from optional mail" if attendee.status != "cancelled"
+            else "registration cancelled"))
         return "skipped"
     try:
         email = mail.build_email(recipient)
-        recipient.message_id_header = email["Message-ID"]
-        outbox_file = mail.transmit(email)
+    except Exception as exc:  # a bug, not the server: the email stays queued for the retry
+        db.session.rollback()
+        _record_delivery(recipient_id, status="retrying", last_error=f"not built: {exc}"[:1000])
+        raise
+    values: dict = {"message_id_header": email["Message-ID"]}
+    db.session.commit()  # end the read: nothing is held while the mail server answers
+    try:
+        values["outbox_file"] = sender.send(email) if sender else mail.transmit(email)
     except mail.PermanentMailError as exc:
-        recipient.status, recipient.last_error, outcome = "failed", str(exc), "failed"
+        values.update(status="failed", last_error=str(exc))
+        outcome = "failed"
     except mail.TemporaryMailError as exc:
-        recipient.last_error = str(exc)
-        recipient.status, outcome = ("failed", "failed") if final_attempt else ("retrying",
-                                                                                 "retry")
+        outcome = "unreachable" if isinstance(exc, mail.MailServerUnreachable) else "retry"
+        values.update(status="failed" if final_attempt else "retrying", last_error=str(exc))
     else:
-        recipient.status, recipient.sent_at, outcome = "sent", utcnow(), "sent"
-        recipient.outbox_file = outbox_file
-        recipient.last_error = None
-    db.session.commit()
+        values.update(status="sent", sent_at=utcnow(), last_error=None)
+        outcome = "sent"
+    _record_delivery(recipient_id, **values)
     return outcome
+
+
+def _still_to_send(ids: list[int]) -> set[int]:
+    pending: set[int] = set()
+    for i in range(0, len(ids), 500):
+        pending.update(db.session.scalars(select(MessageRecipient.id).where(
+            MessageRecipient.id.in_(ids[i:i + 500]),
+            MessageRecipient.status.in_(("queued", "retrying")))))
+    db.session.commit()
+    return pending
 
 
 @jobs.register_job(DELIVER_JOB, max_attempts=6)
 def deliver_job(job, report_progress):
-    """Deliver the job's emails; temporary failures make the job retry later (with backoff),
-    and the retry only sends what has not gone out yet."""
+    """Deliver the job's emails over one SMTP connection. Temporary failures make the job retry
+    later (with backoff), and the retry only sends what has not gone out yet. A server that
+    does not answer at all stops the batch at once: the rest wait for the next attempt rather
+    than each waiting ``MAIL_TIMEOUT`` in turn."""
     ids = list(job.params.get("recipient_ids", []))
     final = job.attempts >= job.max_attempts
+    pending = _still_to_send(ids)
     outcomes: dict[str, int] = {}
-    for done, recipient_id in enumerate(ids, 1):
-        outcome = deliver_recipient(recipient_id, final_attempt=final)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-        report_progress(done, len(ids))
-    if outcomes.get("retry"):
+    not_tried: list[int] = []
+    with mail.Sender() as sender:
+        for done, recipient_id in enumerate(ids, 1):
+            outcome = deliver_recipient(recipient_id, final_attempt=final, sender=sender) \
+                if recipient_id in pending else "busy"
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            report_progress(done, len(ids))
+            if outcome == "unreachable":
+                not_tried = [i for i in ids[done:] if i in pending]
+                break
+    if not_tried and final:
+        with write_transaction(db.session):
+            db.session.execute(
+                update(MessageRecipient)
+                .where(MessageRecipient.id.in_(not_tried),
+                       MessageRecipient.status.in_(("queued", "retrying")))
+                .values(status="failed", last_error="not sent: the mail server could not be "
+                                                    "reached")
+                .execution_options(synchronize_session=False))
+    left = outcomes.get("retry", 0) + outcomes.get("unreachable", 0) + len(not_tried)
+    if left:  # on the last attempt this fails the job, with the emails marked failed
         raise mail.TemporaryMailError(
-            f"{outcomes['retry']} of {len(ids)} email(s) could not be sent yet; retrying")
+            f"{left} of {len(ids)} email(s) could not be sent"
+            + (" (the mail server could not be reached)" if outcomes.get("unreachable") else "")
+            + ("" if final else " yet; retrying"))
     return ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing to send"
