@@ -301,16 +301,22 @@ def move_session(event: Event, session: BreakoutSession, room_id: int | None,
     affected = list(db.session.scalars(
         select(Enrollment).where(Enrollment.session_id == session.id,
                                  Enrollment.status.in_(("enrolled", "waitlisted")))
-        .order_by(Enrollment.id)))
+        .options(selectinload(Enrollment.attendee)).order_by(Enrollment.id)))
+    clashes = _seats_in_slot([e.attendee_id for e in affected], slot_id, exclude=session.id) \
+        if slot_id else {}
+    moved_text: dict[str, str] = {}  # one per language: the same for everyone
     for enrollment in affected:
-        clash = _seat_in_slot(enrollment.attendee_id, slot_id, exclude=session.id) \
-            if slot_id else None
+        clash = clashes.get(enrollment.attendee_id)
         # Stored in the attendee's language (like their email).
-        with force_locale(attendee_locale(enrollment.attendee)):
-            text = gettext("“%(title)s” moved from %(old_where)s, %(old_when)s to %(where)s, "
-                           "%(when)s.", title=session.title, old_where=place_of(before["room"]),
-                           old_when=time_of(event, before["slot"]), where=describe_place(session),
-                           when=describe_time(event, session))
+        language = attendee_locale(enrollment.attendee)
+        with force_locale(language):
+            if language not in moved_text:
+                moved_text[language] = gettext(
+                    "“%(title)s” moved from %(old_where)s, %(old_when)s to %(where)s, "
+                    "%(when)s.", title=session.title, old_where=place_of(before["room"]),
+                    old_when=time_of(event, before["slot"]), where=describe_place(session),
+                    when=describe_time(event, session))
+            text = moved_text[language]
             if clash is not None and enrollment.status == "enrolled":
                 text += " " + gettext("It now runs at the same time as “%(other)s”, where you "
                                       "also have a seat: please keep one and leave the other.",
@@ -381,6 +387,22 @@ def _seat_in_slot(attendee_id: int, slot_id: int, exclude: int | None = None):
     if exclude is not None:
         stmt = stmt.where(Enrollment.session_id != exclude)
     return db.session.scalars(stmt.order_by(Enrollment.id).limit(1)).first()
+
+
+def _seats_in_slot(attendee_ids: list[int], slot_id: int,
+                   exclude: int | None = None) -> dict[int, Enrollment]:
+    """``_seat_in_slot`` for many attendees in one query per 500: ``{attendee_id: seat}``."""
+    seats: dict[int, Enrollment] = {}
+    for i in range(0, len(attendee_ids), 500):
+        stmt = (select(Enrollment).join(BreakoutSession)
+                .where(Enrollment.attendee_id.in_(attendee_ids[i:i + 500]),
+                       Enrollment.status == "enrolled", BreakoutSession.slot_id == slot_id)
+                .options(selectinload(Enrollment.session)))
+        if exclude is not None:
+            stmt = stmt.where(Enrollment.session_id != exclude)
+        for seat in db.session.scalars(stmt.order_by(Enrollment.id.desc())):
+            seats[seat.attendee_id] = seat  # descending: the first seat wins, as one by one
+    return seats
 
 
 def _next_position(session_id: int) -> int:

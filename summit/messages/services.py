@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import TemplateNotFound
@@ -34,7 +34,7 @@ from summit import audit, jobs
 from summit.access import secret_fingerprint
 from summit.database import utcnow, write_transaction
 from summit.extensions import db
-from summit.i18n import attendee_locale
+from summit.i18n import LANGUAGES, attendee_locale
 from summit.messages import mail
 from summit.messages.models import MailPreference, Message, MessageRecipient
 from summit.messages.placeholders import personalize
@@ -126,6 +126,23 @@ def send_to_attendee(attendee: Attendee, reason_key: str, subject: str, template
         MessageRecipient.attendee_id == attendee.id, MessageRecipient.reason_key == reason_key))
     if exists is not None:
         return None
+    recipient = outbox_row(attendee, reason_key, subject, template, context, attachments,
+                           optional=optional, message=message)
+    try:
+        with db.session.begin_nested():
+            db.session.add(recipient)
+    except IntegrityError:  # the same reason queued at the same moment by another request
+        return None
+    if deliver:
+        jobs.enqueue(DELIVER_JOB, event_id=attendee.event_id,
+                     params={"recipient_ids": [recipient.id]})
+    return recipient
+
+
+def outbox_row(attendee: Attendee, reason_key: str, subject: str, template: str,
+               context: dict | None = None, attachments: Iterable = (), *,
+               optional: bool = False, message: Message | None = None) -> MessageRecipient:
+    """The outbox row of one email, rendered in the attendee's language (not added)."""
     full_context = {
         "attendee": attendee, "event": attendee.event, "link": mail.personal_link(attendee),
         "optional": optional,
@@ -137,22 +154,13 @@ def send_to_attendee(attendee: Attendee, reason_key: str, subject: str, template
     with force_locale(attendee_locale(attendee)):
         text, html = _render(template, full_context)
         subject = str(subject)
-    recipient = MessageRecipient(
-        event_id=attendee.event_id, attendee_id=attendee.id, reason_key=reason_key,
+    return MessageRecipient(
+        event_id=attendee.event_id, attendee_id=attendee.id, reason_key=reason_key[:200],
         optional=optional, to_address=attendee.email,
         subject=" ".join(subject.split())[:300], body_text=text, body_html=html,
         attachments=_attachment_specs(attachments), status="queued",
         message_id=message.id if message else None,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(recipient)
-    except IntegrityError:  # the same reason queued at the same moment by another request
-        return None
-    if deliver:
-        jobs.enqueue(DELIVER_JOB, event_id=attendee.event_id,
-                     params={"recipient_ids": [recipient.id]})
-    return recipient
 
 
 # --- automatic messages -------------------------------------------------------------------------
@@ -244,37 +252,91 @@ def send_personal_link(attendee: Attendee, *, requested_by_attendee: bool = True
                             if attendee.status == "registered" else ())
 
 
+SESSION_CHANGED_JOB = "messages.session_changed"
+
+
 def notify_session_changed(session, attendee_ids: Iterable[int], *, before: dict,
                            after: dict, change_key: str,
-                           waitlisted_ids: Iterable[int] = ()) -> int:
-    """Queue an email to each registered attendee of ``attendee_ids``: ``session`` (a breakout)
-    moved from ``before`` to ``after`` (``{"where", "when"}``, read in each person's language).
+                           waitlisted_ids: Iterable[int] = ()) -> jobs.Job | None:
+    """Queue the emails telling people that ``session`` (a breakout) moved from ``before`` to
+    ``after`` (``{"where", "when"}``, lazy strings read in each language).
 
-    ``change_key`` identifies the change: calling again for the same change queues nothing
-    more. One delivery job sends them all after the commit. Returns how many were queued.
+    Runs in the mover's transaction, so it only queues one job, whatever the number of people:
+    the job writes the outbox rows in short transactions, then sends them. Each language's
+    texts are read now, while the rooms and slots they describe are at hand. ``change_key``
+    identifies the change: nobody gets two emails for it, however often this is called.
     """
     ids = sorted(set(attendee_ids))
-    waiting = set(waitlisted_ids)
+    if not ids:
+        return None
     event = session.event
-    agenda_url = current_app.config["BASE_URL"] + f"/e/{event.slug}/agenda"
-    subject = _l("Moved: %(title)s (%(event)s)", title=session.title, event=event.name)
-    queued: list[int] = []
-    for i in range(0, len(ids), 500):
-        for attendee in db.session.scalars(
-                select(Attendee).where(Attendee.id.in_(ids[i:i + 500]),
-                                       Attendee.status == "registered")
-                .order_by(Attendee.id)):
-            recipient = send_to_attendee(
-                attendee, f"session-changed:{change_key}", subject,
-                "breakouts/email/session_moved",
-                {"session": session, "before": before, "after": after,
-                 "waiting": attendee.id in waiting, "agenda_url": agenda_url},
-                deliver=False)
-            if recipient is not None:
-                queued.append(recipient.id)
-    if queued:
-        jobs.enqueue(DELIVER_JOB, event_id=event.id, params={"recipient_ids": queued})
-    return len(queued)
+    texts = {}
+    for language in LANGUAGES:
+        with force_locale(language):
+            texts[language] = {
+                "subject": gettext("Moved: %(title)s (%(event)s)", title=session.title,
+                                   event=event.name),
+                "before": {key: str(value) for key, value in before.items()},
+                "after": {key: str(value) for key, value in after.items()},
+            }
+    return jobs.enqueue(SESSION_CHANGED_JOB, event_id=event.id, params={
+        "reason_key": f"session-changed:{change_key}"[:200], "attendee_ids": ids,
+        "waitlisted_ids": sorted(set(waitlisted_ids) & set(ids)),
+        "session_title": session.title, "texts": texts})
+
+
+@jobs.register_job(SESSION_CHANGED_JOB, max_attempts=6)
+def session_changed_job(job, report_progress):
+    """Write one outbox row per person still registered, then deliver them."""
+    params = job.params
+    waiting = set(params["waitlisted_ids"])
+    agenda_path = None
+
+    def email_for(attendee: Attendee):
+        nonlocal agenda_path
+        agenda_path = agenda_path or f"/e/{attendee.event.slug}/agenda"
+        texts = params["texts"].get(attendee_locale(attendee)) or params["texts"]["en"]
+        return texts["subject"], "breakouts/email/session_moved", {
+            "session": {"title": params["session_title"]}, "before": texts["before"],
+            "after": texts["after"], "waiting": attendee.id in waiting,
+            "agenda_url": current_app.config["BASE_URL"] + agenda_path}
+
+    ids = compose(params["reason_key"], params["attendee_ids"], email_for)
+    return deliver_all(job, ids, report_progress)
+
+
+COMPOSE_CHUNK = 100
+
+
+def compose(reason_key: str, attendee_ids: list[int], email_for) -> list[int]:
+    """Write the outbox rows for ``reason_key`` of every registered attendee in
+    ``attendee_ids`` that has none yet, ``COMPOSE_CHUNK`` at a time: each chunk is read and
+    rendered with no write lock held, then inserted in one short write transaction. Returns
+    the ids of the rows for this reason still to send (a retry finds the ones it wrote).
+
+    ``email_for(attendee)`` gives ``(subject, template, context)``. For jobs, not requests.
+    """
+    for i in range(0, len(attendee_ids), COMPOSE_CHUNK):
+        chunk = attendee_ids[i:i + COMPOSE_CHUNK]
+        have = set(db.session.scalars(select(MessageRecipient.attendee_id).where(
+            MessageRecipient.reason_key == reason_key,
+            MessageRecipient.attendee_id.in_(chunk))))
+        people = db.session.scalars(select(Attendee).where(
+            Attendee.id.in_([a for a in chunk if a not in have]),
+            Attendee.status == "registered").order_by(Attendee.id)).all()
+        rows = [outbox_row(attendee, reason_key, *email_for(attendee)) for attendee in people]
+        db.session.commit()  # end the read
+        if rows:
+            with write_transaction(db.session):
+                db.session.add_all(rows)
+    ids: list[int] = []
+    for i in range(0, len(attendee_ids), 500):
+        ids.extend(db.session.scalars(select(MessageRecipient.id).where(
+            MessageRecipient.reason_key == reason_key,
+            MessageRecipient.attendee_id.in_(attendee_ids[i:i + 500]),
+            MessageRecipient.status.in_(("queued", "retrying")))))
+    db.session.commit()
+    return sorted(ids)
 
 
 # --- segment messages ---------------------------------------------------------------------------
@@ -426,11 +488,15 @@ def _still_to_send(ids: list[int]) -> set[int]:
 
 @jobs.register_job(DELIVER_JOB, max_attempts=6)
 def deliver_job(job, report_progress):
-    """Deliver the job's emails over one SMTP connection. Temporary failures make the job retry
-    later (with backoff), and the retry only sends what has not gone out yet. A server that
-    does not answer at all stops the batch at once: the rest wait for the next attempt rather
-    than each waiting ``MAIL_TIMEOUT`` in turn."""
-    ids = list(job.params.get("recipient_ids", []))
+    """Deliver the outbox rows named in the job's ``recipient_ids``."""
+    return deliver_all(job, list(job.params.get("recipient_ids", [])), report_progress)
+
+
+def deliver_all(job, ids: list[int], report_progress) -> str:
+    """Deliver outbox rows over one SMTP connection, for a job. Temporary failures make the job
+    retry later (with backoff), and the retry only sends what has not gone out yet. A server
+    that does not answer at all stops the batch at once: the rest wait for the next attempt
+    rather than each waiting ``MAIL_TIMEOUT`` in turn."""
     final = job.attempts >= job.max_attempts
     pending = _still_to_send(ids)
     outcomes: dict[str, int] = {}
@@ -455,8 +521,8 @@ def deliver_job(job, report_progress):
                 .execution_options(synchronize_session=False))
     left = outcomes.get("retry", 0) + outcomes.get("unreachable", 0) + len(not_tried)
     if left:  # on the last attempt this fails the job, with the emails marked failed
+        why = ": the mail server could not be reached" if outcomes.get("unreachable") else ""
         raise mail.TemporaryMailError(
-            f"{left} of {len(ids)} email(s) could not be sent"
-            + (" (the mail server could not be reached)" if outcomes.get("unreachable") else "")
-            + ("" if final else " yet; retrying"))
+            f"{left} of {len(ids)} email(s) could not be sent{why}" if final
+            else f"{left} of {len(ids)} email(s) not sent yet{why}; retrying")
     return ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing to send"
