@@ -265,7 +265,10 @@ def run_job(job_id: int, now: datetime | None = None) -> bool:
             spec = _HANDLERS.get(job.kind)
             if spec is None:
                 raise LookupError(f"no handler registered for job kind {job.kind!r}")
-            db.session.commit()  # the handler starts with no transaction open
+            # The handler gets a copy outside the session (reading it costs no query) and
+            # starts with no transaction open.
+            job = _copy(job)
+            db.session.commit()
             result = spec.handler(job, _progress_reporter(job_id))
             session = db.session()
             if session.new or session.dirty or session.deleted:
@@ -284,6 +287,11 @@ def run_job(job_id: int, now: datetime | None = None) -> bool:
                     ).execution_options(synchronize_session=False)
                 )
     return True
+
+
+def _copy(job: Job) -> Job:
+    """A copy of ``job``'s row that belongs to no session."""
+    return Job(**{attr.key: getattr(job, attr.key) for attr in Job.__mapper__.column_attrs})
 
 
 def _progress_reporter(job_id: int) -> ProgressFn:
