@@ -38,7 +38,7 @@ from summit.i18n import LANGUAGES, attendee_locale
 from summit.messages import mail
 from summit.messages.models import MailPreference, Message, MessageRecipient
 from summit.messages.placeholders import personalize
-from summit.registration.models import Attendee
+from summit.registration.models import STATUSES, Attendee
 
 DELIVER_JOB = "messages.deliver"
 
@@ -289,33 +289,35 @@ def notify_session_changed(session, attendee_ids: Iterable[int], *, before: dict
 def session_changed_job(job, report_progress):
     """Write one outbox row per person still registered, then deliver them."""
     params = job.params
+    reason_key = params["reason_key"]
     waiting = set(params["waitlisted_ids"])
-    agenda_path = None
 
-    def email_for(attendee: Attendee):
-        nonlocal agenda_path
-        agenda_path = agenda_path or f"/e/{attendee.event.slug}/agenda"
+    def email_for(attendee: Attendee) -> MessageRecipient:
         texts = params["texts"].get(attendee_locale(attendee)) or params["texts"]["en"]
-        return texts["subject"], "breakouts/email/session_moved", {
-            "session": {"title": params["session_title"]}, "before": texts["before"],
-            "after": texts["after"], "waiting": attendee.id in waiting,
-            "agenda_url": current_app.config["BASE_URL"] + agenda_path}
+        return outbox_row(
+            attendee, reason_key, texts["subject"], "breakouts/email/session_moved",
+            {"session": {"title": params["session_title"]}, "before": texts["before"],
+             "after": texts["after"], "waiting": attendee.id in waiting,
+             "agenda_url": f"{current_app.config['BASE_URL']}/e/{attendee.event.slug}/agenda"})
 
-    ids = compose(params["reason_key"], params["attendee_ids"], email_for)
+    ids = compose(reason_key, params["attendee_ids"], email_for)
     return deliver_all(job, ids, report_progress)
 
 
 COMPOSE_CHUNK = 100
 
 
-def compose(reason_key: str, attendee_ids: list[int], email_for) -> list[int]:
-    """Write the outbox rows for ``reason_key`` of every registered attendee in
-    ``attendee_ids`` that has none yet, ``COMPOSE_CHUNK`` at a time: each chunk is read and
-    rendered with no write lock held, then inserted in one short write transaction. Returns
-    the ids of the rows for this reason still to send (a retry finds the ones it wrote).
+def compose(reason_key: str, attendee_ids: list[int], email_for, *,
+            statuses: tuple[str, ...] = ("registered",)) -> list[int]:
+    """Write the outbox rows for ``reason_key`` of the attendees in ``attendee_ids`` (whose
+    registration is in ``statuses``) that have none yet, ``COMPOSE_CHUNK`` at a time: each
+    chunk is read and rendered with no write lock held, then inserted in one short write
+    transaction. Returns the ids of the rows for this reason still to send (a retried job finds
+    the ones it wrote before).
 
-    ``email_for(attendee)`` gives ``(subject, template, context)``. For jobs, not requests.
+    ``email_for(attendee)`` gives the row (``outbox_row``). For jobs, not requests.
     """
+    attendee_ids = sorted(set(attendee_ids))
     for i in range(0, len(attendee_ids), COMPOSE_CHUNK):
         chunk = attendee_ids[i:i + COMPOSE_CHUNK]
         have = set(db.session.scalars(select(MessageRecipient.attendee_id).where(
@@ -323,8 +325,8 @@ def compose(reason_key: str, attendee_ids: list[int], email_for) -> list[int]:
             MessageRecipient.attendee_id.in_(chunk))))
         people = db.session.scalars(select(Attendee).where(
             Attendee.id.in_([a for a in chunk if a not in have]),
-            Attendee.status == "registered").order_by(Attendee.id)).all()
-        rows = [outbox_row(attendee, reason_key, *email_for(attendee)) for attendee in people]
+            Attendee.status.in_(statuses)).order_by(Attendee.id)).all()
+        rows = [email_for(attendee) for attendee in people]
         db.session.commit()  # end the read
         if rows:
             with write_transaction(db.session):
@@ -363,32 +365,47 @@ def paragraphs(body: str) -> list[str]:
     return [p.strip() for p in body.replace("\r\n", "\n").split("\n\n") if p.strip()]
 
 
+SEGMENT_JOB = "messages.segment"
+
+
 def send_segment_message(event, draft: Draft, attendee_ids: list[int], segment_label: str,
                          user) -> Message:
-    """Record the message, queue one email per attendee, and one job to deliver them all."""
+    """Record the message and queue one job that writes an email per attendee to the outbox
+    and delivers them: the organizer's request commits at once, for 30 people or 3,000."""
     message = Message(event_id=event.id, subject=draft.subject, body=draft.body,
                       segment_kind=draft.segment_kind, segment_key=draft.segment_key,
                       segment_label=segment_label, created_by_user_id=getattr(user, "id", None))
     db.session.add(message)
     db.session.flush()
-    ids = []
-    attendees = db.session.scalars(select(Attendee).where(Attendee.id.in_(attendee_ids))).all()
-    for attendee in sorted(attendees, key=lambda a: a.id):
-        subject = personalize(draft.subject, attendee)
-        recipient = send_to_attendee(
-            attendee, f"message:{message.id}", subject, "messages/email/organizer",
-            {"body_paragraphs": paragraphs(personalize(draft.body, attendee)),
-             "subject": subject},
-            optional=True, message=message, deliver=False)
-        if recipient is not None:
-            ids.append(recipient.id)
-    job = jobs.enqueue(DELIVER_JOB, event_id=event.id, params={"recipient_ids": ids},
-                       created_by=user)
+    ids = sorted(set(attendee_ids))
+    job = jobs.enqueue(SEGMENT_JOB, event_id=event.id,
+                       params={"message_id": message.id, "attendee_ids": ids}, created_by=user)
     message.job_id = job.id
     audit.record("message.sent", event_id=event.id, target=message,
                  after={"subject": draft.subject, "segment": segment_label,
                         "recipients": len(ids)})
     return message
+
+
+@jobs.register_job(SEGMENT_JOB, max_attempts=6)
+def segment_job(job, report_progress):
+    """Write the message's email to each attendee (whatever their registration's status, as
+    the organizer chose them), then deliver them."""
+    message = db.session.get(Message, job.params["message_id"])
+    if message is None:
+        db.session.commit()
+        return "the message was deleted"
+    reason_key, subject, body = f"message:{message.id}", message.subject, message.body
+
+    def email_for(attendee: Attendee) -> MessageRecipient:
+        personal_subject = personalize(subject, attendee)
+        return outbox_row(attendee, reason_key, personal_subject, "messages/email/organizer",
+                          {"body_paragraphs": paragraphs(personalize(body, attendee)),
+                           "subject": personal_subject},
+                          optional=True, message=message)
+
+    ids = compose(reason_key, job.params["attendee_ids"], email_for, statuses=STATUSES)
+    return deliver_all(job, ids, report_progress)
 
 
 def retry_failed(event, message_id: int | None = None, user=None) -> int:
