@@ -1,18 +1,21 @@
 """Email to attendees: the outbox, automatic messages, segment messages and their delivery.
 
-Every email is a ``MessageRecipient`` row written in the same transaction as the change that
-caused it (a registration, a promotion, a room change), then delivered by a background job
-(``messages.deliver``) after the commit. The row records what went to whom, the attempts and
-the last error. ``(attendee, reason_key)`` is unique, so nobody gets the same mail twice for
-the same reason, however often the caller asks.
+Every email is a ``MessageRecipient`` row, then delivered by a background job after the commit.
+The row records what went to whom, the attempts and the last error. ``(attendee, reason_key)``
+is unique, so nobody gets the same mail twice for the same reason, however often the caller
+asks. One email (a confirmation, a promotion, "resend my link") is written in the same
+transaction as the change that caused it; emails to many people at once (an organizer's
+message, a moved breakout) are written by their job, 100 per short transaction (``compose``),
+so the request that caused them commits at once.
 
-Other capabilities call :func:`send_to_attendee`; for example the breakouts on a room change::
+Other capabilities call :func:`send_to_attendee`; for example "email my plan", from its job::
 
-    send_to_attendee(attendee, f"session-changed:{session.id}:{session.version}",
-                     f"Room change: {session.title}", "breakouts/email/session_changed",
-                     {"session": session, "change": "Now in Hall B"})
+    send_to_attendee(attendee, f"plan:{plan.id}:job-{job.id}",
+                     _l("Your action plan · %(event)s", event=event.name), "plans/email_plan",
+                     {"plan": plan}, attachments=[(filename, "application/pdf", pdf)])
 
 ``template`` names ``<template>.txt`` (required) and ``<template>.html`` (optional, escaped).
+Delivery talks to the mail server with no database transaction open (``deliver_recipient``).
 """
 
 from __future__ import annotations
