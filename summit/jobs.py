@@ -47,6 +47,9 @@ what it needs, commits, does the slow part, then records the result in such a bl
         with write_transaction(db.session):
             db.session.get(Thing, job.params["id"]).outcome = outcome
 
+The handler's ``job`` is a copy of the row that belongs to no session (reading it costs no
+query); the runner records progress, result and error.
+
 ``summit.messages.mail`` refuses to talk SMTP while a transaction is open
 (``require_no_transaction``), and the runner fails a handler that leaves changes behind
 uncommitted, so a job cannot silently fall back into holding SQLite's write lock through a
