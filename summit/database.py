@@ -4,10 +4,13 @@
   and PostgreSQL behave the same.
 - SQLite tuning: WAL, foreign keys, a busy timeout, and ``BEGIN IMMEDIATE`` for any transaction
   that may write (every request that is not GET/HEAD/OPTIONS, and code inside
-  ``immediate_transactions()``, which background jobs use), so two requests racing for the last
-  seat queue up instead of failing with "database is locked". Other work outside a request (CLI,
-  tests) begins deferred, so a read never holds the write lock.
+  ``immediate_transactions()`` or ``write_transaction``, which CLI commands and background jobs
+  use), so two requests racing for the last seat queue up instead of failing with "database is
+  locked". Other work outside a request (jobs' reads, CLI, tests) begins deferred, so a read
+  never holds the write lock.
 - ``lock_for_update``: the row lock that serialises a critical section on both databases.
+- Outside requests (jobs, CLI): ``write_transaction``, a short transaction that writes, and
+  ``require_no_transaction``, the check made before network I/O or a long render.
 - For hot paths (the check-in API): ``direct_connection``, Core statements run straight on the
   driver on connections kept warm between uses, and ``sqlite_write_turn``, which makes SQLite
   writers in several processes queue instead of polling the write lock.
@@ -117,9 +120,59 @@ def begin_write(session) -> None:
         return  # a POST (or CLI work): its transaction began with the write lock already
     if has_request_context():
         g.write_transaction = True
-    current = session() if hasattr(session, "registry") else session  # a scoped_session
+    current = _current(session)
     if current.get_bind().dialect.name == "sqlite" and current.in_transaction():
         current.commit()
+
+
+def _current(session):
+    return session() if hasattr(session, "registry") else session  # a scoped_session
+
+
+@contextmanager
+def write_transaction(session):
+    """One short transaction that writes, for work outside a web request (jobs, CLI).
+
+    On SQLite it begins with ``BEGIN IMMEDIATE`` (it waits its turn for the write lock instead
+    of failing later); on both databases it commits at the end of the block and rolls back if
+    the block raises. A read transaction still open is ended first. Changes made *before* the
+    block, outside any write transaction, are a mistake and raise ``RuntimeError``: they would
+    otherwise be written by a transaction that never took the write lock.
+
+    Jobs do their writing only in these blocks, and keep network I/O (SMTP, HTTP) and long
+    renders outside them: see ``require_no_transaction``.
+    """
+    current = _current(session)
+    if current.in_transaction():
+        if current.new or current.dirty or current.deleted:
+            raise RuntimeError("changes made outside write_transaction(): "
+                               f"{[*current.new, *current.dirty, *current.deleted][:3]}")
+        current.commit()  # only reads in it: ends them
+    token = _IMMEDIATE.set(True)
+    try:
+        yield current
+        current.commit()
+    except BaseException:
+        current.rollback()
+        raise
+    finally:
+        _IMMEDIATE.reset(token)
+
+
+class TransactionOpenError(RuntimeError):
+    """Network I/O (or a long render) was about to start inside a database transaction."""
+
+
+def require_no_transaction(session, doing: str) -> None:
+    """Refuse to go on while ``session`` has a transaction open.
+
+    Called before talking to a mail server or rendering a long PDF in a job: a transaction held
+    through that would, on SQLite, hold the write lock (every check-in waits), and on
+    PostgreSQL keep a connection idle in a transaction. Commit (or roll back) first.
+    """
+    if _current(session).in_transaction():
+        raise TransactionOpenError(f"a database transaction is open while {doing}; "
+                                   "commit before, and record the result after")
 
 
 def lock_for_update(session, model, pk):

@@ -30,6 +30,29 @@ status='queued'``: exactly one claimer wins, so a job handed out twice still run
 Failures are retried with exponential backoff (``attempts``, ``run_after``) up to the handler's
 ``max_attempts``, then the job is ``failed`` with the error kept for organizers to see.
 ``run_pending_jobs()`` drains due jobs synchronously (tests and the poller use it).
+
+No transaction is held while a job waits on the network. A handler runs with no write
+transaction open: what it reads begins a plain (deferred) transaction, which on SQLite takes no
+write lock, and it writes only inside ``write_transaction(db.session)`` blocks, short ones that
+take the write lock and commit. A job that talks to a mail server or renders a long PDF reads
+what it needs, commits, does the slow part, then records the result in such a block::
+
+    @register_job("things.send")
+    def send_things(job, report_progress):
+        thing = db.session.get(Thing, job.params["id"])
+        message = build(thing)
+        db.session.commit()                   # end the read
+        outcome = talk_to_the_network(message)  # no transaction open (it may check)
+        with write_transaction(db.session):
+            db.session.get(Thing, job.params["id"]).outcome = outcome
+
+The handler's ``job`` is a copy of the row that belongs to no session (reading it costs no
+query); the runner records progress, result and error.
+
+``summit.messages.mail`` refuses to talk SMTP while a transaction is open
+(``require_no_transaction``), and the runner fails a handler that leaves changes behind
+uncommitted, so a job cannot silently fall back into holding SQLite's write lock through a
+slow mail server while the check-in desk waits.
 """
 
 from __future__ import annotations
@@ -45,7 +68,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import click
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, g, has_app_context
 from flask.cli import AppGroup
 from sqlalchemy import (
     JSON,
@@ -62,7 +85,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from summit.database import UTCDateTime, utcnow
+from summit.database import UTCDateTime, utcnow, write_transaction
 from summit.extensions import db
 
 log = logging.getLogger(__name__)
@@ -210,14 +233,14 @@ def backoff(attempts: int, base: float) -> timedelta:
 def claim(job_id: int, now: datetime | None = None) -> bool:
     """Atomically take a queued, due job. Exactly one caller gets ``True``."""
     now = now or utcnow()
-    result = db.session.execute(
-        update(Job)
-        .where(Job.id == job_id, Job.status == "queued", Job.run_after <= now)
-        .values(status="running", started_at=utcnow(), heartbeat_at=utcnow(),
-                attempts=Job.attempts + 1, error=None)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with write_transaction(db.session):
+        result = db.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "queued", Job.run_after <= now)
+            .values(status="running", started_at=utcnow(), heartbeat_at=utcnow(),
+                    attempts=Job.attempts + 1, error=None)
+            .execution_options(synchronize_session=False)
+        )
     return result.rowcount == 1
 
 
@@ -226,35 +249,51 @@ def run_job(job_id: int, now: datetime | None = None) -> bool:
     if not claim(job_id, now):
         return False
     app = current_app._get_current_object()
-    # A request context lets handlers use url_for/render_template; POST makes SQLite take the
-    # write lock at BEGIN like any other job work (see summit.database).
-    with app.test_request_context("/", base_url=app.config.get("BASE_URL"), method="POST"):
+    # A request context lets handlers use url_for/render_template. It is a GET on purpose:
+    # the handler's reads begin deferred and hold no write lock; it writes in
+    # ``write_transaction`` blocks (see the module docstring).
+    with app.test_request_context("/", base_url=app.config.get("BASE_URL"), method="GET"):
+        g.job_id = job_id  # summit.messages.mail: SMTP is allowed here, not in a web request
         try:
             job = db.session.get(Job, job_id)
             spec = _HANDLERS.get(job.kind)
             if spec is None:
                 raise LookupError(f"no handler registered for job kind {job.kind!r}")
+            # The handler gets a copy outside the session (reading it costs no query) and
+            # starts with no transaction open.
+            job = _copy(job)
+            db.session.commit()
             result = spec.handler(job, _progress_reporter(job_id))
+            session = db.session()
+            if session.new or session.dirty or session.deleted:
+                raise RuntimeError(f"job {job.kind!r} left changes outside write_transaction()")
         except Exception as exc:
             db.session.rollback()
             _record_failure(job_id, exc)
         else:
-            db.session.execute(
-                update(Job).where(Job.id == job_id).values(
-                    status="done", result=None if result is None else str(result),
-                    finished_at=utcnow(), heartbeat_at=utcnow(),
-                    progress=case((Job.total.is_not(None), Job.total), else_=Job.progress),
-                ).execution_options(synchronize_session=False)
-            )
-            db.session.commit()
+            db.session.commit()  # whatever the handler last read
+            with write_transaction(db.session):
+                db.session.execute(
+                    update(Job).where(Job.id == job_id).values(
+                        status="done", result=None if result is None else str(result),
+                        finished_at=utcnow(), heartbeat_at=utcnow(),
+                        progress=case((Job.total.is_not(None), Job.total), else_=Job.progress),
+                    ).execution_options(synchronize_session=False)
+                )
     return True
+
+
+def _copy(job: Job) -> Job:
+    """A copy of ``job``'s row that belongs to no session."""
+    return Job(**{attr.key: getattr(job, attr.key) for attr in Job.__mapper__.column_attrs})
 
 
 def _progress_reporter(job_id: int) -> ProgressFn:
     last = [0.0]
 
     def report_progress(done: int, total: int | None = None, *, force: bool = False) -> None:
-        """Record progress; commits the current session (at most a few times a second)."""
+        """Record progress in a short write transaction of its own (at most a few times a
+        second); a read transaction still open is ended first."""
         now = time.monotonic()
         if not force and now - last[0] < 0.25 and (total is None or done < total):
             return
@@ -262,29 +301,31 @@ def _progress_reporter(job_id: int) -> ProgressFn:
         values: dict[str, Any] = {"progress": int(done), "heartbeat_at": utcnow()}
         if total is not None:
             values["total"] = int(total)
-        db.session.execute(update(Job).where(Job.id == job_id).values(**values)
-                           .execution_options(synchronize_session=False))
-        db.session.commit()
+        with write_transaction(db.session):
+            db.session.execute(update(Job).where(Job.id == job_id).values(**values)
+                               .execution_options(synchronize_session=False))
 
     return report_progress
 
 
 def _record_failure(job_id: int, exc: BaseException) -> None:
     app = current_app._get_current_object()
-    job = db.session.get(Job, job_id)
     text = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
-    log.warning("job %s (%s) failed on attempt %s: %s", job_id, job.kind, job.attempts, text)
-    job.error = text
-    job.heartbeat_at = utcnow()
-    retry_in = None
-    if job.attempts < job.max_attempts:
-        retry_in = backoff(job.attempts, float(app.config.get("JOBS_RETRY_BASE_SECONDS", 30)))
-        job.status = "queued"
-        job.run_after = utcnow() + retry_in
-    else:
-        job.status = "failed"
-        job.finished_at = utcnow()
-    db.session.commit()
+    with write_transaction(db.session):
+        job = db.session.get(Job, job_id)
+        log.warning("job %s (%s) failed on attempt %s: %s", job_id, job.kind, job.attempts,
+                    text)
+        job.error = text
+        job.heartbeat_at = utcnow()
+        retry_in = None
+        if job.attempts < job.max_attempts:
+            retry_in = backoff(job.attempts,
+                               float(app.config.get("JOBS_RETRY_BASE_SECONDS", 30)))
+            job.status = "queued"
+            job.run_after = utcnow() + retry_in
+        else:
+            job.status = "failed"
+            job.finished_at = utcnow()
     if retry_in is not None and app.config.get("JOBS_BACKEND") == "rq":
         _dispatch([job_id], delay=retry_in)
 
@@ -295,7 +336,7 @@ def due_job_ids(now: datetime | None = None, limit: int = 50) -> list[int]:
         select(Job.id).where(Job.status == "queued", Job.run_after <= now)
         .order_by(Job.run_after, Job.id).limit(limit)
     ))
-    db.session.commit()  # end the read transaction at once (SQLite holds the write lock)
+    db.session.commit()  # end the read transaction at once
     return ids
 
 
@@ -330,14 +371,15 @@ def requeue_stale() -> int:
     """Put back running jobs whose worker died (no heartbeat for ``JOBS_STALE_SECONDS``)."""
     seconds = float(current_app.config.get("JOBS_STALE_SECONDS", 900))
     cutoff = utcnow() - timedelta(seconds=seconds)
-    result = db.session.execute(
-        update(Job).where(
-            Job.status == "running",
-            or_(Job.heartbeat_at < cutoff, Job.heartbeat_at.is_(None) & (Job.started_at < cutoff)),
-        ).values(status="queued", run_after=utcnow(), error="worker stopped; retried")
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with write_transaction(db.session):
+        result = db.session.execute(
+            update(Job).where(
+                Job.status == "running",
+                or_(Job.heartbeat_at < cutoff,
+                    Job.heartbeat_at.is_(None) & (Job.started_at < cutoff)),
+            ).values(status="queued", run_after=utcnow(), error="worker stopped; retried")
+            .execution_options(synchronize_session=False)
+        )
     return result.rowcount or 0
 
 

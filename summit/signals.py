@@ -42,8 +42,10 @@ A registration was cancelled. Sender: the ``Attendee`` (status already ``cancell
 
 session_changed = _signals.signal("session-changed", doc="""
 A breakout session moved to another room or time. Sender: the ``BreakoutSession``. Keywords:
-``attendee_ids`` (everyone signed up), ``before`` (``{"where": ..., "when": ...}`` as people
-saw it) and ``change_key`` (unique per change, for idempotent notices).""")
+``attendee_ids`` (everyone signed up or waiting), ``waitlisted_ids`` (those of them still
+waiting), ``before`` and ``after`` (``{"where": ..., "when": ...}`` as people see it: lazy
+strings, each read in the language active where it is used) and ``change_key`` (unique per
+change, for idempotent notices).""")
 
 checked_in = _signals.signal("checked-in", doc="""
 An attendee was checked in on a check-in list (the entrance, or a session's room door).

@@ -28,5 +28,34 @@ def flaky_job(job, report_progress):
     return "ok"
 
 
+# ``test.hold`` waits here until the test releases it (threading.Event objects by name).
+HOLDS: dict[str, dict] = {}
+
+
+def hold_job(job, report_progress):
+    """Note whether a transaction was open when the handler started, read the job's row (as
+    any handler reads), then wait until ``HOLDS[name]["release"]`` is set."""
+    from summit.extensions import db
+    from summit.jobs import Job
+
+    hold = HOLDS[job.params["name"]]
+    hold["open_at_start"] = db.session().in_transaction()
+    db.session.get(Job, job.id, populate_existing=True)  # a read, left open while it waits
+    hold["started"].set()
+    hold["release"].wait(30)
+    return "released"
+
+
+def sloppy_job(job, report_progress):
+    """Change a row outside ``write_transaction`` (and leave it for the runner to commit)."""
+    from summit.extensions import db
+    from summit.jobs import Job
+
+    db.session.get(Job, job.id).result = "written by the handler"
+    return "done?"
+
+
 add_job_kind("test.count", count_job, max_attempts=3)
 add_job_kind("test.flaky", flaky_job, max_attempts=3)
+add_job_kind("test.hold", hold_job, max_attempts=1)
+add_job_kind("test.sloppy", sloppy_job, max_attempts=1)

@@ -219,3 +219,63 @@ def test_rq_backend_runs_jobs_in_a_real_worker_exactly_once(app, test_database, 
         from rq import Queue
 
         Queue(queue_name, connection=redis).delete(delete_jobs=True)
+
+
+def test_a_running_job_holds_no_write_lock(app):
+    """While a handler works (here: waits, having read its row), other writers go on: the
+    runner opens no write transaction for it. A job used to run as a POST, which on SQLite
+    took the write lock at BEGIN and kept it through the handler's SMTP conversation."""
+    hold = jobs_handlers.HOLDS["lock"] = {"started": threading.Event(),
+                                          "release": threading.Event()}
+    enqueue("test.hold", params={"name": "lock"})
+    db.session.commit()
+
+    def worker():
+        with app.app_context():
+            run_pending_jobs()
+            db.session.remove()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        assert hold["started"].wait(10)
+        started = time.monotonic()
+        other = enqueue("test.count", params={"n": 1})  # any write
+        db.session.commit()
+        waited = time.monotonic() - started
+    finally:
+        hold["release"].set()
+        thread.join(30)
+    assert hold["open_at_start"] is False, "the handler starts with no transaction open"
+    assert waited < 2, f"a write waited {waited:.1f} s for the running job"
+    assert fresh(other.id).status in ("queued", "done")
+
+
+def test_a_handler_that_writes_outside_write_transaction_fails(app):
+    job = enqueue("test.sloppy")
+    db.session.commit()
+    assert run_pending_jobs() == 1
+    job = fresh(job.id)
+    assert job.status == "failed" and job.result is None
+    assert "left changes outside write_transaction()" in job.error
+
+
+def test_write_transaction_commits_or_rolls_back_and_refuses_earlier_changes(app, make_event):
+    from summit.database import write_transaction
+    from summit.events.models import Event
+
+    event = make_event(name="Before")
+    with write_transaction(db.session):
+        db.session.get(Event, event.id).name = "Inside"
+    db.session.rollback()
+    assert db.session.get(Event, event.id).name == "Inside", "committed"
+    with pytest.raises(ZeroDivisionError), write_transaction(db.session):
+        db.session.get(Event, event.id).name = "Rolled back"
+        1 / 0  # noqa: B018
+    assert db.session.get(Event, event.id).name == "Inside"
+    db.session.get(Event, event.id).name = "Outside"
+    with pytest.raises(RuntimeError, match="outside write_transaction"), \
+            write_transaction(db.session):
+        pass
+    db.session.rollback()
+    assert db.session.get(Event, event.id).name == "Inside"

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from summit import audit
 from summit.badges.models import RIBBONS, BadgeBatch, BadgeOverride, BadgePrint, BadgeSettings
 from summit.badges.stocks import STOCKS, get_stock
-from summit.database import utcnow
+from summit.database import require_no_transaction, utcnow, write_transaction
 from summit.events.models import Event, Organization
 from summit.extensions import db
 from summit.homerooms.api import table_labels_for
@@ -356,8 +356,9 @@ def run_batch(batch: BadgeBatch, *, base_url: str,
               processes: int | None = None) -> bytes:
     """Render ``batch``, store its PDF and record every badge as printed (commits).
 
-    The database transaction is closed while the PDF renders, so a long batch never holds
-    SQLite's write lock (the desk keeps checking people in).
+    No database transaction is open while the PDF renders (it reads, commits, renders, then
+    writes the result in one short write transaction), so a long batch never holds SQLite's
+    write lock: the desk keeps checking people in.
     """
     from summit.badges.render import render_badges
 
@@ -372,15 +373,16 @@ def run_batch(batch: BadgeBatch, *, base_url: str,
     db.session.commit()
     if progress:
         progress(0, len(data), force=True)
+    require_no_transaction(db.session, "rendering badges")
     pdf = render_badges(data, badge_ev, stock, progress=progress, processes=processes)
-    batch = db.session.get(BadgeBatch, batch_id)
-    batch.pdf, batch.pdf_size = pdf, len(pdf)
-    batch.pages = -(-len(data) // stock.per_page)
-    batch.count = len(data)
-    batch.finished_at = utcnow()
-    record_prints(event, [d.attendee_id for d in data], stock.slug, by_user_id=by_user,
-                  source=batch.source, batch=batch)
-    db.session.commit()
+    with write_transaction(db.session):
+        batch = db.session.get(BadgeBatch, batch_id)
+        batch.pdf, batch.pdf_size = pdf, len(pdf)
+        batch.pages = -(-len(data) // stock.per_page)
+        batch.count = len(data)
+        batch.finished_at = utcnow()
+        record_prints(event, [d.attendee_id for d in data], stock.slug, by_user_id=by_user,
+                      source=batch.source, batch=batch)
     return pdf
 
 

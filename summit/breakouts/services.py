@@ -16,11 +16,11 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import force_locale, gettext
+from flask_babel import LazyString, force_locale, gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from summit import audit
+from summit import audit, signals
 from summit.breakouts import capacity as rules
 from summit.breakouts.csv_io import SessionParseResult
 from summit.breakouts.models import (
@@ -274,12 +274,11 @@ def save_session(event: Event, data: SessionData,
 
 def move_session(event: Event, session: BreakoutSession, room_id: int | None,
                  slot_id: int | None, *, audit_it: bool = True) -> int:
-    """Move a session; everyone signed up or waiting gets a notice and an email.
+    """Move a session; everyone signed up or waiting gets a notice, and ``session_changed``
+    is sent (the messages capability queues an email to each of them).
 
     Returns how many people were told.
     """
-    from summit.breakouts.notify import notify_session_changed
-
     for pk in sorted({p for p in (session.slot_id, slot_id) if p is not None}):
         lock_for_update(db.session, Slot, pk)
     if room_id == session.room_id and slot_id == session.slot_id:
@@ -302,16 +301,22 @@ def move_session(event: Event, session: BreakoutSession, room_id: int | None,
     affected = list(db.session.scalars(
         select(Enrollment).where(Enrollment.session_id == session.id,
                                  Enrollment.status.in_(("enrolled", "waitlisted")))
-        .order_by(Enrollment.id)))
+        .options(selectinload(Enrollment.attendee)).order_by(Enrollment.id)))
+    clashes = _seats_in_slot([e.attendee_id for e in affected], slot_id, exclude=session.id) \
+        if slot_id else {}
+    moved_text: dict[str, str] = {}  # one per language: the same for everyone
     for enrollment in affected:
-        clash = _seat_in_slot(enrollment.attendee_id, slot_id, exclude=session.id) \
-            if slot_id else None
+        clash = clashes.get(enrollment.attendee_id)
         # Stored in the attendee's language (like their email).
-        with force_locale(attendee_locale(enrollment.attendee)):
-            text = gettext("“%(title)s” moved from %(old_where)s, %(old_when)s to %(where)s, "
-                           "%(when)s.", title=session.title, old_where=place_of(before["room"]),
-                           old_when=time_of(event, before["slot"]), where=describe_place(session),
-                           when=describe_time(event, session))
+        language = attendee_locale(enrollment.attendee)
+        with force_locale(language):
+            if language not in moved_text:
+                moved_text[language] = gettext(
+                    "“%(title)s” moved from %(old_where)s, %(old_when)s to %(where)s, "
+                    "%(when)s.", title=session.title, old_where=place_of(before["room"]),
+                    old_when=time_of(event, before["slot"]), where=describe_place(session),
+                    when=describe_time(event, session))
+            text = moved_text[language]
             if clash is not None and enrollment.status == "enrolled":
                 text += " " + gettext("It now runs at the same time as “%(other)s”, where you "
                                       "also have a seat: please keep one and leave the other.",
@@ -324,7 +329,20 @@ def move_session(event: Event, session: BreakoutSession, room_id: int | None,
                      after={"room_id": room_id, "slot_id": slot_id, "told": len(affected)})
     if session.slot_id:
         _promote_waiting(session)
-    notify_session_changed(session, affected, before)
+    # Where and when, before and after, in the language of whoever reads them (LazyString):
+    # a receiver writing to each person in their language gets each in theirs.
+    old_room, old_slot = before["room"], before["slot"]
+    new_room, new_slot = session.room, session.slot
+    signals.session_changed.send(
+        session,
+        attendee_ids=[e.attendee_id for e in affected],
+        waitlisted_ids=[e.attendee_id for e in affected if e.status == "waitlisted"],
+        before={"where": LazyString(place_of, old_room),
+                "when": LazyString(time_of, event, old_slot)},
+        after={"where": LazyString(place_of, new_room),
+               "when": LazyString(time_of, event, new_slot)},
+        change_key=f"{session.id}:{secrets.token_urlsafe(9)}",
+    )
     event.bump()
     return len(affected)
 
@@ -369,6 +387,22 @@ def _seat_in_slot(attendee_id: int, slot_id: int, exclude: int | None = None):
     if exclude is not None:
         stmt = stmt.where(Enrollment.session_id != exclude)
     return db.session.scalars(stmt.order_by(Enrollment.id).limit(1)).first()
+
+
+def _seats_in_slot(attendee_ids: list[int], slot_id: int,
+                   exclude: int | None = None) -> dict[int, Enrollment]:
+    """``_seat_in_slot`` for many attendees in one query per 500: ``{attendee_id: seat}``."""
+    seats: dict[int, Enrollment] = {}
+    for i in range(0, len(attendee_ids), 500):
+        stmt = (select(Enrollment).join(BreakoutSession)
+                .where(Enrollment.attendee_id.in_(attendee_ids[i:i + 500]),
+                       Enrollment.status == "enrolled", BreakoutSession.slot_id == slot_id)
+                .options(selectinload(Enrollment.session)))
+        if exclude is not None:
+            stmt = stmt.where(Enrollment.session_id != exclude)
+        for seat in db.session.scalars(stmt.order_by(Enrollment.id.desc())):
+            seats[seat.attendee_id] = seat  # descending: the first seat wins, as one by one
+    return seats
 
 
 def _next_position(session_id: int) -> int:

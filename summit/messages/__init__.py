@@ -15,6 +15,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     receivers.connect()
     jobs.add_job_kind(services.DELIVER_JOB, services.deliver_job, max_attempts=6)
+    jobs.add_job_kind(services.SEGMENT_JOB, services.segment_job, max_attempts=6)
+    jobs.add_job_kind(services.SESSION_CHANGED_JOB, services.session_changed_job, max_attempts=6)
     segments.register_builtin()
     add_provider(privacy.Messages)
     panels.add_my_summit_panel(views.announcements_panel, order=15)

@@ -7,6 +7,12 @@ that organizers can open on the Messages page: nothing is ever dropped.
 
 Errors are sorted into permanent (the server said 5xx: retrying will not help) and temporary
 (4xx, connection refused, time-outs) so the delivery job retries only what may still succeed.
+A server that cannot be reached at all (refused, timed out, hung up) is ``MailServerUnreachable``:
+the delivery job then stops trying the rest of its batch until its next attempt.
+
+Only background jobs talk SMTP, never a web request, and never with a database transaction open
+(``Sender.send`` checks both): a slow or stalled mail server must not hold SQLite's write lock,
+or a web worker, while the check-in desk waits.
 """
 
 from __future__ import annotations
@@ -21,9 +27,11 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
 from flask_mailman import Mail
 
+from summit.database import require_no_transaction
+from summit.extensions import db
 from summit.urls import absolute_url
 
 mail = Mail()
@@ -61,6 +69,11 @@ class TemporaryMailError(Exception):
     """Try again later (4xx, no connection, time-out)."""
 
 
+class MailServerUnreachable(TemporaryMailError):
+    """No answer from the server at all (refused, timed out, hung up): the next messages would
+    only wait the same ``MAIL_TIMEOUT``."""
+
+
 def classify(exc: BaseException) -> Exception:
     code, detail = None, ""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
@@ -78,6 +91,9 @@ def classify(exc: BaseException) -> Exception:
     text = text[:1000]
     if code is not None and 500 <= code < 600:
         return PermanentMailError(text)
+    # 421: "service not available, closing the channel": the server is busy for everyone.
+    if code in (None, 421) or isinstance(exc, smtplib.SMTPServerDisconnected):
+        return MailServerUnreachable(text)
     return TemporaryMailError(text)
 
 
@@ -179,28 +195,58 @@ def write_outbox(message: EmailMessage) -> Path:
     return path
 
 
-def transmit(message: EmailMessage) -> str | None:
-    """Send one message. Returns the outbox file name when no SMTP server is configured.
+class SmtpInWebRequest(RuntimeError):
+    """A web request tried to talk to the mail server: queue the email instead."""
 
-    Raises ``PermanentMailError`` or ``TemporaryMailError``.
+
+class Sender:
+    """Sends messages over one SMTP connection, opened on first use and kept for the next ones
+    (a batch of 500 is one conversation, not 500), or to the outbox folder without SMTP.
+
+    Use it in a ``with`` block; an error closes the connection and the next message opens a
+    fresh one. Refuses to work inside a web request or while a database transaction is open.
     """
-    if not smtp_configured():
-        return write_outbox(message).name
-    connection = mail.get_connection(fail_silently=False)
-    try:
-        connection.open()
-        connection.connection.send_message(message)
-    except (smtplib.SMTPException, OSError) as exc:
-        raise classify(exc) from exc
-    finally:
-        with contextlib.suppress(Exception):  # a broken connection must not hide the error
-            connection.close()
-    return None
+
+    def __init__(self):
+        self.connection = None
+
+    def __enter__(self) -> Sender:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def send(self, message: EmailMessage) -> str | None:
+        """Send one message. Returns the outbox file name when no SMTP server is configured.
+
+        Raises ``PermanentMailError``, ``TemporaryMailError`` or ``MailServerUnreachable``.
+        """
+        if has_request_context() and g.get("job_id") is None:
+            raise SmtpInWebRequest("email is sent by the job queue, never inside a web request "
+                                   "(summit.messages.services.send_to_attendee queues it)")
+        require_no_transaction(db.session, "talking to the mail server")
+        if not smtp_configured():
+            return write_outbox(message).name
+        try:
+            if self.connection is None:
+                self.connection = mail.get_connection(fail_silently=False)
+                self.connection.open()
+            self.connection.connection.send_message(message)
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()
+            raise classify(exc) from exc
+        return None
+
+    def close(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(Exception):  # a broken connection must not hide an error
+                self.connection.close()
+            self.connection = None
 
 
-def deliver(message: EmailMessage) -> Path | None:
-    """Send a ready-made message at once (kept for simple callers; prefer send_to_attendee)."""
-    name = transmit(message)
-    return Path(current_app.config["OUTBOX_DIR"]) / name if name else None
+def transmit(message: EmailMessage) -> str | None:
+    """Send one message on a connection of its own (see ``Sender``)."""
+    with Sender() as sender:
+        return sender.send(message)
 
 

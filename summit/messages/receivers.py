@@ -1,7 +1,8 @@
 """What messages does when other capabilities report a change: queue the email it calls for.
 
-Receivers run inside the sender's transaction and only write outbox rows and queue the
-``messages.deliver`` job; the SMTP conversation happens in that job, after the commit.
+Receivers run inside the sender's transaction: they write outbox rows (``MessageRecipient``)
+or queue a job that writes them, and the delivery job runs after the commit. They never talk
+to a mail server.
 """
 
 from __future__ import annotations
@@ -22,7 +23,16 @@ def _link_requested(attendee, *, by_attendee: bool, **_):
     services.send_personal_link(attendee, requested_by_attendee=by_attendee)
 
 
+def _session_changed(session, *, attendee_ids, before, after, change_key,
+                     waitlisted_ids=(), **_) -> None:
+    """A breakout moved: one email to each person signed up or waiting, in their language."""
+    services.notify_session_changed(session, attendee_ids, before=before, after=after,
+                                    change_key=change_key, waitlisted_ids=waitlisted_ids)
+
+
 def connect() -> None:
+    """Connect the receivers (connecting twice is harmless: blinker keeps one of each)."""
     signals.attendee_registered.connect(_registered)
     signals.attendee_promoted.connect(_promoted)
     signals.personal_link_requested.connect(_link_requested)
+    signals.session_changed.connect(_session_changed)

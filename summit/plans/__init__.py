@@ -7,13 +7,14 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The worksheet, team plans, feedback and topics."""
-    from summit import panels
+    from summit import jobs, panels
     from summit.homerooms.api import use_prompts_from
-    from summit.plans import privacy, topics, views
+    from summit.plans import mailing, privacy, topics, views
     from summit.privacy.api import add_provider
 
     app.register_blueprint(views.bp)
     add_provider(privacy.Plans)
+    jobs.add_job_kind(mailing.EMAIL_JOB, mailing.email_plan_job, max_attempts=3)
     use_prompts_from(topics.prompt_text_for_day)
     panels.add_my_summit_panel(views.plan_panel, order=30)
     panels.add_event_home_panel(views.organizer_panel, order=40)

@@ -29,9 +29,9 @@ from summit import audit
 from summit.access import attendee_required, event_role
 from summit.extensions import db
 from summit.homerooms.api import table_labels_for
-from summit.i18n import current_language, translate
+from summit.i18n import translate
+from summit.plans import documents, mailing, reports, services
 from summit.plans import feedback as feedback_service
-from summit.plans import reports, services
 from summit.plans import topics as topic_service
 from summit.plans.models import (
     QUESTION_KINDS,
@@ -79,37 +79,7 @@ def _template(event):
 
 
 def _worksheet_context(event, attendee, plan, editable: bool = True):
-    template = _template(event)
-    return {
-        "event": event, "attendee": attendee, "plan": plan, "template": template,
-        "sections": services.live_sections(template), "answers": services.answers_by_key(plan),
-        "earlier": services.earlier_answers(plan), "editable": editable,
-        "readiness_scale": services.READINESS_SCALE, "action_fields": services.ACTION_FIELDS,
-        "field_label": _field_label, "ranked_priorities": services.ranked_priorities,
-        "action_rows": services.action_rows,
-        "score_options": [("", "—")] + [(str(k), f"{k} · {translate(v)}")
-                                        for k, v in services.READINESS_SCALE.items()],
-        "rank_options": _rank_options,
-    }
-
-
-def _field_label(question, field: str) -> str:
-    """``services.field_label`` in the page's language."""
-    match = services._ACTION_FIELD.match(field)
-    if match:
-        return _("Action %(n)s · %(field)s", n=match.group(1),
-                 field=translate(dict(services.ACTION_FIELDS)[match.group(2)]))
-    return translate(services.field_label(question, field))
-
-
-def _ordinal(i: int) -> str:
-    if current_language() == "fr":
-        return "1er" if i == 1 else f"{i}e"
-    return {1: "1st", 2: "2nd", 3: "3rd"}.get(i, f"{i}th")
-
-
-def _rank_options(n: int) -> list[tuple[str, str]]:
-    return [("", "—")] + [(str(i), _ordinal(i)) for i in range(1, n + 1)]
+    return documents.worksheet_context(event, attendee, plan, _template(event), editable)
 
 
 def _target_label(target) -> str:
@@ -252,40 +222,22 @@ def view_plan(event, attendee, plan_id: int):
         "plans/plan_view.html", **_worksheet_context(event, attendee, plan, editable=False))))
 
 
-def _plan_pdf(event, attendee, plan) -> bytes:
-    import weasyprint
-
-    html = render_template("plans/plan_pdf.html",
-                           **_worksheet_context(event, attendee, plan, editable=False))
-    return weasyprint.HTML(string=html, base_url=current_app.config["BASE_URL"]).write_pdf()
-
-
-def _pdf_name(event, plan) -> str:
-    who = plan.organization.name if plan.is_team else plan.attendee.full_name
-    safe = "".join(c if c.isalnum() else "-" for c in f"{event.slug}-plan-{who}").strip("-")
-    return f"{safe.lower()}.pdf"
-
-
 @bp.route("/e/<slug>/plan/<int:plan_id>/pdf")
 @attendee_required
 def plan_pdf(event, attendee, plan_id: int):
     plan = _plan_or_404(event, attendee, plan_id)
-    return no_store(pdf_response(_plan_pdf(event, attendee, plan), _pdf_name(event, plan),
+    html = documents.pdf_html(event, attendee, plan, _template(event))
+    return no_store(pdf_response(documents.render_pdf(html), documents.pdf_name(event, plan),
                                  attachment=True))
 
 
 @bp.route("/e/<slug>/plan/<int:plan_id>/email", methods=["POST"])
 @attendee_required
 def email_plan(event, attendee, plan_id: int):
-    from summit.messages.mail import deliver, new_message
-
+    """Queue the PDF by email: rendered and sent by background jobs, not in this request."""
     plan = _plan_or_404(event, attendee, plan_id)
-    message = new_message(_("Your action plan · %(event)s", event=event.name), attendee.email)
-    message.set_content(render_template("plans/email_plan.txt", event=event, attendee=attendee,
-                                        plan=plan))
-    message.add_attachment(_plan_pdf(event, attendee, plan), maintype="application",
-                           subtype="pdf", filename=_pdf_name(event, plan))
-    deliver(message)
+    mailing.queue_plan_email(event, attendee, plan)
+    db.session.commit()
     flash(_("Your plan is on its way to %(email)s.", email=attendee.email), "success")
     return redirect(url_for("plans.team_plan" if plan.is_team else "plans.my_plan",
                             slug=event.slug))

@@ -13,7 +13,7 @@ from summit.events.models import Event, Organization
 from summit.extensions import db
 from summit.registration.forms import ResendLinkForm
 from summit.registration.links import personal_link
-from summit.registration.models import ROLES, Attendee
+from summit.registration.models import ROLES, STATUSES, Attendee
 from summit.registration.services import (
     NewRegistration,
     RegistrationError,
@@ -25,7 +25,7 @@ from summit.registration.services import (
 )
 
 __all__ = [
-    "ROLES", "Attendee", "NewRegistration", "RegistrationError", "ResendLinkForm",
+    "ROLES", "STATUSES", "Attendee", "NewRegistration", "RegistrationError", "ResendLinkForm",
     "matches_text", "name_order", "personal_link", "promote_next", "register", "search",
     "waitlist_rank",
 ]

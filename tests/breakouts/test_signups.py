@@ -6,6 +6,7 @@ from summit.breakouts import services
 from summit.breakouts.models import Enrollment, SessionChangeNotice
 from summit.checkin import services as checkin_services
 from summit.extensions import db
+from summit.jobs import run_pending_jobs
 
 
 def status_of(attendee, session):
@@ -143,11 +144,15 @@ def test_moving_a_session_notifies_everyone_signed_up(schedule, make_attendee, a
         SessionChangeNotice.kind == "moved")).all()
     assert sorted(n.attendee_id for n in notices) == sorted([a.id, b.id, c.id])
     assert "from Room 101, Monday, March 1, 09:00–10:00 to Ballroom A" in notices[0].message
-    outbox = sorted(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))
-    assert len(outbox) == 3
-    text = b"".join(p.read_bytes() for p in outbox).decode()
+    outbox = Path(app.config["OUTBOX_DIR"])
+    assert not list(outbox.glob("*.eml")), "queued in the transaction, sent by the job queue"
+    assert run_pending_jobs() == 1
+    emails = sorted(outbox.glob("*.eml"))
+    assert len(emails) == 3
+    text = b"".join(p.read_bytes() for p in emails).decode()
     assert "Moved: Drafting a district AI policy" in text
     assert "Ballroom A" in text and "10:30" in text
+    assert "Your seat is kept." in text
     # The bigger room has space: the waitlisted person got in at once.
     assert status_of(c, s.policy) == "enrolled"
     agenda = services.agenda_for(s.event, a)

@@ -189,6 +189,8 @@ def test_segment_message_preview_send_escape_and_unsubscribe(app, client, smtp, 
 
     sent = client.post(f"/admin/e/{event.slug}/messages/new", data={**data, "action": "send"})
     assert sent.status_code == 302
+    assert recipients() == [], "the request only queues a job; the job writes the emails"
+    assert "Writing the emails" in client.get(sent.location).get_data(as_text=True)
     run_pending_jobs()
     [msg] = smtp.messages
     assert msg["To"] == knox.email and msg["Subject"] == "Parking on day 2"

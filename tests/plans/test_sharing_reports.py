@@ -8,6 +8,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from summit.extensions import db
+from summit.jobs import run_pending_jobs
+from summit.messages.models import MessageRecipient
 from summit.plans import services
 from summit.plans.models import ActionPlan
 
@@ -34,11 +36,22 @@ def test_pdf_and_email_it_to_me(app, client, auth, make_event, make_attendee, qu
 
     sent = client.post(f"/e/{event.slug}/plan/{plan.id}/email")
     assert sent.status_code == 302
-    [eml] = Path(app.config["OUTBOX_DIR"]).glob("*.eml")
+    outbox = Path(app.config["OUTBOX_DIR"])
+    assert not list(outbox.glob("*.eml")), "rendered and sent by jobs, not in the request"
+    assert run_pending_jobs() == 2  # the PDF, then its delivery through the outbox
+    [eml] = outbox.glob("*.eml")
     message = message_from_bytes(eml.read_bytes())
     assert message["To"] == "amber@example.org"
-    attachments = [p for p in message.walk() if p.get_content_type() == "application/pdf"]
-    assert attachments and attachments[0].get_payload(decode=True).startswith(b"%PDF")
+    assert "Attached is your action plan" in message.get_payload()[0].get_payload(decode=True) \
+        .decode()
+    [attachment] = [p for p in message.walk() if p.get_content_type() == "application/pdf"]
+    assert attachment.get_filename().endswith(".pdf")
+    emailed = attachment.get_payload(decode=True)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(emailed)).pages)
+    assert "Publish staff guidance on AI" in text and "Draft the guidance" in text
+    [row] = db.session.scalars(select(MessageRecipient)).all()
+    assert (row.status, row.attendee_id, row.reason_key.split(":")[0]) == \
+        ("sent", amber.id, "plan")
 
 
 def test_an_event_name_with_a_line_break_still_emails_the_plan(app, client, auth, make_event,
@@ -50,6 +63,7 @@ def test_an_event_name_with_a_line_break_still_emails_the_plan(app, client, auth
     plan = write(amber, question(event, "take_back"), "Publish staff guidance on AI")
     auth.as_attendee(amber)
     assert client.post(f"/e/{event.slug}/plan/{plan.id}/email").status_code == 302
+    run_pending_jobs()
     [eml] = Path(app.config["OUTBOX_DIR"]).glob("*.eml")
     assert message_from_bytes(eml.read_bytes(), policy=policy.default)["Subject"] == \
         "Your action plan · AI Leadership Summit"
