@@ -134,9 +134,28 @@ def secret_fingerprint(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()[:16]
 
 
-def sign_in_attendee(attendee) -> None:
+FORM_SESSION = "form"
+
+
+def sign_in_attendee(attendee, *, by_form: bool = False) -> None:
+    """Remember on this browser that ``attendee`` is signed in for their event.
+
+    ``by_form``: the registration form just created the record, and nothing proves the browser
+    holds the email address. Such a session lasts until a link that went to the address is
+    opened (anywhere): otherwise whoever typed someone else's address on the form would stay
+    signed in to the record its owner then uses. Opening such a link (any other sign-in) proves
+    the address: the first time, ``email_confirmed_at`` is set, in the caller's transaction.
+    """
+    entry = [attendee.id, secret_fingerprint(attendee.personal_secret)]
+    if by_form:
+        entry.append(FORM_SESSION)
+    elif attendee.email_confirmed_at is None:
+        from summit.database import begin_write, utcnow
+
+        begin_write(db.session)  # a GET that writes (SQLite: take the write lock first)
+        attendee.email_confirmed_at = utcnow()
     signed_in = dict(session.get(ATTENDEE_SESSION_KEY) or {})
-    signed_in[str(attendee.event_id)] = [attendee.id, secret_fingerprint(attendee.personal_secret)]
+    signed_in[str(attendee.event_id)] = entry
     session[ATTENDEE_SESSION_KEY] = signed_in
     session.permanent = True
 
@@ -154,12 +173,13 @@ def current_attendee(event: Event):
     entry = (session.get(ATTENDEE_SESSION_KEY) or {}).get(str(event.id))
     if not entry:
         return None
-    attendee_id, fingerprint = entry
+    attendee_id, fingerprint, *kind = entry
     attendee = db.session.get(Attendee, attendee_id)
     if (
         attendee is None
         or attendee.event_id != event.id
         or secret_fingerprint(attendee.personal_secret) != fingerprint
+        or (kind == [FORM_SESSION] and attendee.email_confirmed_at is not None)
     ):
         return None
     return attendee
