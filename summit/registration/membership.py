@@ -58,17 +58,21 @@ NOT_ASKED = "not_asked"              # may ask to join
 
 
 def email_domain(email: str) -> str:
-    return email.rpartition("@")[2].strip().strip(".").lower()
+    """The domain of an address, in its ASCII form (``écoles.ca`` -> ``xn--coles-9ra.ca``) so
+    it compares with confirmed domains however either was typed."""
+    domain = email.rpartition("@")[2].strip().strip(".").lower()
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain
 
 
 def normalize_domain(text: str) -> str:
     """``"@Knox.K12.TN.us "`` -> ``"knox.k12.tn.us"``; ``MembershipError`` (in English: the
     organizers' pages are not translated) for anything an organization could not own."""
     domain = (text or "").strip().lower().lstrip("@").strip(".")
-    if "@" in domain:
-        domain = email_domain(domain)
     try:
-        domain = domain.encode("idna").decode("ascii") if domain else ""
+        domain = email_domain(domain).encode("idna").decode("ascii") if domain else ""
     except UnicodeError:
         domain = ""
     labels = domain.split(".")
