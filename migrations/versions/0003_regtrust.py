@@ -77,8 +77,9 @@ def downgrade():
         "GROUP BY event_id, email HAVING count(*) > 1) AS repeated").scalar()
     if repeated:
         raise RuntimeError(
-            f"{repeated} addresses have more than one registration for an event (someone "
-            "registered again after cancelling): erase or merge them before downgrading.")
+            "Some addresses have more than one registration for an event (someone registered "
+            f"again after cancelling; {repeated} addresses): erase or merge them before "
+            "downgrading.")
     with op.batch_alter_table('attendees', schema=None) as batch_op:
         batch_op.drop_index('uq_attendees_event_active_email', sqlite_where=sa.text("status <> 'cancelled'"), postgresql_where=sa.text("status <> 'cancelled'"))
         batch_op.drop_index('ix_attendees_event_email')
