@@ -288,3 +288,13 @@ def test_team_routes_are_organizer_pages_or_attendee_pages(app, knox, make_staff
         assert client.post(f"/admin/e/{event.slug}/districts/{knox['org'].id}/attendees/"
                            f"{knox['pat'].id}", data={"decision": "approve"}).status_code == 403
     assert not membership.is_member(knox["pat"])
+
+
+def test_the_team_page_speaks_french(app, knox, make_attendee):
+    person = confirmed(make_attendee(knox["event"], first_name="Élise", email="elise@gmail.com",
+                                     preferred_language="fr"))
+    phone = app.test_client()
+    phone.get(f"/me/{person.personal_secret}")
+    page = phone.get(f"/e/{knox['event'].slug}/team").get_data(as_text=True)
+    assert "Demander à rejoindre l’équipe de Knox County Schools" in page
+    assert "vos nom, rôle et adresse courriel" in page
