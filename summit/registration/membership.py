@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from summit import audit
 from summit.database import utcnow
@@ -190,14 +191,11 @@ def ask_to_join(attendee: Attendee) -> JoinRequest:
     if current == DECLINED:
         raise MembershipError(N_("Your request was not approved. Please talk to the "
                                  "organizers."))
-    request = request_of(attendee)
-    if request is None:
-        request = JoinRequest(event_id=attendee.event_id, attendee_id=attendee.id,
-                              organization_id=attendee.organization_id)
-        db.session.add(request)
-    elif request.status == "pending" and request.organization_id == attendee.organization_id:
-        return request  # asked already: nothing changes
-    else:  # a decision about an organization the attendee no longer names
+    request, created = _request_row(attendee)
+    if not created:
+        if request.status == "pending" and request.organization_id == attendee.organization_id:
+            return request  # asked already (or a double tap): nothing changes
+        # A decision about an organization the attendee no longer names.
         request.organization_id = attendee.organization_id
         request.requested_at = utcnow()
     request.status = "pending"
@@ -208,6 +206,23 @@ def ask_to_join(attendee: Attendee) -> JoinRequest:
     audit.record("team.join_requested", event_id=attendee.event_id, target=attendee,
                  after={"organization": attendee.organization_name})
     return request
+
+
+def _request_row(attendee: Attendee) -> tuple[JoinRequest, bool]:
+    """The attendee's request row, made if missing: ``(row, made now)``. Two requests racing
+    (a double tap) find one row: the loser of the unique constraint reads the winner's."""
+    request = request_of(attendee)
+    if request is not None:
+        return request, False
+    try:
+        with db.session.begin_nested():
+            request = JoinRequest(event_id=attendee.event_id, attendee_id=attendee.id,
+                                  organization_id=attendee.organization_id)
+            db.session.add(request)
+            db.session.flush()
+    except IntegrityError:
+        return request_of(attendee), False
+    return request, True
 
 
 def may_decide(member: Attendee, request: JoinRequest) -> bool:
@@ -228,11 +243,7 @@ def decide_as_organizer(event: Event, attendee: Attendee, approve: bool, by: str
     """An organizer approves someone, or declines (removes) them, whatever they asked."""
     if attendee.event_id != event.id or attendee.organization_id is None:
         raise MembershipError("This attendee has no district.")
-    request = request_of(attendee)
-    if request is None:
-        request = JoinRequest(event_id=event.id, attendee_id=attendee.id,
-                              organization_id=attendee.organization_id)
-        db.session.add(request)
+    request, _created = _request_row(attendee)
     request.organization_id = attendee.organization_id
     _decide(request, approve, by_staff=by)
     return request
@@ -261,10 +272,14 @@ def confirm_domain(event: Event, organization: Organization, text: str,
             return taken
         raise MembershipError(f"{domain} is already confirmed for {taken.organization.name} "
                               f"({taken.organization.state}).")
-    row = OrganizationDomain(event_id=event.id, organization_id=organization.id, domain=domain,
-                             confirmed_by=by)
-    db.session.add(row)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            row = OrganizationDomain(event_id=event.id, organization_id=organization.id,
+                                     domain=domain, confirmed_by=by)
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:  # confirmed at this very moment by another organizer
+        return confirm_domain(event, organization, domain, by)
     audit.record("team.domain_confirmed", event_id=event.id,
                  after={"organization": organization.name, "domain": domain})
     return row
