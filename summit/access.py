@@ -166,23 +166,31 @@ def sign_out_attendee(event_id: int) -> None:
     session[ATTENDEE_SESSION_KEY] = signed_in
 
 
-def current_attendee(event: Event):
-    """The attendee signed in on this browser for ``event``, or ``None``."""
+def signed_in_attendee(event_id: int | str, entry):
+    """The attendee a session entry for ``event_id`` names, if it is still valid: the link it
+    was signed in with not replaced, and a registration form's session not ended (see
+    ``sign_in_attendee``). ``None`` otherwise."""
     from summit.registration.models import Attendee
 
-    entry = (session.get(ATTENDEE_SESSION_KEY) or {}).get(str(event.id))
-    if not entry:
+    try:
+        attendee_id, fingerprint, *kind = entry
+        attendee = db.session.get(Attendee, int(attendee_id))
+    except (TypeError, ValueError):
         return None
-    attendee_id, fingerprint, *kind = entry
-    attendee = db.session.get(Attendee, attendee_id)
     if (
         attendee is None
-        or attendee.event_id != event.id
+        or str(attendee.event_id) != str(event_id)
         or secret_fingerprint(attendee.personal_secret) != fingerprint
         or (kind == [FORM_SESSION] and attendee.email_confirmed_at is not None)
     ):
         return None
     return attendee
+
+
+def current_attendee(event: Event):
+    """The attendee signed in on this browser for ``event``, or ``None``."""
+    entry = (session.get(ATTENDEE_SESSION_KEY) or {}).get(str(event.id))
+    return signed_in_attendee(event.id, entry) if entry else None
 
 
 def attendee_required(view: Callable) -> Callable:

@@ -175,19 +175,12 @@ def show_switcher() -> bool:
 
 def _signed_in_attendees() -> list:
     """Every attendee signed in on this browser (one per event), checked like ``access`` does."""
-    from summit.access import ATTENDEE_SESSION_KEY, secret_fingerprint
-    from summit.extensions import db
-    from summit.registration.models import Attendee
+    from summit.access import ATTENDEE_SESSION_KEY, signed_in_attendee
 
     found = []
     for event_id, entry in (session.get(ATTENDEE_SESSION_KEY) or {}).items():
-        try:
-            attendee_id, fingerprint = entry
-            attendee = db.session.get(Attendee, int(attendee_id))
-        except (TypeError, ValueError):
-            continue
-        if (attendee is not None and str(attendee.event_id) == str(event_id)
-                and secret_fingerprint(attendee.personal_secret) == fingerprint):
+        attendee = signed_in_attendee(event_id, entry)
+        if attendee is not None:
             found.append(attendee)
     return found
 
