@@ -236,3 +236,26 @@ def test_lookups_by_address_find_the_active_registration(app, runner, make_event
     assert registration.active_registration(event.id, "same@example.org").id == new.id
     result = runner.invoke(args=["attendee", "link", event.slug, "same@example.org"])
     assert new.personal_secret in result.output and old.personal_secret not in result.output
+
+
+def test_erasing_the_earlier_person_leaves_the_next_one_alone(app, make_event, make_attendee):
+    """Two registrations share an address: erasing the cancelled one removes its rows only,
+    and the seating rules that name the address now mean the active registration."""
+    from summit.homerooms.models import HomeroomRules
+    from summit.privacy.services import erase_attendee
+
+    event = make_event()
+    earlier = make_attendee(event, email="same@example.org", status="cancelled")
+    later = make_attendee(event, email="same@example.org", first_name="Later")
+    db.session.add(HomeroomRules(event_id=event.id, seed=0,
+                                 keep_together=[["same@example.org", "b@example.org"]],
+                                 keep_apart=[]))
+    db.session.commit()
+    erase_attendee(earlier)
+    db.session.commit()
+    assert db.session.scalar(select(HomeroomRules.keep_together)) == [
+        ["same@example.org", "b@example.org"]]
+    assert db.session.get(Attendee, later.id).first_name == "Later"
+    erase_attendee(db.session.get(Attendee, later.id))
+    db.session.commit()
+    assert db.session.scalar(select(HomeroomRules.keep_together)) == []
