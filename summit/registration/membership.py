@@ -331,6 +331,12 @@ def organizations_of(event: Event) -> list[OrganizationSummary]:
     return sorted(summaries, key=lambda s: (-s.pending, s.organization.name.casefold()))
 
 
-def people_of(event: Event, organization: Organization) -> list[tuple[Attendee, str]]:
-    """Attendees of ``event`` naming ``organization``, with their standing (organizers)."""
-    return _people(event.id, organization.id)
+def people_of(event: Event, organization: Organization
+              ) -> list[tuple[Attendee, str, JoinRequest | None]]:
+    """Attendees of ``event`` naming ``organization``, with their standing and their request
+    (for the organizers: an approval waits there until the person proves their address)."""
+    people = _people(event.id, organization.id)
+    requests = {r.attendee_id: r for r in db.session.scalars(
+        select(JoinRequest).where(JoinRequest.attendee_id.in_([p.id for p, _s in people]),
+                                  JoinRequest.organization_id == organization.id))}
+    return [(p, s, requests.get(p.id)) for p, s in people]

@@ -258,6 +258,14 @@ def test_organizers_confirm_domains_and_decide(app, client, auth, knox, make_sta
     assert client.post(f"{base}/attendees/{pat.id}", data={"decision": "approve"}
                        ).status_code == 303
     assert membership.is_member(pat)
+    # Approving someone whose address is not proven yet: a member once they open their link.
+    unproven = make_attendee(event, first_name="Una", email="una@gmail.com")
+    client.post(f"{base}/attendees/{unproven.id}", data={"decision": "approve"})
+    assert membership.standing(unproven) == membership.UNCONFIRMED
+    assert "a member once they open their link" in client.get(base).get_data(as_text=True)
+    client_of_una = app.test_client()
+    client_of_una.get(f"/me/{unproven.personal_secret}")
+    assert membership.is_member(unproven)
     domain_id = domain.id
     assert client.post(f"{base}/domains/{domain_id}/remove").status_code == 303
     assert db.session.scalar(select(OrganizationDomain).where(
