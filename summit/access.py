@@ -140,9 +140,28 @@ def secret_fingerprint(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()[:16]
 
 
-def sign_in_attendee(attendee) -> None:
+FORM_SESSION = "form"
+
+
+def sign_in_attendee(attendee, *, by_form: bool = False) -> None:
+    """Remember on this browser that ``attendee`` is signed in for their event.
+
+    ``by_form``: the registration form just created the record, and nothing proves the browser
+    holds the email address. Such a session lasts until a link that went to the address is
+    opened (anywhere): otherwise whoever typed someone else's address on the form would stay
+    signed in to the record its owner then uses. Opening such a link (any other sign-in) proves
+    the address: the first time, ``email_confirmed_at`` is set, in the caller's transaction.
+    """
+    entry = [attendee.id, secret_fingerprint(attendee.personal_secret)]
+    if by_form:
+        entry.append(FORM_SESSION)
+    elif attendee.email_confirmed_at is None:
+        from summit.database import begin_write, utcnow
+
+        begin_write(db.session)  # a GET that writes (SQLite: take the write lock first)
+        attendee.email_confirmed_at = utcnow()
     signed_in = dict(session.get(ATTENDEE_SESSION_KEY) or {})
-    signed_in[str(attendee.event_id)] = [attendee.id, secret_fingerprint(attendee.personal_secret)]
+    signed_in[str(attendee.event_id)] = entry
     session[ATTENDEE_SESSION_KEY] = signed_in
     session.permanent = True
 
@@ -164,11 +183,12 @@ def attendee_loader(load: Callable[[int], Any]) -> Callable[[int], Any]:
     return load
 
 
-def _signed_in(event_id, entry):
-    """The attendee behind one session entry, if the personal link it was made from is still
-    the attendee's link."""
+def signed_in_attendee(event_id: int | str, entry):
+    """The attendee a session entry for ``event_id`` names, if it is still valid: the link it
+    was signed in with not replaced, and a registration form's session not ended (see
+    ``sign_in_attendee``). ``None`` otherwise."""
     try:
-        attendee_id, fingerprint = entry
+        attendee_id, fingerprint, *kind = entry
         attendee = _attendee_loader(int(attendee_id))
     except (TypeError, ValueError):
         return None
@@ -176,6 +196,7 @@ def _signed_in(event_id, entry):
         attendee is None
         or str(attendee.event_id) != str(event_id)
         or secret_fingerprint(attendee.personal_secret) != fingerprint
+        or (kind == [FORM_SESSION] and attendee.email_confirmed_at is not None)
     ):
         return None
     return attendee
@@ -184,12 +205,12 @@ def _signed_in(event_id, entry):
 def current_attendee(event: Event):
     """The attendee signed in on this browser for ``event``, or ``None``."""
     entry = (session.get(ATTENDEE_SESSION_KEY) or {}).get(str(event.id))
-    return _signed_in(event.id, entry) if entry else None
+    return signed_in_attendee(event.id, entry) if entry else None
 
 
 def signed_in_attendees() -> list:
     """Every attendee signed in on this browser (one per event)."""
-    found = (_signed_in(event_id, entry)
+    found = (signed_in_attendee(event_id, entry)
              for event_id, entry in (session.get(ATTENDEE_SESSION_KEY) or {}).items())
     return [attendee for attendee in found if attendee is not None]
 

@@ -55,6 +55,7 @@ ACTION_LABELS = {
     "attendee.waitlisted": "Put on the waitlist",
     "attendee.promoted": "Given a place from the waitlist",
     "attendee.cancelled": "Registration cancelled",
+    "attendee.restored": "Cancelled registration given back",
     "attendee.updated": "Details changed",
     "attendee.code_regenerated": "New check-in code (old badge stops working)",
     "attendee.link_regenerated": "Personal link replaced",
@@ -111,6 +112,11 @@ ACTION_LABELS = {
     "staff.role_removed": "Staff role removed",
     "staff.token_created": "API token created",
     "staff.token_revoked": "API token revoked",
+    "team.join_requested": "Asked to join their district team",
+    "team.join_approved": "Approved as a district team member",
+    "team.join_declined": "Not approved as a district team member",
+    "team.domain_confirmed": "District email domain confirmed",
+    "team.domain_removed": "District email domain removed",
 }
 
 

@@ -119,8 +119,10 @@ def attendee_link(slug, email):
     from summit.registration.models import Attendee
 
     event = event_or_exit(slug)
+    # The active registration, else the latest cancelled one (each is its own row).
     attendee = db.session.scalar(select(Attendee).where(
-        Attendee.event_id == event.id, Attendee.email == email.strip().lower()))
+        Attendee.event_id == event.id, Attendee.email == email.strip().lower())
+        .order_by(Attendee.status == "cancelled", Attendee.id.desc()).limit(1))
     if attendee is None:
         raise click.ClickException(f"No attendee with email {email} in {slug}.")
     with current_app.test_request_context():

@@ -12,7 +12,7 @@ from summit.checkin.models import Checkin, CheckinList
 from summit.events.models import Event, Organization
 from summit.jobs import Job
 from summit.privacy.models import ErasedAttendee, ErasedCheckin
-from summit.registration.models import Attendee
+from summit.registration.models import Attendee, JoinRequest, OrganizationDomain
 
 __all__ = [
     "ApiToken",
@@ -25,7 +25,9 @@ __all__ = [
     "Event",
     "EventRole",
     "Job",
+    "JoinRequest",
     "LoginFailure",
     "Organization",
+    "OrganizationDomain",
     "StaffUser",
 ]

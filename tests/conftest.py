@@ -231,6 +231,22 @@ def make_attendee(app):
     return factory
 
 
+@pytest.fixture
+def make_member(app):
+    """Make attendees confirmed members of their district's team, as team pages require: their
+    address proven (they opened their link) and an organizer's approval."""
+    from summit.database import utcnow
+    from summit.registration import membership
+
+    def confirm(*attendees):
+        for attendee in attendees:
+            attendee.email_confirmed_at = attendee.email_confirmed_at or utcnow()
+            membership.decide_as_organizer(attendee.event, attendee, True, "lead@staff.test")
+        db.session.commit()
+
+    return confirm
+
+
 STAFF_PASSWORD = "correct horse battery"
 
 

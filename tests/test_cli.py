@@ -115,5 +115,16 @@ def test_demo_is_realistic_and_prints_a_login(runner, client):
     assert sizes[0] >= 50 and sizes[-1] <= 2  # a large host district and a long tail
     assert client.post("/login", data={"email": "organizer@demo.summit",
                                        "password": password}).status_code == 302
+    # Each district's domain is confirmed: an attendee who opens their link is in the team.
+    from summit.registration import membership
+
+    knox = [a for a in attendees if a.organization.name == "Knox County Schools"]
+    host = next(a for a in knox if a.email_confirmed_at is None)
+    colleague = next(a for a in knox if a.email_confirmed_at is not None)
+    assert membership.standing(host) == membership.UNCONFIRMED
+    assert membership.is_member(colleague)
+    phone = client.application.test_client()
+    phone.get(f"/me/{host.personal_secret}")
+    assert colleague.first_name in phone.get(f"/e/{host.event.slug}/team").get_data(True)
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and db.session.query(Attendee).count() == len(attendees)

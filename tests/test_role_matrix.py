@@ -15,10 +15,11 @@ SAFE_INT = 999_999  # ids that exist nowhere, so POSTs have no side effects afte
 
 
 @pytest.fixture
-def world(app, make_event, make_attendee, make_staff):
+def world(app, make_event, make_attendee, make_staff, make_member):
     event = make_event("matrix")
     other = make_event("elsewhere")
     attendee = make_attendee(event, email="matrix@example.org")
+    make_member(attendee)  # a confirmed member of their district's team (see the last test)
     return {
         "event": event,
         "attendee": attendee,
@@ -143,3 +144,75 @@ def test_staff_pages_link_only_to_pages_the_role_may_open(app, world, role):
     assert links, "the overview links nowhere"
     refused = {link for link in links if client.get(link).status_code == 403}
     assert not refused, f"{role} is offered links that answer 403: {sorted(refused)}"
+
+
+def test_district_team_routes_with_real_ids(app, make_event, make_attendee, make_staff,
+                                            make_member):
+    """The team and district routes with ids that exist (the matrix above only reaches their
+    404s): who may act on a real request, team plan, organization and domain."""
+    from sqlalchemy import select
+
+    from summit.database import utcnow
+    from summit.extensions import db
+    from summit.plans import services as plans
+    from summit.registration import membership
+    from summit.registration.models import JoinRequest
+
+    event = make_event("teams")
+    other_event = make_event("elsewhere")
+    member = make_attendee(event, email="member@knox.example")
+    unproven = make_attendee(event, email="claims@knox.example")  # typed the district's name
+    outsider = make_attendee(event, email="out@metro.example", organization="Metro Schools")
+    asking = make_attendee(event, email="asks@knox.example")
+    make_member(member, outsider)
+    for person in (unproven, asking):
+        person.email_confirmed_at = utcnow()
+    team = plans.join_team(member)
+    request = membership.ask_to_join(asking)
+    domain = membership.confirm_domain(event, member.organization, "knox.example.net", "x")
+    db.session.commit()
+    org_id, slug = member.organization_id, event.slug
+    staff = {"checkin": make_staff("checkin", event), "facilitator": make_staff(
+        "facilitator", event), "organizer": make_staff("organizer", event),
+        "other-organizer": make_staff("organizer", other_event)}
+
+    def client(role):
+        browser = app.test_client()
+        people = {"member": member, "unproven": unproven, "outsider": outsider}
+        if role in people:
+            browser.get(f"/me/{people[role].personal_secret}")
+        elif role != "anonymous":
+            browser.post("/login", data={"email": staff[role].email,
+                                         "password": "correct horse battery"})
+        return browser
+
+    def reset():
+        row = db.session.scalar(select(JoinRequest).where(JoinRequest.id == request.id))
+        row.status = "pending"
+        db.session.commit()
+
+    admin = f"/admin/e/{slug}/districts"
+    routes = [  # (method, url, data, roles allowed)
+        ("GET", f"/e/{slug}/plan/{team.id}", None, {"member"}),
+        ("POST", f"/e/{slug}/plan/{team.id}/complete", {"completed": "1"}, {"member"}),
+        ("POST", f"/e/{slug}/team/requests/{request.id}", {"decision": "approve"}, {"member"}),
+        ("GET", admin, None, {"organizer"}),
+        ("GET", f"{admin}/{org_id}", None, {"organizer"}),
+        ("POST", f"{admin}/{org_id}/domains", {"domain": "knox-two.example.net"},
+         {"organizer"}),
+        ("POST", f"{admin}/{org_id}/attendees/{asking.id}", {"decision": "approve"},
+         {"organizer"}),
+        ("POST", f"{admin}/{org_id}/domains/{domain.id}/remove", None, {"organizer"}),
+    ]
+    roles = ("anonymous", "member", "unproven", "outsider", *staff)
+    failures = []
+    for method, url, data, allowed_roles in routes:
+        for role in roles:
+            reset()
+            response = client(role).open(url, method=method, data=data)
+            refused = response.status_code in (401, 403, 404) or (
+                response.status_code == 302
+                and ("/login" in response.location or "/signed-out" in response.location))
+            if response.status_code >= 500 or refused == (role in allowed_roles):
+                failures.append(f"{method} {url} as {role}: {response.status_code}")
+    assert not failures, "\n".join(failures)

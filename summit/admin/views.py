@@ -225,13 +225,8 @@ def attendee_action(event, attendee_id: int, action: str):
     elif action == "restore":
         if person.status != "cancelled":
             abort(400)
-        data = services.snapshot(person)
         try:
-            services.register(event, services.NewRegistration(
-                first_name=data["first_name"], last_name=data["last_name"], email=person.email,
-                organization=data["organization"], state=data["state"], role=data["role"],
-                dietary=data["dietary"], accessibility=data["accessibility"],
-                share_contact=data["share_contact"]), source=person.source)
+            services.restore(person)
         except services.RegistrationError as exc:
             flash(str(exc), "error")
         else:

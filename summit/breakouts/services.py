@@ -214,7 +214,8 @@ def _set_facilitators(event: Event, session: BreakoutSession,
             continue
         user = db.session.scalar(select(StaffUser).where(StaffUser.email == email))
         attendee = db.session.scalar(select(Attendee).where(
-            Attendee.event_id == event.id, Attendee.email == email))
+            Attendee.event_id == event.id, Attendee.email == email,
+            Attendee.status != "cancelled"))
         keep.append(SessionFacilitator(email=email, name=name, user=user, attendee=attendee))
     session.facilitators = keep
 

@@ -3,11 +3,12 @@ table's facilitator and keep-together / keep-apart rules naming the attendee."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from summit.extensions import db
 from summit.homerooms.models import AccessibilityNeed, HomeroomRules, HomeroomTable, Seat
 from summit.privacy.api import personal_data
+from summit.registration.api import Attendee
 
 
 @personal_data(order=20, name="homerooms", title="Homeroom tables")
@@ -37,6 +38,10 @@ class Homerooms:
                            .where(HomeroomTable.facilitator_attendee_id == attendee.id)
                            .values(facilitator_attendee_id=None))
         email = attendee.email.lower()
+        if db.session.scalar(select(Attendee.id).where(
+                Attendee.event_id == attendee.event_id, Attendee.id != attendee.id,
+                func.lower(Attendee.email) == email, Attendee.status != "cancelled")):
+            return  # the address registered again since: the rules are about that person now
         for rules in db.session.scalars(select(HomeroomRules).where(
                 HomeroomRules.event_id == attendee.event_id)):
             rules.keep_together = [[e for e in group if e.lower() != email]

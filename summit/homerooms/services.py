@@ -147,7 +147,8 @@ def update_table(event: Event, table: HomeroomTable, *, number: int, name: str, 
     email = facilitator_email.strip().lower()
     if email:
         person = db.session.scalar(select(Attendee).where(
-            Attendee.event_id == event.id, func.lower(Attendee.email) == email))
+            Attendee.event_id == event.id, func.lower(Attendee.email) == email,
+            Attendee.status != "cancelled"))
         if person is None or person.status != "registered":
             raise HomeroomError(f"No registered attendee has the address {email}.")
         other = db.session.scalar(select(HomeroomTable).where(

@@ -341,7 +341,8 @@ def accessibility(event):
     email = request.form.get("email", "").strip().lower()
     if email:
         person = db.session.scalar(select(Attendee).where(
-            Attendee.event_id == event.id, Attendee.email == email))
+            Attendee.event_id == event.id, Attendee.email == email,
+            Attendee.status != "cancelled"))
     else:
         person = db.session.get(Attendee, _int_field("attendee_id"))
     if person is None or person.event_id != event.id:

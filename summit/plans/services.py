@@ -27,7 +27,7 @@ from summit.plans.models import (
     PlanTeamMember,
     PlanTemplate,
 )
-from summit.registration.api import Attendee
+from summit.registration.api import Attendee, membership
 
 MAX_TEXT = 20_000
 
@@ -271,19 +271,30 @@ def existing_team_plan(attendee: Attendee) -> ActionPlan | None:
 
 
 def team_members(plan: ActionPlan) -> list[Attendee]:
-    return list(db.session.scalars(
+    """Who works on a team plan: people who joined it and are still confirmed members of the
+    district's team (``summit.registration.membership``)."""
+    confirmed = membership.member_ids(plan.event_id, plan.organization_id)
+    return [a for a in db.session.scalars(
         select(Attendee).join(PlanTeamMember, PlanTeamMember.attendee_id == Attendee.id)
-        .where(PlanTeamMember.plan_id == plan.id).order_by(Attendee.first_name)))
+        .where(PlanTeamMember.plan_id == plan.id).order_by(Attendee.first_name))
+        if a.id in confirmed]
 
 
 def is_member(plan: ActionPlan, attendee: Attendee) -> bool:
-    return db.session.scalar(select(PlanTeamMember.id).where(
-        PlanTeamMember.plan_id == plan.id, PlanTeamMember.attendee_id == attendee.id)) is not None
+    """Whether ``attendee`` joined the team plan and is a confirmed member of its team."""
+    return (plan.organization_id is not None
+            and plan.organization_id == attendee.organization_id
+            and db.session.scalar(select(PlanTeamMember.id).where(
+                PlanTeamMember.plan_id == plan.id,
+                PlanTeamMember.attendee_id == attendee.id)) is not None
+            and membership.is_member(attendee))
 
 
 def join_team(attendee: Attendee) -> ActionPlan:
     if attendee.organization is None:
         raise PlanError(N_("Your registration has no district, so there is no team plan to join."))
+    if not membership.is_member(attendee):
+        raise PlanError(N_("Only confirmed members of your district team can join its plan."))
     plan = team_plan(attendee.event, attendee.organization)
     _get_or_create(
         select(PlanTeamMember).where(PlanTeamMember.plan_id == plan.id,
@@ -307,28 +318,32 @@ def can_edit(plan: ActionPlan, attendee: Attendee) -> bool:
         return False
     if plan.attendee_id is not None:
         return plan.attendee_id == attendee.id
-    return plan.organization_id == attendee.organization_id and is_member(plan, attendee)
+    return is_member(plan, attendee)
 
 
 def can_view(plan: ActionPlan, attendee: Attendee) -> bool:
     if can_edit(plan, attendee):
         return True
-    # An individual plan its owner shared with their district's team.
+    # An individual plan its owner shared with their district's team: both must be confirmed
+    # members of it (typing a district's name on the form proves nothing).
     return (plan.event_id == attendee.event_id and plan.attendee_id is not None
             and plan.shared_with_team and attendee.organization_id is not None
-            and plan.attendee.organization_id == attendee.organization_id)
+            and plan.attendee.organization_id == attendee.organization_id
+            and membership.is_member(attendee) and membership.is_member(plan.attendee))
 
 
 def shared_plans_for(attendee: Attendee) -> list[ActionPlan]:
-    """Individual plans district colleagues chose to share with their team."""
-    if attendee.organization_id is None:
+    """Individual plans confirmed district colleagues chose to share with their team (none for
+    someone who is not a confirmed member of it)."""
+    if attendee.organization_id is None or not membership.is_member(attendee):
         return []
-    return list(db.session.scalars(
+    confirmed = membership.member_ids(attendee.event_id, attendee.organization_id)
+    return [plan for plan in db.session.scalars(
         select(ActionPlan).join(Attendee, Attendee.id == ActionPlan.attendee_id)
         .where(ActionPlan.event_id == attendee.event_id, ActionPlan.shared_with_team.is_(True),
                Attendee.organization_id == attendee.organization_id,
                Attendee.id != attendee.id)
-        .order_by(Attendee.first_name)))
+        .order_by(Attendee.first_name)) if plan.attendee_id in confirmed]
 
 
 # --- answers --------------------------------------------------------------------------------

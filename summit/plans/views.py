@@ -41,6 +41,7 @@ from summit.plans.models import (
     PlanSection,
     Topic,
 )
+from summit.registration.api import membership
 from summit.responses import csv_download, is_htmx, no_store, pdf_response
 
 bp = Blueprint("plans", __name__)
@@ -118,6 +119,7 @@ def my_plan(event, attendee):
     return no_store(Response(render_template(
         "plans/worksheet.html", team=team,
         member=team is not None and services.is_member(team, attendee),
+        confirmed=membership.is_member(attendee),
         shared=services.shared_plans_for(attendee), **context)))
 
 
@@ -127,11 +129,15 @@ def team_plan(event, attendee):
     _require_registered(attendee)
     team = services.existing_team_plan(attendee)
     if team is None or not services.is_member(team, attendee):
-        return render_template("plans/team_join.html", event=event, attendee=attendee,
-                               team=team, members=services.team_members(team) if team else [])
+        # Nothing of the team (not even its members' names) before membership is proven.
+        confirmed = membership.is_member(attendee)
+        return render_template(
+            "plans/team_join.html", event=event, attendee=attendee, team=team,
+            confirmed=confirmed,
+            members=services.team_members(team) if team and confirmed else [])
     context = _worksheet_context(event, attendee, team)
     return no_store(Response(render_template(
-        "plans/worksheet.html", team=team, member=True,
+        "plans/worksheet.html", team=team, member=True, confirmed=True,
         members=services.team_members(team), shared=[], **context)))
 
 
@@ -139,6 +145,8 @@ def team_plan(event, attendee):
 @attendee_required
 def join_team(event, attendee):
     _require_registered(attendee)
+    if not membership.is_member(attendee):
+        abort(403)
     try:
         services.join_team(attendee)
     except services.PlanError as exc:

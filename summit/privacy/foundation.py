@@ -81,6 +81,7 @@ class Registration:
             "status": attendee.status, "waitlist_position": attendee.waitlist_position,
             "source": attendee.source, "registered_at": attendee.registered_at,
             "cancelled_at": attendee.cancelled_at, "updated_at": attendee.updated_at,
+            "email_confirmed_at": attendee.email_confirmed_at,
             "note": "Your personal link and check-in code are not included: they are keys, "
                     "not information about you. Open My summit to see them.",
         }

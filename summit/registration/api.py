@@ -1,5 +1,6 @@
 """What other capabilities use of registration: the attendee (the person every capability
-hangs its data on), looking people up, and registering a walk-in.
+hangs its data on), looking people up, registering a walk-in, and district team membership
+(``membership``: who is a proven member of their district's team).
 
 ``Attendee`` is exported as the model itself: other capabilities keep foreign keys to it and
 join it in their queries. Everything else they need is a function here.
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from summit.events.models import Event, Organization
 from summit.extensions import db
+from summit.registration import membership
 from summit.registration.forms import ResendLinkForm
 from summit.registration.links import personal_link
 from summit.registration.models import ROLES, STATUSES, Attendee
@@ -26,8 +28,8 @@ from summit.registration.services import (
 
 __all__ = [
     "ROLES", "STATUSES", "Attendee", "NewRegistration", "RegistrationError", "ResendLinkForm",
-    "matches_text", "name_order", "personal_link", "promote_next", "register", "search",
-    "waitlist_rank",
+    "matches_text", "membership", "name_order", "personal_link", "promote_next", "register",
+    "search", "waitlist_rank",
 ]
 
 

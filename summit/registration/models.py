@@ -1,10 +1,19 @@
-"""Attendees: one registration of one person for one event."""
+"""Attendees (one registration of one person for one event) and district team membership.
+
+A cancelled registration stays its own row, with everything attached to it: registering again
+with the same address makes a new attendee. Only one *active* (registered or waitlisted)
+registration per address and event may exist, which a partial unique index guarantees.
+
+``OrganizationDomain`` is an email domain the organizers confirmed as an organization's, for
+one event; ``JoinRequest`` is someone's request to join their district's team, and the
+decision on it (see ``summit.registration.membership``).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from summit.checkin.codes import checkin_url, new_code, new_personal_secret
@@ -13,6 +22,10 @@ from summit.events.models import Event, Organization
 from summit.extensions import db
 
 STATUSES = ("registered", "waitlisted", "cancelled")
+# The partial unique index's condition: a registration that has not been cancelled.
+ACTIVE = text("status <> 'cancelled'")
+
+
 def N_(text: str) -> str:  # noqa: N802  (a gettext marker: the roles are translated when shown)
     return text
 
@@ -33,7 +46,10 @@ ROLES = (
 class Attendee(db.Model):
     __tablename__ = "attendees"
     __table_args__ = (
-        UniqueConstraint("event_id", "email"),
+        # One active registration per address; cancelled ones stay, each its own row.
+        Index("uq_attendees_event_active_email", "event_id", "email", unique=True,
+              sqlite_where=ACTIVE, postgresql_where=ACTIVE),
+        Index("ix_attendees_event_email", "event_id", "email"),
         Index("ix_attendees_event_status", "event_id", "status"),
     )
 
@@ -61,6 +77,10 @@ class Attendee(db.Model):
     )
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a link that only ever went to ``email`` was first opened (the personal link, the
+    # self check-in arrival link): the address is proven to be this person's. Until then the
+    # browser the registration form signed in is the only one, and it is signed out then.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event] = relationship()
@@ -83,3 +103,56 @@ class Attendee(db.Model):
 
     def __repr__(self) -> str:
         return f"<Attendee {self.id} {self.email}>"
+
+
+class OrganizationDomain(db.Model):
+    """An email domain the organizers confirmed as an organization's, for one event.
+
+    An attendee whose confirmed address is at this domain (or a subdomain of it) belongs to the
+    organization's team without anyone's approval. A domain names one organization per event.
+    """
+
+    __tablename__ = "organization_domains"
+    __table_args__ = (UniqueConstraint("event_id", "domain"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    domain: Mapped[str] = mapped_column(String(253))
+    confirmed_by: Mapped[str] = mapped_column(String(254), default="")
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization: Mapped[Organization] = relationship()
+
+
+JOIN_STATUSES = ("pending", "approved", "declined")
+
+
+class JoinRequest(db.Model):
+    """One attendee's request to join their district's team, and the decision on it.
+
+    At most one per attendee. It counts for ``organization_id`` only: when an organizer moves
+    the attendee to another organization, the old approval no longer applies. A ``declined``
+    row also takes away a membership the email domain would give (an organizer's removal).
+    """
+
+    __tablename__ = "team_join_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                          index=True)
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendees.id", ondelete="CASCADE"),
+                                             unique=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who decided: a team member (their attendee row) or a staff account (its email).
+    decided_by_attendee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attendees.id", ondelete="SET NULL"))
+    decided_by_staff: Mapped[str] = mapped_column(String(254), default="")
+
+    attendee: Mapped[Attendee] = relationship(foreign_keys=[attendee_id])
+    organization: Mapped[Organization] = relationship()

@@ -85,10 +85,14 @@ def waitlist_rank(attendee: Attendee) -> int | None:
     return ahead + 1
 
 
-def email_taken(event_id: int, email: str) -> Attendee | None:
+def active_registration(event_id: int, email: str) -> Attendee | None:
+    """The registration (registered or waitlisted) that uses ``email`` for the event, if any.
+
+    Cancelled registrations are not in the way: each stays its own row, and registering again
+    with the same address makes a new attendee (see ``register``)."""
     return db.session.scalar(
-        select(Attendee).where(Attendee.event_id == event_id, Attendee.email == email)
-    )
+        select(Attendee).where(Attendee.event_id == event_id, Attendee.email == email,
+                               Attendee.status != "cancelled"))
 
 
 @dataclass
@@ -108,41 +112,76 @@ class NewRegistration:
 def register(event: Event, data: NewRegistration, *, source: str = "form") -> Attendee:
     """Register someone, or put them on the waitlist once the event is full.
 
+    Always a new attendee: a cancelled registration with the same address stays as it was,
+    with its plan, feedback, emails and history, so nothing of an earlier registration reaches
+    whoever registers next with that address. ``AlreadyRegistered`` when the address has an
+    active registration.
+
     The event row is locked for the check-and-insert, so two people taking the last place at
     the same moment cannot both get it.
     """
     locked = lock_for_update(db.session, Event, event.id)
-    existing = email_taken(event.id, data.email)
-    if existing is not None and existing.status != "cancelled":
+    existing = active_registration(event.id, data.email)
+    if existing is not None:
         raise AlreadyRegistered(existing)
     org = find_or_create_organization(data.organization, data.state)
     full = locked.capacity is not None and registered_count(event.id) >= locked.capacity
-    attendee = existing or Attendee(event_id=event.id)
-    attendee.organization = org
+    attendee = Attendee(event_id=event.id, organization=org, source=source,
+                        registered_at=utcnow())
     for field in ("first_name", "last_name", "email", "role", "dietary", "accessibility",
                   "share_contact"):
         setattr(attendee, field, getattr(data, field))
     if data.language:
         attendee.preferred_language = data.language
-    attendee.source = source
-    attendee.cancelled_at = None
-    attendee.registered_at = utcnow()
-    if full:
-        attendee.status = "waitlisted"
-        attendee.waitlist_position = next_waitlist_position(event.id)
-    else:
-        attendee.status = "registered"
-        attendee.waitlist_position = None
-    if existing is not None:
-        # Coming back after cancelling: fresh secrets, the old badge and link stay dead.
-        attendee.checkin_code = new_code()
-        attendee.personal_secret = new_personal_secret()
+    _take_place_or_wait(attendee, full)
     db.session.add(attendee)
     db.session.flush()
     audit.record("attendee.registered" if not full else "attendee.waitlisted",
                  event_id=event.id, target=attendee, after=snapshot(attendee))
     event.bump()
     signals.attendee_registered.send(attendee, source=source)
+    return attendee
+
+
+def _take_place_or_wait(attendee: Attendee, full: bool) -> None:
+    if full:
+        attendee.status = "waitlisted"
+        attendee.waitlist_position = next_waitlist_position(attendee.event_id)
+    else:
+        attendee.status = "registered"
+        attendee.waitlist_position = None
+
+
+def restore(attendee: Attendee) -> Attendee:
+    """An organizer gives a cancelled registration back to the same person.
+
+    Their record (plan, history, ...) stays theirs. Refused when the address was registered
+    again since: that newer registration is the current one. As when someone registers, the
+    place is taken or the person waits; the badge and link of before stay dead.
+    """
+    event = lock_for_update(db.session, Event, attendee.event_id)
+    db.session.refresh(attendee)
+    if attendee.status != "cancelled":
+        raise RegistrationError("Only a cancelled registration can be restored.")
+    newer = active_registration(attendee.event_id, attendee.email)
+    if newer is not None:
+        raise RegistrationError(
+            f"{attendee.email} registered again since (attendee #{newer.id}): that "
+            "registration is the current one.")
+    before = snapshot(attendee)
+    full = event.capacity is not None and registered_count(event.id) >= event.capacity
+    _take_place_or_wait(attendee, full)
+    attendee.cancelled_at = None
+    attendee.registered_at = utcnow()
+    attendee.checkin_code = new_code()
+    attendee.personal_secret = new_personal_secret()
+    db.session.flush()
+    audit.record("attendee.restored", event_id=event.id, target=attendee, before=before,
+                 after=snapshot(attendee))
+    event.bump()
+    from summit.messages.services import on_registered
+
+    on_registered(attendee)
     return attendee
 
 
@@ -229,7 +268,10 @@ def update_attendee(attendee: Attendee, changes: dict) -> dict:
             raise KeyError(field)
         setattr(attendee, field, value)
     if attendee.email != before["email"]:
-        clash = email_taken(attendee.event_id, attendee.email)
+        # The proof was for the old address: the new one has to be proven again.
+        attendee.email_confirmed_at = None
+    if attendee.email != before["email"] and attendee.status != "cancelled":
+        clash = active_registration(attendee.event_id, attendee.email)
         if clash is not None and clash.id != attendee.id:
             raise RegistrationError("Another attendee of this event already uses that email.")
     old, new = audit.diff(before, snapshot(attendee))
@@ -262,9 +304,11 @@ def import_rows(event: Event, parsed: ParseResult) -> ImportSummary:
         raise RegistrationError("The file has errors; nothing was imported.")
     lock_for_update(db.session, Event, event.id)
     summary = ImportSummary()
+    # By address: the active registration, else the latest cancelled one.
     existing = {
         a.email: a for a in db.session.scalars(
-            select(Attendee).where(Attendee.event_id == event.id))
+            select(Attendee).where(Attendee.event_id == event.id)
+            .order_by(Attendee.status != "cancelled", Attendee.id))
     }
     for row in parsed.rows:
         attendee = existing.get(row.email)

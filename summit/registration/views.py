@@ -20,6 +20,7 @@ from summit import signals
 from summit.access import (
     attendee_required,
     current_attendee,
+    event_role,
     load_event,
     public,
     sign_in_attendee,
@@ -27,16 +28,14 @@ from summit.access import (
 )
 from summit.events.models import Organization
 from summit.extensions import db
-from summit.i18n import current_language
+from summit.i18n import current_language, translate
 from summit.panels import my_summit_facts, my_summit_panels
 from summit.qr import qr_svg
-from summit.registration import services
+from summit.registration import membership, services
 from summit.registration.forms import STATES_AND_PROVINCES, RegistrationForm, ResendLinkForm
-from summit.registration.links import personal_link as personal_link_url
-from summit.registration.models import Attendee
+from summit.registration.models import Attendee, JoinRequest, OrganizationDomain
 
 bp = Blueprint("registration", __name__)
-
 
 # A district is suggested on the public form only once this many people of it registered, so
 # the list never tells a visitor that one particular person (a district of one) is coming.
@@ -61,7 +60,6 @@ def register(slug: str):
     already = current_attendee(event)
     form = RegistrationForm()
     status = 200
-    duplicate = None
     if state == "open" and form.validate_on_submit():
         data = services.NewRegistration(
             first_name=form.first_name.data, last_name=form.last_name.data,
@@ -72,19 +70,18 @@ def register(slug: str):
         )
         try:
             attendee = services.register(event, data)
-        except services.AlreadyRegistered as exc:
+        except services.AlreadyRegistered:
             db.session.rollback()
-            duplicate = exc.attendee.email
-            status = 409
-        else:
-            db.session.commit()
-            sign_in_attendee(attendee)
-            return redirect(url_for("registration.confirmation", slug=event.slug))
+            # Exactly the answer of "send my link again": whether an address attends is no
+            # one else's business, and the link goes to the address only.
+            return _link_sent(event, form.email.data)
+        db.session.commit()
+        sign_in_attendee(attendee, by_form=True)  # a record this very request created
+        return redirect(url_for("registration.confirmation", slug=event.slug))
     elif request.method == "POST":
         status = 400 if state == "open" else 403
     return render_template(
-        "registration/register.html", event=event, form=form, state=state,
-        duplicate=duplicate, already=already, resend_form=ResendLinkForm(email=duplicate),
+        "registration/register.html", event=event, form=form, state=state, already=already,
         organizations=_known_organizations(event.id), states=STATES_AND_PROVINCES,
     ), status
 
@@ -93,8 +90,18 @@ def register(slug: str):
 @attendee_required
 def confirmation(event, attendee):
     return render_template("registration/confirmation.html", event=event, attendee=attendee,
-                           link=personal_link_url(attendee),
                            rank=services.waitlist_rank(attendee))
+
+
+def _link_sent(event, email: str):
+    """Email the personal link if ``email`` has an active registration; the same page for
+    any address, registered or not."""
+    attendee = services.active_registration(event.id, email)
+    if attendee is not None:
+        # The email is queued: the answer takes the same time either way.
+        signals.personal_link_requested.send(attendee, by_attendee=True)
+        db.session.commit()
+    return render_template("registration/resend_sent.html", event=event, email=email)
 
 
 @bp.route("/e/<slug>/resend", methods=["GET", "POST"])
@@ -103,14 +110,7 @@ def resend(slug: str):
     event = load_event(slug)
     form = ResendLinkForm()
     if form.validate_on_submit():
-        attendee = services.email_taken(event.id, form.email.data)
-        if attendee is not None and attendee.status != "cancelled":
-            # The email is queued: the answer takes the same time either way.
-            signals.personal_link_requested.send(attendee, by_attendee=True)
-            db.session.commit()
-        # The same answer whether or not the address is registered.
-        return render_template("registration/resend_sent.html", event=event,
-                               email=form.email.data)
+        return _link_sent(event, form.email.data)
     return render_template("registration/resend.html", event=event, form=form), (
         400 if request.method == "POST" else 200)
 
@@ -123,18 +123,23 @@ def personal_link(secret: str):
         attendee = db.session.scalar(select(Attendee).where(Attendee.personal_secret == secret))
     if attendee is None:
         return render_template("registration/link_invalid.html"), 404
-    sign_in_attendee(attendee)
+    sign_in_attendee(attendee)  # the link went to the address only: it proves the address
+    slug = attendee.event.slug
+    db.session.commit()
     # Leave the secret out of the address bar and of any Referer header.
-    return redirect(url_for("registration.my_summit", slug=attendee.event.slug))
+    return redirect(url_for("registration.my_summit", slug=slug))
 
 
 @bp.route("/e/<slug>/me")
 @attendee_required
 def my_summit(event, attendee):
     registered = attendee.status == "registered"
+    standing = membership.standing(attendee)
     return render_template(
         "registration/my_summit.html", event=event, attendee=attendee,
-        rank=services.waitlist_rank(attendee),
+        rank=services.waitlist_rank(attendee), standing=standing,
+        waiting=len(membership.pending_requests(event.id, attendee.organization_id))
+        if standing == membership.MEMBER else 0,
         facts=my_summit_facts(event, attendee) if registered else [],
         panels=my_summit_panels(event, attendee) if registered else [],
     )
@@ -175,3 +180,153 @@ def signed_out(slug: str):
     event = load_event(slug)
     return render_template("registration/signed_out.html", event=event,
                            form=ResendLinkForm())
+
+
+# --- district teams: membership needs proof ------------------------------------------------
+
+
+@bp.route("/e/<slug>/team")
+@attendee_required
+def team(event, attendee):
+    """Where the attendee stands with their district's team; its members and the requests
+    waiting for them once they are a confirmed member, and nothing of it before."""
+    standing = membership.standing(attendee)
+    member = standing == membership.MEMBER
+    return render_template(
+        "registration/team.html", event=event, attendee=attendee, standing=standing,
+        members=membership.members(event.id, attendee.organization_id) if member else [],
+        requests=[r for r in membership.pending_requests(event.id, attendee.organization_id)
+                  if r.attendee_id != attendee.id] if member else [],
+        resend_form=ResendLinkForm(formdata=None, email=attendee.email))
+
+
+@bp.route("/e/<slug>/team/request", methods=["POST"])
+@attendee_required
+def ask_to_join(event, attendee):
+    try:
+        membership.ask_to_join(attendee)
+    except membership.MembershipError as exc:
+        db.session.rollback()
+        flash(translate(str(exc)), "error")
+        return redirect(url_for("registration.team", slug=event.slug), 303)
+    db.session.commit()
+    flash(_("Your request is on its way to your team and the organizers."), "success")
+    return redirect(url_for("registration.team", slug=event.slug), 303)
+
+
+def _decision() -> bool:
+    decision = request.form.get("decision", "")
+    if decision not in ("approve", "decline"):
+        abort(400)
+    return decision == "approve"
+
+
+@bp.route("/e/<slug>/team/requests/<int:request_id>", methods=["POST"])
+@attendee_required
+def decide_request(event, attendee, request_id: int):
+    """A confirmed team member approves or declines a colleague's request."""
+    join = db.session.get(JoinRequest, request_id)
+    if join is None or join.event_id != event.id:
+        abort(404)
+    if not membership.may_decide(attendee, join):
+        abort(403)
+    approve = _decision()
+    try:
+        membership.decide_as_member(attendee, join, approve)
+    except membership.MembershipError as exc:
+        db.session.rollback()
+        flash(translate(str(exc)), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s is now a member of the team.", name=join.attendee.full_name)
+              if approve else _("The request is declined."), "success")
+    return redirect(url_for("registration.team", slug=event.slug), 303)
+
+
+def _organization_or_404(event, organization_id: int) -> Organization:
+    """An organization that attendees of this event named (any other: 404)."""
+    organization = db.session.get(Organization, organization_id)
+    if organization is None or db.session.scalar(select(Attendee.id).where(
+            Attendee.event_id == event.id,
+            Attendee.organization_id == organization_id).limit(1)) is None:
+        abort(404)
+    return organization
+
+
+@bp.route("/admin/e/<slug>/districts")
+@event_role("organizer")
+def districts(event):
+    return render_template("registration/districts.html", event=event,
+                           summaries=membership.organizations_of(event),
+                           requests=membership.pending_requests(event.id))
+
+
+@bp.route("/admin/e/<slug>/districts/<int:organization_id>")
+@event_role("organizer")
+def district(event, organization_id: int):
+    organization = _organization_or_404(event, organization_id)
+    return render_template(
+        "registration/district.html", event=event, organization=organization,
+        domains=membership.confirmed_domains(event.id, organization.id),
+        people=membership.people_of(event, organization), error=None, typed="")
+
+
+@bp.route("/admin/e/<slug>/districts/<int:organization_id>/domains", methods=["POST"])
+@event_role("organizer")
+def confirm_domain(event, organization_id: int):
+    from flask_login import current_user
+
+    organization = _organization_or_404(event, organization_id)
+    typed = request.form.get("domain", "")[:300]
+    try:
+        row = membership.confirm_domain(event, organization, typed, current_user.email)
+    except membership.MembershipError as exc:
+        db.session.rollback()
+        return render_template(
+            "registration/district.html", event=event, organization=organization,
+            domains=membership.confirmed_domains(event.id, organization.id),
+            people=membership.people_of(event, organization), error=str(exc),
+            typed=typed), 400
+    db.session.commit()
+    flash(f"Addresses at {row.domain} now prove membership of {organization.name}.", "success")
+    return redirect(url_for("registration.district", slug=event.slug,
+                            organization_id=organization.id), 303)
+
+
+@bp.route("/admin/e/<slug>/districts/<int:organization_id>/domains/<int:domain_id>/remove",
+          methods=["POST"])
+@event_role("organizer")
+def remove_domain(event, organization_id: int, domain_id: int):
+    organization = _organization_or_404(event, organization_id)
+    row = db.session.get(OrganizationDomain, domain_id)
+    if row is None or row.event_id != event.id or row.organization_id != organization.id:
+        abort(404)
+    domain = row.domain
+    membership.remove_domain(row)
+    db.session.commit()
+    flash(f"{domain} no longer proves membership of {organization.name}.", "success")
+    return redirect(url_for("registration.district", slug=event.slug,
+                            organization_id=organization.id), 303)
+
+
+@bp.route("/admin/e/<slug>/districts/<int:organization_id>/attendees/<int:attendee_id>",
+          methods=["POST"])
+@event_role("organizer")
+def decide_membership(event, organization_id: int, attendee_id: int):
+    """An organizer approves someone for their district's team, or declines (removes) them."""
+    from flask_login import current_user
+
+    organization = _organization_or_404(event, organization_id)
+    person = db.session.get(Attendee, attendee_id)
+    if person is None or person.event_id != event.id \
+            or person.organization_id != organization.id:
+        abort(404)
+    approve = _decision()
+    membership.decide_as_organizer(event, person, approve, current_user.email)
+    db.session.commit()
+    flash(f"{person.full_name} is " + ("approved for" if approve else "not a member of")
+          + f" the {organization.name} team.", "success")
+    back = request.form.get("back") == "districts"
+    return redirect(url_for("registration.districts", slug=event.slug) if back else
+                    url_for("registration.district", slug=event.slug,
+                            organization_id=organization.id), 303)

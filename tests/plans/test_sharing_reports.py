@@ -70,10 +70,12 @@ def test_an_event_name_with_a_line_break_still_emails_the_plan(app, client, auth
 
 
 def test_team_plan_is_shared_and_individual_plans_stay_private(client, auth, make_event,
-                                                               make_attendee, question, save):
+                                                               make_attendee, make_member,
+                                                               question, save):
     event = make_event()
     amber = make_attendee(event, first_name="Amber")
     ben = make_attendee(event, first_name="Ben")
+    make_member(amber, ben)
     outsider = make_attendee(event, first_name="Olga", organization="Metro Schools")
     amber_plan = write(amber, question(event, "take_back"), "Amber's private idea")
 

@@ -42,7 +42,7 @@ def checkin(event, attendee, at: datetime, source="desk"):
 
 
 @pytest.fixture
-def world(app, make_event, make_attendee):
+def world(app, make_event, make_attendee, make_member):
     event = make_event("privacy-summit")
     ada = make_attendee(event, first_name="Ada", last_name="Lovelace",
                         email="ada@example.org", organization="Knox County Schools")
@@ -59,6 +59,7 @@ def world(app, make_event, make_attendee):
                               "Bring the AI guidance to our board", 0, by=ada.full_name)
     plan_services.save_answer(plan_services.plan_for(grace), take_back, "",
                               "Grace's own plan", 0, by=grace.full_name)
+    make_member(ada, grace)
     team = plan_services.join_team(ada)
     plan_services.join_team(grace)
     plan_services.save_answer(team, take_back, "", "Team text Ada wrote", 0, by=ada.full_name)

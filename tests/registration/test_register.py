@@ -1,6 +1,7 @@
 """Public registration: validation, duplicates, waitlist, cancel, personal links."""
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -28,7 +29,7 @@ def test_registration_form_renders_for_phones(client, make_event):
     assert b"State or province" in page.data
 
 
-def test_register_normalizes_and_signs_in_with_personal_link(client, make_event):
+def test_register_signs_in_and_emails_the_personal_link(app, client, make_event):
     event = make_event()
     response = register(client, event)
     assert response.status_code == 302
@@ -38,12 +39,35 @@ def test_register_normalizes_and_signs_in_with_personal_link(client, make_event)
     assert attendee.status == "registered"
     assert attendee.share_contact is True
     assert attendee.personal_secret != attendee.checkin_code
+    assert attendee.email_confirmed_at is None  # typing an address proves nothing
     confirmation = client.get(response.location)
     assert confirmation.status_code == 200
-    assert f"/me/{attendee.personal_secret}".encode() in confirmation.data
+    # The personal link goes to the address only, never to the browser that typed it.
+    assert attendee.personal_secret.encode() not in confirmation.data
+    assert b"amber.lee@example.org" in confirmation.data
     assert b"qr.svg" in confirmation.data
     qr = client.get(f"/e/{event.slug}/me/qr.svg")
     assert qr.mimetype == "image/svg+xml"
+    from summit.jobs import run_pending_jobs
+
+    run_pending_jobs()
+    [email] = Path(app.config["OUTBOX_DIR"]).glob("*.eml")
+    assert f"/me/{attendee.personal_secret}" in email.read_text()
+
+
+def test_the_form_session_ends_when_the_emailed_link_is_opened(app, make_event):
+    """Someone who types another person's address is signed in to the record they created,
+    but only until the address's owner opens the link: never alongside them."""
+    event = make_event()
+    typist, owner = app.test_client(), app.test_client()
+    register(typist, event)
+    assert typist.get(f"/e/{event.slug}/me").status_code == 200
+    attendee = db.session.scalar(select(Attendee))
+    owner.get(f"/me/{attendee.personal_secret}")
+    db.session.refresh(attendee)
+    assert attendee.email_confirmed_at is not None
+    assert owner.get(f"/e/{event.slug}/me").status_code == 200
+    assert typist.get(f"/e/{event.slug}/me").status_code == 302  # signed out
 
 
 def test_invalid_input_keeps_what_was_typed(client, make_event):
@@ -57,14 +81,31 @@ def test_invalid_input_keeps_what_was_typed(client, make_event):
     assert db.session.scalar(select(Attendee)) is None
 
 
-def test_second_registration_with_same_email_is_refused_kindly(client, make_event):
+def test_registering_an_address_that_attends_answers_as_send_my_link_again(app, make_event):
+    """"Already registered" would tell anyone who attends: the form answers exactly as the
+    "send my link again" form does, emails the link to the address, and signs nobody in."""
     event = make_event()
-    register(client, event)
-    again = register(client, event, email="amber.lee@example.org", first_name="Other")
-    assert again.status_code == 409
-    assert b"already registered" in again.data
-    assert b"Send my link again" in again.data
+    register(app.test_client(), event)
+    stranger = app.test_client()
+    again = register(stranger, event, email="amber.lee@example.org", first_name="Other")
+    resend = app.test_client().post(f"/e/{event.slug}/resend",
+                                    data={"email": "amber.lee@example.org"})
+    assert again.status_code == resend.status_code == 200
+
+    def page(response):  # the page's content (the header's language switcher names the URL)
+        html = response.get_data(as_text=True)
+        return html[html.index("<main"):html.index("</main>")]
+
+    assert page(again) == page(resend)
+    assert b"already registered" not in again.data
     assert db.session.query(Attendee).count() == 1
+    assert stranger.get(f"/e/{event.slug}/me").status_code == 302
+    from summit.jobs import run_pending_jobs
+
+    run_pending_jobs()
+    links = [p for p in Path(app.config["OUTBOX_DIR"]).glob("*.eml")
+             if "Your link for" in p.read_text()]
+    assert links  # the address's owner got their link
 
 
 def test_waitlist_after_capacity_with_visible_position(app, make_event):

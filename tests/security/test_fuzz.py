@@ -81,7 +81,8 @@ def fuzz_world(app):
         "session_id": world.session_ids, "room_id": world.room_ids, "slot_id": world.slot_ids,
         "table_id": world.table_ids, "attendee_id": [world.amber_id, world.ben_id],
         "plan_id": [world.plan_id], "topic_id": [world.topic_id],
-        "announcement_id": [world.announcement_id],
+        "announcement_id": [world.announcement_id], "request_id": [world.request_id],
+        "organization_id": [world.organization_id], "domain_id": [world.domain_id],
     }
     return {"world": world, "event": event, "users": users, "token": token, "ids": ids,
             "prefs": prefs}

@@ -35,16 +35,21 @@ class World:
     topic_id: int = 0
     announcement_id: int = 0
     attendee_ids: list[int] = field(default_factory=list)
+    request_id: int = 0  # a colleague's request to join Amber's district team
+    organization_id: int = 0  # Ben's district, with a confirmed domain
+    domain_id: int = 0
 
 
 def build_world(app, slug: str = "hardening") -> World:
     from summit.auth.services import create_user
     from summit.breakouts import services as breakouts
+    from summit.database import utcnow
     from summit.events.services import create_event
     from summit.homerooms import services as homerooms
     from summit.messages import live
     from summit.plans import services as plans
     from summit.plans import topics
+    from summit.registration import membership
     from summit.registration.models import Attendee
     from summit.registration.services import find_or_create_organization
 
@@ -104,6 +109,15 @@ def build_world(app, slug: str = "hardening") -> World:
         plans.save_answer(plan, first_text, "", "A district AI guidance page by May", 0)
         topic = topics.submit(event, ben, "question", "How do we vet AI tools for privacy?")
         announcement = live.post(event, "Lunch is served in Hall B.", user=organizer)
+        # District teams: Amber is a confirmed member of Knox's, where a colleague's request
+        # waits; Ben's district has a confirmed domain.
+        knox_colleague = people[3]
+        for person in (amber, ben, knox_colleague):
+            person.email_confirmed_at = utcnow()
+        membership.decide_as_organizer(event, amber, True, organizer.email)
+        request = membership.ask_to_join(knox_colleague)
+        domain = membership.confirm_domain(event, ben.organization, "austin.k12.tx.us",
+                                           organizer.email)
         db.session.commit()
         return World(
             slug=event.slug, event_id=event.id, organizer=organizer.email, checkin=desk.email,
@@ -112,4 +126,5 @@ def build_world(app, slug: str = "hardening") -> World:
             session_ids=[s.id for s in sessions], room_ids=[big.id, small.id],
             slot_ids=[morning.id, late.id], table_ids=[t.id for t in tables],
             topic_id=topic.id, announcement_id=announcement.id,
-            attendee_ids=[p.id for p in people])
+            attendee_ids=[p.id for p in people], request_id=request.id,
+            organization_id=ben.organization_id, domain_id=domain.id)
