@@ -51,12 +51,14 @@ from limits.storage import MemoryStorage
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from summit.devices import device_id, ensure_device_id
+from summit.i18n import N_
 
 log = logging.getLogger(__name__)
 
 EXEMPT_ENDPOINTS = frozenset({"static", "ops.healthz"})
 
-TOO_MANY = "Too many attempts from this device. Please wait a minute and try again."
+# Attendees read these (translated when the 429 page is rendered: summit/__init__.py).
+TOO_MANY = N_("Too many attempts from this device. Please wait a minute and try again.")
 
 
 def client_ip() -> str:
@@ -163,10 +165,10 @@ def secret_door(name: str, *, device: str, new_device: str, ip: str = VENUE_CEIL
     )
 
 
-BAD_LINK = ("Too many invalid links were opened from this device. "
-            "Please wait a minute, or ask for your link again.")
-BAD_CODE = ("Too many unknown codes were scanned from this device. "
-            "Please wait a minute, or ask at the check-in desk.")
+BAD_LINK = N_("Too many invalid links were opened from this device. "
+              "Please wait a minute, or ask for your link again.")
+BAD_CODE = N_("Too many unknown codes were scanned from this device. "
+              "Please wait a minute, or ask at the check-in desk.")
 ENTRANCE = ("/e/<slug>/here/", "/e/<slug>/arrive/", "/e/<slug>/t/")
 
 # Generous enough for a check-in desk scanning 10 badges a second (counted by user), a kiosk at
@@ -211,8 +213,8 @@ RULES: tuple[Rule, ...] = (
          methods=("POST",)),
     Rule("selfcheckin_email_address", "5 per hour", key="email",
          endpoints=("selfcheckin.ask_email",), methods=("POST",),
-         message="This address was sent its link several times already. "
-                 "Please check your inbox and spam folder, or ask at the check-in desk."),
+         message=N_("This address was sent its link several times already. "
+                    "Please check your inbox and spam folder, or ask at the check-in desk.")),
     Rule("api_token", "1200 per minute", key="token", who="bearer", endpoints=("*",)),
     # Scanner apps keep no cookies: a refused token is counted per IP, and a valid token is
     # answered whatever that count (another scanner's wrong token must not stop the door).
@@ -225,8 +227,8 @@ RULES: tuple[Rule, ...] = (
     Rule("resend_link_ip", VENUE_CEILING, endpoints=("registration.resend",), methods=("POST",)),
     Rule("resend_link_email", "5 per hour", key="email", endpoints=("registration.resend",),
          methods=("POST",),
-         message="This address was sent its link several times already. "
-                 "Please check your inbox and spam folder, or try again in an hour."),
+         message=N_("This address was sent its link several times already. "
+                    "Please check your inbox and spam folder, or try again in an hour.")),
 )
 
 

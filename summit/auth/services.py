@@ -29,6 +29,8 @@ def create_user(email: str, role: str, password: str | None = None, *, event_id:
         user = StaffUser(email=email, name=name, session_token=secrets.token_hex(16))
         db.session.add(user)
     if password is not None:
+        if user.id is not None:  # a new password: every session and token of the old one ends
+            revoke_tokens(user, "password changed")
         user.set_password(password)
         user.session_token = secrets.token_hex(16)
     if not any(r.role == role and r.event_id == event_id for r in user.roles):
@@ -178,23 +180,93 @@ def attempt_sign_in(email: str, password: str, *, remote_addr: str, device: Sign
     return None, wait
 
 
-def issue_token(user: StaffUser, label: str = "") -> str:
-    """Create a token and return it; only its hash is kept."""
+# --- API tokens --------------------------------------------------------------------------------
+
+
+def issue_token(user: StaffUser, label: str = "", *, expires_at: datetime | None = None) -> str:
+    """Create a token and return it; only its hash is kept. ``expires_at`` (UTC) ends it."""
     token = new_api_token()
     db.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token),
-                            prefix=display_prefix(token), label=label[:100]))
-    audit.record("staff.token_created", target=user, after={"label": label})
+                            prefix=display_prefix(token), label=label[:100],
+                            expires_at=expires_at))
+    audit.record("staff.token_created", target=user,
+                 after={"label": label,
+                        "expires_at": expires_at.isoformat() if expires_at else None})
     return token
 
 
-def user_for_token(token: str) -> StaffUser | None:
+def token_for(token: str) -> ApiToken | None:
+    """The token row if ``token`` is valid now: known, not revoked, not expired."""
     row = db.session.scalar(
         select(ApiToken).where(ApiToken.token_hash == hash_token(token),
                                ApiToken.revoked_at.is_(None))
     )
+    if row is None or row.is_expired(utcnow()):
+        return None
+    return row
+
+
+def use_token(token: str) -> ApiToken | None:
+    """``token_for``, noting when the token was last used."""
+    row = token_for(token)
     if row is None:
         return None
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
         row.last_used_at = now  # coarse, so a busy scanner does not write on every request
-    return row.user
+    return row
+
+
+def user_for_token(token: str) -> StaffUser | None:
+    row = use_token(token)
+    return row.user if row is not None else None
+
+
+def revoke_tokens(user: StaffUser, reason: str) -> int:
+    """Revoke every live token of ``user`` (the caller commits, then clears the API cache:
+    ``summit.access.clear_api_auth_cache``; other workers notice within seconds)."""
+    now = utcnow()
+    rows = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                     ApiToken.revoked_at.is_(None))).all()
+    live = [row for row in rows if not row.is_expired(now)]
+    for row in rows:
+        row.revoked_at = now
+    if live:
+        audit.record("staff.tokens_revoked", target=user,
+                     after={"tokens": [row.prefix for row in live], "reason": reason})
+    return len(live)
+
+
+# --- removing staff --------------------------------------------------------------------------
+
+
+def remove_role(role: EventRole) -> bool:
+    """Take one role away; when it was the account's last, the account is removed from Summit
+    (see ``remove_user``). Returns whether it was."""
+    user = role.user
+    audit.record("staff.role_removed", event_id=role.event_id, target=user,
+                 before={"email": user.email, "role": role.role})
+    user.roles.remove(role)
+    db.session.delete(role)
+    db.session.flush()
+    if user.roles:
+        return False
+    _end_access(user, "removed")
+    return True
+
+
+def remove_user(user: StaffUser) -> None:
+    """Remove a staff account from every event: its roles go, its API tokens are revoked and
+    it is signed out everywhere. The row stays, so the audit log still names who did what."""
+    for role in list(user.roles):
+        audit.record("staff.role_removed", event_id=role.event_id, target=user,
+                     before={"email": user.email, "role": role.role})
+        user.roles.remove(role)
+        db.session.delete(role)
+    db.session.flush()
+    _end_access(user, "removed")
+
+
+def _end_access(user: StaffUser, reason: str) -> None:
+    revoke_tokens(user, reason)
+    user.session_token = secrets.token_hex(16)  # signs every browser out (Flask-Login id)

@@ -22,6 +22,7 @@ from summit.access import clear_api_auth_cache, public, staff_required
 from summit.auth import services
 from summit.auth.forms import LoginForm, TokenForm
 from summit.auth.models import ApiToken
+from summit.auth.tokens import parse_expiry
 from summit.database import utcnow
 from summit.devices import ensure_device_id
 from summit.extensions import db
@@ -84,13 +85,16 @@ def tokens():
     form = TokenForm()
     new_token = None
     if form.validate_on_submit():
-        new_token = services.issue_token(current_user, form.label.data or "")
+        expires_at = parse_expiry(form.expires.data, utcnow())
+        new_token = services.issue_token(current_user, form.label.data or "",
+                                         expires_at=expires_at)
         db.session.commit()
     rows = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == current_user.id)
         .order_by(ApiToken.created_at.desc())
     ).all()
-    return render_template("auth/tokens.html", form=form, tokens=rows, new_token=new_token)
+    return render_template("auth/tokens.html", form=form, tokens=rows, new_token=new_token,
+                           now=utcnow())
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
