@@ -351,3 +351,13 @@ def test_overrides_from_the_environment_are_checked():
         parse_overrides("logins=10/minute")
     with pytest.raises(ValueError):
         parse_overrides("login=lots")
+
+
+def test_the_429_page_speaks_the_attendees_language(app):
+    device = phone(app)
+    french = {"Accept-Language": "fr-CA"}
+    for n in range(3):
+        device.get(f"/me/{'x' * 39}{n}", headers=french, environ_base=VENUE)
+    refused = device.get(f"/me/{'y' * 40}", headers=french, environ_base=VENUE)
+    assert refused.status_code == 429
+    assert "Trop de liens invalides" in refused.get_data(as_text=True)
