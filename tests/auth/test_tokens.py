@@ -157,3 +157,22 @@ def test_user_remove_command(runner, make_event, make_staff):
     db.session.expire_all()
     assert user_for_token(token) is None and user.roles == []
     assert runner.invoke(args=["user", "remove", "nobody@example.org"]).exit_code != 0
+
+
+def test_an_expired_token_is_refused_on_the_check_in_fast_path(client, make_event, make_attendee,
+                                                                make_staff, clock):
+    event = make_event()
+    amber, ben = make_attendee(event), make_attendee(event)
+    token = issue_token(make_staff("checkin", event), "Lane 1",
+                        expires_at=clock[0] + timedelta(minutes=10))
+    db.session.commit()
+    url = f"/api/v1/events/{event.slug}/checkins"
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.post(url, json={"code": amber.checkin_code}, headers=headers).status_code \
+        == 201  # through Flask: the token is now known to this worker's fast path
+    clock[0] += timedelta(minutes=10)
+    refused = client.post(url, json={"code": ben.checkin_code}, headers=headers)
+    assert refused.status_code == 401
+    from summit.checkin.models import Checkin
+
+    assert db.session.scalar(select(db.func.count()).select_from(Checkin)) == 1
