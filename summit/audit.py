@@ -111,6 +111,7 @@ ACTION_LABELS = {
     "staff.role_removed": "Staff role removed",
     "staff.token_created": "API token created",
     "staff.token_revoked": "API token revoked",
+    "staff.tokens_revoked": "API tokens revoked (password changed or account removed)",
 }
 
 
