@@ -77,6 +77,9 @@ def create_app(config: dict | None = None) -> Flask:
     from summit import i18n
 
     i18n.init_app(app)
+    from summit import devices
+
+    devices.init_app(app)
     _init_login(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

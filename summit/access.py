@@ -246,6 +246,12 @@ class ApiUser:
 
     id: int
     email: str
+    token_expires_at: datetime | None = None  # when the token it came with ends (UTC)
+
+    def token_expired(self) -> bool:
+        from summit.database import utcnow
+
+        return self.token_expires_at is not None and self.token_expires_at <= utcnow()
 
 
 @dataclass(frozen=True)
@@ -280,18 +286,19 @@ API_AUTH_CACHE_SECONDS = 5.0
 def _api_authorize(token: str, slug: str):
     """``(ApiUser, ApiEvent, roles held)``; an error response for a bad token or unknown event."""
     from summit.auth.models import EventRole
-    from summit.auth.services import user_for_token
+    from summit.auth.services import use_token
 
-    user = user_for_token(token)
-    if user is None:
-        return _api_error(401, "This API token is not valid or was revoked.")
+    row = use_token(token)
+    if row is None:
+        return _api_error(401, "This API token is not valid, has expired or was revoked.")
+    user, expires_at = row.user, row.expires_at
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
         return _api_error(404, "No event at this address.")
     held = frozenset(db.session.scalars(select(EventRole.role).where(
         EventRole.user_id == user.id,
         (EventRole.event_id == event.id) | EventRole.event_id.is_(None))))
-    return (ApiUser(user.id, user.email),
+    return (ApiUser(user.id, user.email, expires_at),
             ApiEvent(event.id, event.slug, event.name, event.timezone, event.start_date,
                      event.days),
             held)
@@ -339,6 +346,8 @@ def known_api_access(app, authorization: str, slug: str,
     if found is None:
         return None
     user, event, held = found
+    if user.token_expired():
+        return None
     return (user, event) if _roles_allow(held, roles) else None
 
 
@@ -364,6 +373,8 @@ def api_role(*roles: str) -> Callable[[Callable], Callable]:
             cache = _api_auth_cache(current_app)
             key = (hash_token(token), slug)
             found = cache.get(key) if cache is not None else None
+            if found is not None and found[0].token_expired():
+                found = None  # looked up again: answered 401
             if found is None:
                 try:
                     found = _api_authorize(token, slug)

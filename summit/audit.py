@@ -117,6 +117,7 @@ ACTION_LABELS = {
     "team.join_declined": "Not approved as a district team member",
     "team.domain_confirmed": "District email domain confirmed",
     "team.domain_removed": "District email domain removed",
+    "staff.tokens_revoked": "API tokens revoked (password changed or account removed)",
 }
 
 

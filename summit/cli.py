@@ -168,17 +168,43 @@ def user_create(email, role, slug, name, password_stdin):
 @user_cli.command("token")
 @click.argument("email")
 @click.option("--label", default="command line")
-def user_token(email, label):
+@click.option("--expires", default="never", show_default=True,
+              help="When the token ends: 12h, 30d, 2w, a date (YYYY-MM-DD, valid through that "
+                   "day, UTC) or never.")
+def user_token(email, label, expires):
     """Print a new API token for EMAIL (shown once, stored hashed)."""
     from summit.auth.models import user_by_email
     from summit.auth.services import issue_token
+    from summit.auth.tokens import parse_expiry
+    from summit.database import utcnow
+
+    try:
+        expires_at = parse_expiry(expires, utcnow())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--expires") from exc
+    user = user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No staff account {email}.")
+    token = issue_token(user, label, expires_at=expires_at)
+    db.session.commit()
+    click.echo(token)
+    click.echo(f"Expires {expires_at:%Y-%m-%d %H:%M} UTC." if expires_at
+               else "It does not expire: revoke it when it is no longer needed.", err=True)
+
+
+@user_cli.command("remove")
+@click.argument("email")
+def user_remove(email):
+    """Remove EMAIL from every event: roles, API tokens and sessions end at once."""
+    from summit.auth.models import user_by_email
+    from summit.auth.services import remove_user
 
     user = user_by_email(email)
     if user is None:
         raise click.ClickException(f"No staff account {email}.")
-    token = issue_token(user, label)
+    remove_user(user)
     db.session.commit()
-    click.echo(token)
+    click.echo(f"{user.email} was removed: no role, no API token, signed out everywhere.")
 
 
 @click.command("demo")

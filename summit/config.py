@@ -65,7 +65,10 @@ def settings_from_env(instance_path: Path) -> dict:
         "HTMX_CDN_URL": os.environ.get(
             "HTMX_CDN_URL", "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js"
         ),
+        # Staff sign-in (summit/auth/services.py): free failures per account and device, and
+        # per account from devices that never signed in to it, within 15 minutes.
         "LOGIN_THROTTLE_FREE_ATTEMPTS": 5,
+        "LOGIN_THROTTLE_UNKNOWN_DEVICE_ATTEMPTS": 20,
         "OUTBOX_DIR": os.environ.get("OUTBOX_DIR") or str(instance_path / "outbox"),
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "JOBS_BACKEND": os.environ.get("JOBS_BACKEND", "embedded"),

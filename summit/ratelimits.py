@@ -1,19 +1,30 @@
 """Rate limits for the doors an attacker would knock on: sign-in, personal links, check-in codes,
-API tokens and the "email me my link" form.
+self check-in codes, API tokens and the "email me my link" forms.
 
 One table (``RULES``) says which endpoints get which limits; ``init_rate_limits(app)`` applies
-it once every blueprint is registered, by wrapping ``app.view_functions[endpoint]`` with a
-Flask-Limiter limit. A rule names endpoints by glob (``"api.*"``) and/or URL prefixes
-(``"/c/"``), so endpoints that do not exist yet are simply skipped and get their limits when
-they appear.
+it once every blueprint is registered, by wrapping ``app.view_functions[endpoint]``. A rule names
+endpoints by glob (``"api.*"``) and/or URL prefixes (``"/c/"``), so endpoints that do not exist
+yet are simply skipped and get their limits when they appear.
 
-Who is counted:
-- staff signed in: their user id (a check-in desk on venue Wi-Fi shares one IP with everyone);
-- a request with ``Authorization: Bearer``: the token (hashed);
-- everyone else: the client IP (``TRUST_PROXY_HEADERS`` makes that the real client behind nginx).
+**Throttle the failing device, never a venue.** At a summit every phone shares the venue Wi-Fi's
+one public address, so the client IP says nothing about who failed. Who is counted:
+- a device: the random id in its signed session cookie (``summit.devices``);
+- devices that arrive without one (a first visit, or a client dropping its cookie to escape its
+  budget): together, per IP, on a budget of their own that no real phone needs;
+- the IP itself only as a ceiling sized for 3,000 people behind one address;
+- staff signed in: their user id; a request with ``Authorization: Bearer``: the token (hashed).
 
-Several limits count failures only (a wrong password, an unknown personal link): a valid
-personal link is never refused because many attendees share the venue's IP.
+**Never refuse a valid secret.** On the doors that check a secret (personal links, check-in
+codes, self check-in codes and arrival links, API tokens) the limits count failures only, and
+the secret is always checked: a valid one is answered whatever the counters say; an unknown one
+past a budget is answered 429 instead of 404 (or 401), with ``Retry-After``. Those secrets carry
+128 bits or more, so guessing is hopeless anyway; the budgets stop a device from scanning, and
+they can only ever slow that device (or a flood of cookie-less requests, or past the ceiling,
+bad secrets from that address), never someone holding a valid one.
+
+Passwords are guessable, so sign-in is the other way round: a device past its budget of failed
+sign-ins is refused before its password is checked (the right one included), and
+``summit.auth.services`` adds a progressive delay per account and device.
 
 Counters live in memory by default (one set per process) and in Redis when ``REDIS_URL`` or
 ``RATELIMIT_STORAGE_URI`` is set, so several gunicorn workers and hosts share them. A Redis
@@ -25,20 +36,29 @@ rule's limit (the environment variable takes ``login=10/minute,api_token=3000/mi
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from functools import wraps
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_login import current_user
 from limits import parse_many
 from limits.storage import MemoryStorage
+from werkzeug.exceptions import HTTPException, TooManyRequests
+
+from summit.devices import device_id, ensure_device_id
+from summit.i18n import N_
+
+log = logging.getLogger(__name__)
 
 EXEMPT_ENDPOINTS = frozenset({"static", "ops.healthz"})
 
-TOO_MANY = "Too many attempts from your network. Please wait a minute and try again."
+# Attendees read these (translated when the 429 page is rendered: summit/__init__.py).
+TOO_MANY = N_("Too many attempts from this device. Please wait a minute and try again.")
 
 
 def client_ip() -> str:
@@ -63,9 +83,10 @@ def _digest(value: str) -> str:
 
 KEYS: dict[str, Callable[[], str]] = {
     "ip": lambda: f"ip:{client_ip()}",
+    # A hash: the id itself never reaches Redis or a log line.
+    "device": lambda: f"device:{_digest(device_id() or '')}",
     "user": lambda: f"user:{_staff_id()}",
     "token": lambda: f"token:{_digest(bearer_token() or '')}",
-    # A hash: the address itself never reaches Redis or a log line.
     "email": lambda: "email:" + _digest((request.form.get("email") or "").strip().lower()),
 }
 
@@ -74,6 +95,13 @@ WHO: dict[str, Callable[[], bool]] = {
     "staff": lambda: _staff_id() is not None,
     "anonymous": lambda: _staff_id() is None and bearer_token() is None,
     "bearer": lambda: bearer_token() is not None,
+}
+
+# Which devices a rule counts: any, those that arrived with a device id, those without one.
+DEVICES: dict[str, Callable[[], bool]] = {
+    "any": lambda: True,
+    "known": lambda: device_id() is not None,
+    "unknown": lambda: device_id() is None,
 }
 
 
@@ -85,12 +113,22 @@ class Rule:
     limit: str
     key: str = "ip"  # see KEYS
     who: str = "anyone"  # see WHO: the rule is skipped for other requests
+    devices: str = "any"  # see DEVICES: the rule is skipped for other requests
     endpoints: tuple[str, ...] = ()  # endpoint globs: "auth.login", "api.*"
     paths: tuple[str, ...] = ()  # URL rule prefixes: "/c/" matches "/c/<code>"
     methods: tuple[str, ...] | None = None  # None: every method
     failures: frozenset[int] | None = None  # count only answers with these status codes
+    # Answer every request that succeeds, whatever the counters: only a failure past the limit
+    # is refused (for doors that check a secret; needs ``failures``).
+    spare_successes: bool = False
     message: str = TOO_MANY
     exclude: tuple[str, ...] = field(default=())  # endpoint globs never matched
+
+    def __post_init__(self) -> None:
+        if self.spare_successes and not self.failures:
+            raise ValueError(f"rule {self.name}: spare_successes counts failures only")
+        if self.key == "device" and self.devices != "known":
+            raise ValueError(f"rule {self.name}: a device key needs devices='known'")
 
     def matches(self, endpoint: str, rule_paths: list[str]) -> bool:
         if any(fnmatchcase(endpoint, pattern) for pattern in self.exclude):
@@ -99,52 +137,98 @@ class Rule:
             return True
         return any(path.startswith(prefix) for path in rule_paths for prefix in self.paths)
 
+    def applies(self) -> bool:
+        """Whether this request is one the rule counts (method, who, which device)."""
+        if self.methods and request.method not in self.methods:
+            return False
+        return WHO[self.who]() and DEVICES[self.devices]()
+
 
 FAILED = frozenset({400, 401, 403, 429})
 NOT_FOUND = frozenset({404})
 
-# Generous enough for a check-in desk scanning 10 badges a second from one IP (counted by user),
-# a kiosk at the door (anonymous, one IP) and 3,000 attendees behind the venue's single NAT IP.
+# A ceiling for one address, sized for 3,000 attendees behind the venue's single NAT IP: each
+# may mistype a link or scan a damaged code now and then without anyone noticing the ceiling.
+VENUE_CEILING = "300 per minute;3000 per hour"
+
+
+def secret_door(name: str, *, device: str, new_device: str, ip: str = VENUE_CEILING,
+                message: str = TOO_MANY, **matching) -> tuple[Rule, ...]:
+    """The three failure budgets of a door that checks a secret (valid secrets are never
+    refused): ``name`` per device, ``name_new_device`` for devices without an id (together,
+    per IP) and ``name_ip``, the address's ceiling."""
+    common = {"failures": NOT_FOUND, "spare_successes": True, "message": message, **matching}
+    return (
+        Rule(name, device, key="device", devices="known", **common),
+        Rule(f"{name}_new_device", new_device, key="ip", devices="unknown", **common),
+        Rule(f"{name}_ip", ip, key="ip", **common),
+    )
+
+
+BAD_LINK = N_("Too many invalid links were opened from this device. "
+              "Please wait a minute, or ask for your link again.")
+BAD_CODE = N_("Too many unknown codes were scanned from this device. "
+              "Please wait a minute, or ask at the check-in desk.")
+ENTRANCE = ("/e/<slug>/here/", "/e/<slug>/arrive/", "/e/<slug>/t/")
+
+# Generous enough for a check-in desk scanning 10 badges a second (counted by user), a kiosk at
+# the door (a device) and 3,000 attendees behind the venue's single NAT IP.
 RULES: tuple[Rule, ...] = (
-    Rule("login", "30 per minute;300 per hour", endpoints=("auth.login", "checkin.kiosk_exit"),
-         methods=("POST",), failures=FAILED,
-         message="Too many sign-in attempts from your network. Please wait a minute."),
-    Rule("personal_link", "20 per minute;200 per hour",
-         endpoints=("registration.personal_link",), paths=("/me/",), failures=NOT_FOUND,
-         message="Too many invalid links were opened from your network. "
-                 "Please wait a minute, or ask for your link again."),
+    # Passwords can be guessed: a device past its budget waits, even with the right password.
+    # The progressive delay per account and device is in summit.auth.services.
+    Rule("login", "10 per minute;100 per hour", key="device", devices="known",
+         endpoints=("auth.login", "checkin.kiosk_exit"), methods=("POST",), failures=FAILED,
+         message="Too many sign-in attempts from this device. Please wait a minute."),
+    Rule("login_new_device", "10 per minute;100 per hour", devices="unknown",
+         endpoints=("auth.login", "checkin.kiosk_exit"), methods=("POST",), failures=FAILED,
+         message="Too many sign-in attempts. Please reload the page and try again in a "
+                 "minute."),
+    *secret_door("personal_link", device="10 per minute;60 per hour",
+                 new_device="30 per minute;300 per hour", message=BAD_LINK,
+                 endpoints=("registration.personal_link",), paths=("/me/",)),
     Rule("checkin_staff", "1200 per minute", key="user", who="staff",
          endpoints=("checkin.code_link", "checkin.scan", "checkin.check_in_attendee",
                     "checkin.kiosk_scan"),
          paths=("/c/", "/k/", "/kiosk/")),
-    Rule("checkin_anonymous", "1800 per minute", who="anonymous",
+    Rule("checkin_anonymous", "1800 per minute", key="device", who="anonymous", devices="known",
          endpoints=("checkin.code_link", "checkin.kiosk_scan"), paths=("/c/", "/k/", "/kiosk/")),
-    Rule("checkin_unknown_code", "60 per minute;600 per hour", who="anonymous",
-         endpoints=("checkin.code_link",), paths=("/c/", "/k/"), failures=NOT_FOUND),
+    *secret_door("checkin_unknown_code", device="20 per minute;200 per hour",
+                 new_device="60 per minute;600 per hour", message=BAD_CODE, who="anonymous",
+                 endpoints=("checkin.code_link",), paths=("/c/", "/k/")),
     # Self check-in (summit/selfcheckin): attendees' own phones behind the venue's one NAT IP.
-    # Scans are generous; forged or unknown codes and arrival links are counted as failures.
-    Rule("selfcheckin_scan", "1800 per minute",
+    Rule("selfcheckin_scan", "120 per minute", key="device", devices="known",
          endpoints=("selfcheckin.entrance_scan", "selfcheckin.arrive", "selfcheckin.table_scan",
-                    "selfcheckin.welcome", "breakouts.room_page"),
-         paths=("/e/<slug>/here/", "/e/<slug>/arrive/", "/e/<slug>/t/")),
-    Rule("selfcheckin_bad_code", "60 per minute;600 per hour",
-         endpoints=("selfcheckin.entrance_scan", "selfcheckin.arrive", "selfcheckin.table_scan"),
-         failures=NOT_FOUND),
-    Rule("selfcheckin_email", "60 per minute;600 per hour", endpoints=("selfcheckin.ask_email",),
+                    "selfcheckin.welcome", "breakouts.room_page"), paths=ENTRANCE),
+    *secret_door("selfcheckin_bad_code", device="20 per minute;200 per hour",
+                 new_device="60 per minute;600 per hour", message=BAD_CODE,
+                 endpoints=("selfcheckin.entrance_scan", "selfcheckin.arrive",
+                            "selfcheckin.table_scan")),
+    # The email forms send mail, so they are counted per device and per address whatever the
+    # answer; the address's ceiling stays far above what 3,000 arrivals need.
+    Rule("selfcheckin_email", "10 per minute;30 per hour", key="device", devices="known",
+         endpoints=("selfcheckin.ask_email",), methods=("POST",)),
+    Rule("selfcheckin_email_new_device", "10 per minute;100 per hour", devices="unknown",
+         endpoints=("selfcheckin.ask_email",), methods=("POST",)),
+    Rule("selfcheckin_email_ip", VENUE_CEILING, endpoints=("selfcheckin.ask_email",),
          methods=("POST",)),
     Rule("selfcheckin_email_address", "5 per hour", key="email",
          endpoints=("selfcheckin.ask_email",), methods=("POST",),
-         message="This address was sent its link several times already. "
-                 "Please check your inbox and spam folder, or ask at the check-in desk."),
+         message=N_("This address was sent its link several times already. "
+                    "Please check your inbox and spam folder, or ask at the check-in desk.")),
     Rule("api_token", "1200 per minute", key="token", who="bearer", endpoints=("*",)),
+    # Scanner apps keep no cookies: a refused token is counted per IP, and a valid token is
+    # answered whatever that count (another scanner's wrong token must not stop the door).
     Rule("api_bad_token", "60 per minute;600 per hour", endpoints=("api.*",), paths=("/api/",),
-         failures=frozenset({401})),
-    Rule("resend_link", "20 per minute;100 per hour", endpoints=("registration.resend",),
-         methods=("POST",)),
+         failures=frozenset({401}), spare_successes=True),
+    Rule("resend_link", "10 per minute;30 per hour", key="device", devices="known",
+         endpoints=("registration.resend",), methods=("POST",)),
+    Rule("resend_link_new_device", "10 per minute;100 per hour", devices="unknown",
+         endpoints=("registration.resend",), methods=("POST",)),
+    Rule("resend_link_ip", VENUE_CEILING, endpoints=("registration.resend",), methods=("POST",)),
     Rule("resend_link_email", "5 per hour", key="email", endpoints=("registration.resend",),
          methods=("POST",),
-         message="This address was sent its link several times already. "
-                 "Please check your inbox and spam folder, or try again in an hour."),
+         message=N_("This address was sent its link several times already. "
+                    "Please check your inbox and spam folder, or try again in an hour.")),
 )
 
 
@@ -204,7 +288,13 @@ def apply_rate_limits(app: Flask, rules: tuple[Rule, ...] = RULES) -> dict[str, 
             continue
         matching = [r for r in rules if r.matches(endpoint, paths_by_endpoint.get(endpoint, []))]
         applied[endpoint] = [r.name for r in matching]
+        spared = [(rule, parse_many(overrides.get(rule.name, rule.limit)))
+                  for rule in matching if rule.spare_successes]
+        if spared:
+            view = _count_failures_after(view, limiter, spared)
         for rule in matching:
+            if rule.spare_successes:
+                continue
             # Shared: one counter per rule and key across every endpoint the rule covers (a
             # token's requests add up wherever they go; alternating doors buys nothing).
             view = limiter.shared_limit(
@@ -212,12 +302,86 @@ def apply_rate_limits(app: Flask, rules: tuple[Rule, ...] = RULES) -> dict[str, 
                 scope=rule.name,
                 key_func=_scoped_key(rule),
                 methods=list(rule.methods) if rule.methods else None,
-                exempt_when=_exempt_unless(WHO[rule.who]),
+                exempt_when=_exempt_unless(rule.applies),
                 deduct_when=_deduct_on(rule.failures) if rule.failures else None,
                 error_message=rule.message,
             )(view)
         app.view_functions[endpoint] = view
     return applied
+
+
+def _count_failures_after(view: Callable, limiter: Limiter,
+                          spared: list[tuple[Rule, list]]) -> Callable:
+    """Wrap a door that checks a secret: the view always runs (a valid secret is answered
+    whatever the counters say); a failure is counted for the device, for devices without an id
+    and for the address, and answered 429 once one of them is past its limit."""
+
+    @wraps(view)
+    def counted(*args, **kwargs):
+        if not limiter.enabled:
+            return view(*args, **kwargs)
+        # Who is counted is decided before the view runs: it may give the device an id.
+        counting = [(rule, items, _limit_args(rule)) for rule, items in spared if rule.applies()]
+        if not counting:
+            return view(*args, **kwargs)
+        try:
+            response = current_app.make_response(view(*args, **kwargs))
+            status, raised = response.status_code, None
+        except HTTPException as exc:
+            status, raised = exc.code, exc
+        breached = None
+        for rule, items, limit_args in counting:
+            if status not in rule.failures:
+                continue
+            if rule.devices != "any":
+                ensure_device_id()  # from its next request on, this device has its own budget
+            for item in items:
+                if not _hit(limiter, item, limit_args) and breached is None:
+                    breached = (rule, item, limit_args)
+        if breached is not None:
+            return _too_many(limiter, *breached)
+        if raised is not None:
+            raise raised
+        return response
+
+    return counted
+
+
+def _limit_args(rule: Rule) -> list[str]:
+    """The storage key of ``rule`` for this request, as Flask-Limiter builds it."""
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    args = [_scoped_key(rule)(), rule.name]
+    return [prefix, *args] if prefix else args
+
+
+def _hit(limiter: Limiter, item, args: list[str]) -> bool:
+    """Count one hit; ``False`` past the limit. A storage outage (Redis) falls back to memory,
+    as Flask-Limiter does (``_storage_dead`` is how it records the switch), and a failing
+    fallback never fails the request."""
+    try:
+        return limiter.limiter.hit(item, *args)
+    except Exception:
+        if limiter._storage_dead or not current_app.config.get(
+                "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"):
+            log.warning("rate limit storage unavailable; not counted", exc_info=True)
+            return True
+        log.warning("Rate limit storage unreachable - falling back to in-memory storage")
+        limiter._storage_dead = True
+        return _hit(limiter, item, args)
+
+
+def _too_many(limiter: Limiter, rule: Rule, item, args: list[str]):
+    """The 429 answer of ``rule``: the app's friendly page (JSON under /api/), Retry-After."""
+    response = current_app.make_response(
+        current_app.handle_http_exception(TooManyRequests(description=rule.message)))
+    try:
+        reset, _remaining = limiter.limiter.get_window_stats(item, *args)
+        retry_after = max(1, int(reset - time.time() + 1))
+    except Exception:
+        retry_after = int(item.get_expiry())
+    response.headers["Retry-After"] = str(retry_after)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def parse_overrides(value: dict | str) -> dict[str, str]:
@@ -310,7 +474,8 @@ def check_outside_flask(app: Flask, endpoint: str, *, method: str, ip: str,
     """Apply ``endpoint``'s limits to a bearer-token request served without Flask; ``None``
     when a limit refuses it (or a rule needs what only Flask knows): the caller then hands the
     request to Flask, which answers it, 429 included. Failure-only limits are tested first, so
-    a refused request charges nothing twice."""
+    a refused request charges nothing twice; those that spare successes are only charged (by
+    ``OutsideCheck.settle``) when the answer is a failure."""
     limiter: Limiter = app.extensions["summit_limiter"]
     check = OutsideCheck()
     if not limiter.enabled:
@@ -322,6 +487,8 @@ def check_outside_flask(app: Flask, endpoint: str, *, method: str, ip: str,
     for rule, items in _rules_of(app, endpoint):
         if rule.methods and method not in rule.methods or not _BEARER_IS[rule.who]:
             continue
+        if rule.devices == "known":
+            continue  # a scanner app keeps no cookie
         if rule.key not in keys:
             return None
         args = [f"{rule.name}:{keys[rule.key]}", rule.name]
@@ -329,7 +496,8 @@ def check_outside_flask(app: Flask, endpoint: str, *, method: str, ip: str,
             args.insert(0, prefix)
         for item in items:
             if rule.failures:
-                if not strategy.test(item, *args):
+                # A limit that spares successes never refuses beforehand.
+                if not rule.spare_successes and not strategy.test(item, *args):
                     return None
                 check.on_failure.append((item, args, rule.failures))
             else:

@@ -90,7 +90,7 @@ def test_user_create_and_token(runner, client):
     assert result.exit_code == 0, result.output
     assert client.post("/login", data={"email": "lead@example.org",
                                        "password": "a long password"}).status_code == 302
-    token = runner.invoke(args=["user", "token", "lead@example.org"]).output.strip()
+    token = runner.invoke(args=["user", "token", "lead@example.org"]).stdout.strip()
     assert user_for_token(token).email == "lead@example.org"
     short = runner.invoke(args=["user", "create", "x@example.org", "--role", "checkin",
                                 "--password-stdin"], input="short\n")

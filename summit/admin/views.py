@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from summit import audit, signals
-from summit.access import event_role, global_role, staff_required
+from summit.access import clear_api_auth_cache, event_role, global_role, staff_required
 from summit.admin import exports
 from summit.audit import AuditLog
 from summit.auth import services as auth_services
@@ -349,11 +349,12 @@ def remove_staff(event, role_id: int):
     if role.user_id == current_user.id and role.role == "organizer":
         flash("You cannot remove your own organizer role.", "error")
         return redirect(url_for("admin.staff", slug=event.slug))
-    audit.record("staff.role_removed", event_id=event.id, target=role.user,
-                 before={"email": role.user.email, "role": role.role})
-    db.session.delete(role)
+    email = role.user.email
+    removed = auth_services.remove_role(role)
     db.session.commit()
-    flash("Role removed.", "success")
+    clear_api_auth_cache()  # this worker at once; the others within a few seconds
+    flash(f"Role removed. {email} has no role left: their API tokens are revoked and they "
+          f"are signed out." if removed else "Role removed.", "success")
     return redirect(url_for("admin.staff", slug=event.slug))
 
 

@@ -87,9 +87,14 @@ class ApiToken(db.Model):
     label: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Empty: valid until revoked. Revoked with the account's password change or removal.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[StaffUser] = relationship()
+
+    def is_expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
 
 
 class LoginFailure(db.Model):
@@ -101,6 +106,11 @@ class LoginFailure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     remote_addr: Mapped[str] = mapped_column(String(64), default="")
+    # Which device failed (a hash of its id: summit.devices.device_label), and whether that
+    # device had signed in to this account before (then it does not count towards the
+    # account's budget for devices it has never used).
+    device: Mapped[str] = mapped_column(String(24), default="")
+    known_device: Mapped[bool] = mapped_column(default=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -13,8 +21,10 @@ from summit import audit
 from summit.access import clear_api_auth_cache, public, staff_required
 from summit.auth import services
 from summit.auth.forms import LoginForm, TokenForm
-from summit.auth.models import ApiToken, user_by_email
+from summit.auth.models import ApiToken
+from summit.auth.tokens import parse_expiry
 from summit.database import utcnow
+from summit.devices import ensure_device_id
 from summit.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -34,33 +44,31 @@ def _safe_next(target: str | None) -> str | None:
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(_safe_next(request.args.get("next")) or url_for("admin.home"))
+    ensure_device_id()  # the throttle counts this device's failures, not the venue's
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        wait = services.seconds_until_next_attempt(email)
+        device = services.sign_in_device(email)
+        user, wait = services.attempt_sign_in(email, form.password.data, device=device,
+                                              remote_addr=request.remote_addr or "")
+        db.session.commit()
+        if user is not None:
+            login_user(user)
+            services.remember_sign_in(email)
+            return redirect(_safe_next(request.args.get("next")) or url_for("admin.home"))
         if wait:
-            form.password.errors.append(
-                f"Too many failed attempts. Try again in {wait} second{'s' if wait != 1 else ''}."
-            )
+            form.password.errors.append(wait.message())
             status = 429
         else:
-            user = user_by_email(email)
-            if user is not None and user.check_password(form.password.data):
-                services.clear_failures(email)
-                user.last_login_at = utcnow()
-                if not user.session_token:
-                    user.session_token = secrets.token_hex(16)
-                db.session.commit()
-                login_user(user)
-                return redirect(_safe_next(request.args.get("next")) or url_for("admin.home"))
-            services.record_failure(email, request.remote_addr or "")
-            db.session.commit()
             form.password.errors.append("That email and password do not match.")
             status = 401
     elif request.method == "POST":
         status = 400
-    return render_template("auth/login.html", form=form), status
+    response = make_response(render_template("auth/login.html", form=form), status)
+    if status == 429:
+        response.headers["Retry-After"] = str(wait.seconds)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
@@ -77,13 +85,16 @@ def tokens():
     form = TokenForm()
     new_token = None
     if form.validate_on_submit():
-        new_token = services.issue_token(current_user, form.label.data or "")
+        expires_at = parse_expiry(form.expires.data, utcnow())
+        new_token = services.issue_token(current_user, form.label.data or "",
+                                         expires_at=expires_at)
         db.session.commit()
     rows = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == current_user.id)
         .order_by(ApiToken.created_at.desc())
     ).all()
-    return render_template("auth/tokens.html", form=form, tokens=rows, new_token=new_token)
+    return render_template("auth/tokens.html", form=form, tokens=rows, new_token=new_token,
+                           now=utcnow())
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])

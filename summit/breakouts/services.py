@@ -601,10 +601,14 @@ def open_notices(attendee: Attendee) -> list[SessionChangeNotice]:
         SessionChangeNotice.dismissed_at.is_(None)).order_by(SessionChangeNotice.id)))
 
 
-def dismiss_notice(attendee: Attendee, notice_id: int) -> None:
+def dismiss_notice(attendee: Attendee, notice_id: int) -> bool:
+    """Dismiss one of ``attendee``'s notices; ``False`` if it is not theirs (or not at all)."""
     notice = db.session.get(SessionChangeNotice, notice_id)
-    if notice is not None and notice.attendee_id == attendee.id and notice.dismissed_at is None:
+    if notice is None or notice.attendee_id != attendee.id:
+        return False
+    if notice.dismissed_at is None:
         notice.dismissed_at = utcnow()
+    return True
 
 
 def live_version(event: Event, attendee: Attendee | None = None) -> str:

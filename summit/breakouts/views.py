@@ -524,7 +524,8 @@ def leave(event, attendee, session_id: int):
 @bp.route("/e/<slug>/breakouts/notices/<int:notice_id>/dismiss", methods=["POST"])
 @attendee_required
 def dismiss(event, attendee, notice_id: int):
-    services.dismiss_notice(attendee, notice_id)
+    if not services.dismiss_notice(attendee, notice_id):
+        abort(404)  # another person's notice, or none
     db.session.commit()
     return _after_attendee_action(event, attendee, None)
 

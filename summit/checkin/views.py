@@ -31,10 +31,8 @@ from summit import audit, panels
 from summit.access import KIOSK_SESSION_KEY, event_role, kiosk_device, load_event, public
 from summit.auth import services as auth_services
 from summit.auth.forms import LoginForm
-from summit.auth.models import user_by_email
 from summit.checkin import services
 from summit.checkin.models import Checkin
-from summit.database import utcnow
 from summit.events.models import Event
 from summit.extensions import db
 from summit.responses import is_htmx
@@ -291,25 +289,24 @@ def kiosk_exit(slug: str):
     status = 200
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        wait = auth_services.seconds_until_next_attempt(email)
-        user = None if wait else user_by_email(email)
-        if wait:
-            form.password.errors.append(f"Too many failed attempts. Try again in {wait} s.")
-            status = 429
-        elif (user is not None and user.check_password(form.password.data)
-              and user.has_role(event.id, *DESK_ROLES)):
-            auth_services.clear_failures(email)
-            user.last_login_at = utcnow()
+        device = auth_services.sign_in_device(email)
+        user, wait = auth_services.attempt_sign_in(
+            email, form.password.data, device=device, remote_addr=request.remote_addr or "",
+            accept=lambda user: user.has_role(event.id, *DESK_ROLES))
+        if user is not None:
             session.pop(KIOSK_SESSION_KEY, None)
             audit.record("checkin.kiosk_stopped", event_id=event.id, target=event,
                          actor_user_id=user.id, actor_label="")
             db.session.commit()
             login_user(user)
+            auth_services.remember_sign_in(email)
             flash("Kiosk mode is off on this device.", "success")
             return redirect(url_for("checkin.desk", slug=event.slug))
+        db.session.commit()
+        if wait:
+            form.password.errors.append(wait.message())
+            status = 429
         else:
-            auth_services.record_failure(email, request.remote_addr or "")
-            db.session.commit()
             form.password.errors.append(
                 "That email and password do not match a check-in account for this event.")
             status = 401
