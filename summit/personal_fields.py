@@ -61,6 +61,16 @@ FIELDS: dict[str, PersonalField] = {f.key: f for f in (
                   N_("Optional. Seen only by the organizers and the check-in desk, so we can "
                      "help on the day.")),
 )}
+# The smallest group any aggregate shows (averages, counts of a word, a district suggested
+# on the public form): a smaller one could show one person's answer. The one rule, here.
+SMALLEST_GROUP = 3
+
+
+def large_enough(count: int) -> bool:
+    """Whether a group of ``count`` people (or answers) may be shown in an aggregate."""
+    return count >= SMALLEST_GROUP
+
+
 # The registration form's "share" box: what a tablemate sees (name, district, email above).
 SHARE_WITH_TABLEMATES = N_("Share my name, district and email with my tablemates")
 _BY_COLUMN = {column: f for f in FIELDS.values() for column in f.columns}

@@ -43,6 +43,7 @@ from summit.plans.models import (
 )
 from summit.registration.api import membership
 from summit.responses import csv_download, is_htmx, no_store, pdf_response
+from summit.textfold import natural_key
 
 bp = Blueprint("plans", __name__)
 
@@ -305,7 +306,8 @@ def table_progress(event):
     chosen = request.args.get("group", "")
     day = event.current_day_or_none() or 1
     return render_template(
-        "plans/table_progress.html", event=event, groups=sorted(groups.items()),
+        "plans/table_progress.html", event=event,
+        groups=sorted(groups.items(), key=lambda g: natural_key(g[0])),
         chosen=chosen, progress=progress, by_table=bool(tables),
         prompt=topic_service.prompt_for_day(event, day), day=day)
 
