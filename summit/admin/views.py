@@ -22,6 +22,7 @@ from summit.admin import exports
 from summit.audit import AuditLog
 from summit.auth import services as auth_services
 from summit.auth.models import STAFF_ROLE_LABELS, EventRole, StaffUser
+from summit.badges import services as badge_services
 from summit.events.forms import COMMON_TIMEZONES, EventForm
 from summit.events.models import Event
 from summit.events.services import EventError, create_event, to_local_naive, to_utc
@@ -168,7 +169,8 @@ def attendees(event):
                                                      **filters.address_args())
         return response
     return render_template("admin/attendees.html", choices=queries.filter_choices(event),
-                           counts=queries.event_counts(event), **context)
+                           counts=queries.event_counts(event),
+                           batch_stock=badge_services.batch_stock(event), **context)
 
 
 def _attendee_or_404(event: Event, attendee_id: int) -> Attendee:
