@@ -26,7 +26,7 @@ from summit.auth.models import EventRole, StaffUser
 from summit.database import fits_integer
 from summit.extensions import db
 from summit.homerooms.api import todays_homeroom
-from summit.personal_fields import TABLEMATE, may_see, visible_columns
+from summit.personal_fields import TABLE_FACILITATOR, TABLEMATE, may_see, visible_columns
 from summit.registration.api import ROLES, Attendee
 from summit.responses import csv_download, is_htmx, pdf_response
 
@@ -525,9 +525,14 @@ def my_table(event):
     day = _day_arg(event, request.args) if request.args.get("day") else event.current_day()
     members = services.members_of(table, day) if table else []
     overrides = services.accessibility_overrides(event)
+    # Who is looking, in summit/personal_fields.py's words: the facilitator of this very
+    # table sees its people's accessibility needs; a facilitator of another table does not.
+    audiences = current_user.roles_for(event.id) | ({TABLE_FACILITATOR} if table in mine
+                                                    else set())
     return render_template(
         "homerooms/my_table.html", event=event, table=table, mine=mine, day=day,
         members=members, prompt=services.discussion_prompt(event, day),
+        show_access=may_see("accessibility", audiences),
         needs={a.id for a in members if services.needs_accessible(a, overrides)},
         districts=services.district_labels(members),
         all_tables=services.tables_of(event) if is_organizer else [],

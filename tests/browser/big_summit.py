@@ -12,6 +12,9 @@ from summit.extensions import db
 PASSWORD = "correct horse battery"
 ORGANIZER = "lead@big.example.org"
 FACILITATOR = "host@big.example.org"
+HOSTED = 5  # the table the facilitator hosts
+WHEELCHAIR = "Wheelchair user: needs step-free access and room beside the table"
+HEARING = "Hard of hearing: please seat me facing the speaker, away from the coffee machines"
 PEOPLE = 346
 TABLES = 44
 SEATS = 8
@@ -25,6 +28,9 @@ class BigSummit:
 
 
 def build_big_summit(app, slug: str = "big-summit") -> BigSummit:
+    from sqlalchemy import select
+
+    from summit.auth.models import StaffUser
     from summit.auth.services import create_user
     from summit.events.services import create_event
     from summit.homerooms import services as homerooms
@@ -50,6 +56,13 @@ def build_big_summit(app, slug: str = "big-summit") -> BigSummit:
             people.append(person)
         tables = homerooms.create_tables(event, TABLES, SEATS)
         db.session.flush()
+        # The facilitator hosts Table 5, where two people wrote accessibility notes.
+        hosted = tables[HOSTED - 1]
+        hosted.facilitator_user_id = db.session.scalar(
+            select(StaffUser.id).where(StaffUser.email == FACILITATOR))
+        hosted.accessible = True
+        people[(HOSTED - 1) * SEATS].accessibility = WHEELCHAIR
+        people[(HOSTED - 1) * SEATS + 1].accessibility = HEARING
         first = {}
         for i, person in enumerate(people):
             table = tables[i // SEATS]

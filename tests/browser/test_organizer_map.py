@@ -7,7 +7,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.big_summit import ORGANIZER, PASSWORD, build_big_summit
+from tests.browser.big_summit import (
+    FACILITATOR,
+    HEARING,
+    ORGANIZER,
+    PASSWORD,
+    WHEELCHAIR,
+    build_big_summit,
+)
 from tests.browser.conftest import htmx_settled, sign_in
 
 pytestmark = pytest.mark.browser
@@ -90,3 +97,30 @@ def test_9_the_seating_board_shows_20_tables_and_answers_where_the_organizer_loo
     expect(page.locator(f"#hr-table-{t44}-note")).to_contain_text(f"{name} moved here.")
     expect(page.locator(f"#hr-table-{t2}-note")).to_be_empty()  # the old answer is gone
     shot(page, "seating-board-moved")
+
+
+def test_10_the_facilitators_table_shows_accessibility_needs_on_a_phone(big, new_context):
+    """360×740, device scale 2: the people of the hosted table, with their accessibility
+    needs, readable without scrolling sideways."""
+    server, summit = big
+    page = new_context(**PHONE).new_page()
+    sign_in(page, server.url, FACILITATOR, PASSWORD, f"/admin/e/{summit.slug}/my-table?day=1")
+    expect(page.get_by_role("heading", name="Table 5")).to_be_visible()
+    members = page.locator(".hr-member")
+    expect(members).to_have_count(8)
+    needs = page.locator(".hr-member.has-needs")
+    expect(needs).to_have_count(2)
+    expect(needs.first).to_contain_text("Needs an accessible place.")
+    expect(needs.first).to_contain_text(WHEELCHAIR)
+    expect(needs.nth(1)).to_contain_text(HEARING)
+    expect(page.locator("#hr-needs-summary")).to_contain_text("1 person needs")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page is {width} px wide on a 360 px phone"
+    for i in range(2):
+        box = needs.nth(i).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+    # The facilitator's navigation is their own short list.
+    nav = page.locator("nav.event-nav a")
+    expect(nav).to_have_text(["Overview", "My table", "My sessions", "Table progress"])
+    needs.nth(1).scroll_into_view_if_needed()
+    shot(page, "my-table-phone")

@@ -317,8 +317,8 @@ def test_facilitator_sees_their_own_table(app, client, auth, summit_world, make_
     members = services.members_of(tables[1], 1)
     assert members and all(a.full_name in page.text for a in members)
     assert chair.id in {a.id for a in members}
-    # Accessibility needs are for organizers and the check-in desk (summit/personal_fields.py).
-    assert "Needs an accessible place." not in page.text and "Wheelchair user" not in page.text
+    # The table's facilitator sees its people's accessibility needs (personal_fields.py).
+    assert "Needs an accessible place." in page.text and "Wheelchair user" in page.text
     assert client.get(f"/admin/e/{event.slug}/my-table?table={tables[0].id}").status_code == 404
     auth.logout()
     auth.login(organizer)
@@ -408,3 +408,37 @@ def test_add_tables_proposes_a_seat_for_everyone_registered(app, client, auth, m
     assert proposed() == (1, 6)  # 18 seats already: the form still offers one more table
     page = client.get(f"/admin/e/{event.slug}/homerooms/tables").text
     assert "Adds 6 seats: 24 in all for 13 registered, a seat for everyone." in page
+
+
+def test_a_facilitator_sees_the_accessibility_needs_of_their_own_table_only(
+        app, client, auth, make_event, make_staff, make_attendee):
+    """summit/personal_fields.py: the facilitator of a homeroom table sees the accessibility
+    needs of the people at that table; not their dietary notes, not another table's people."""
+    event = make_event("hosts", days=1)
+    paula = make_attendee(event, first_name="Paula", accessibility="Hearing loop, front seat",
+                          dietary="Vegan")
+    olga = make_attendee(event, first_name="Olga", accessibility="Uses a wheelchair")
+    fiona, frank = make_staff("facilitator", event), make_staff("facilitator", event)
+    first, second = services.create_tables(event, 2, 4)
+    first.facilitator_user_id, second.facilitator_user_id = fiona.id, frank.id
+    db.session.add_all([Seat(event_id=event.id, table_id=first.id, attendee_id=paula.id, day=1),
+                        Seat(event_id=event.id, table_id=second.id, attendee_id=olga.id, day=1)])
+    db.session.commit()
+
+    auth.login(fiona)
+    page = client.get(f"/admin/e/{event.slug}/my-table?day=1").text
+    assert "Paula" in page and "Hearing loop, front seat" in page
+    assert "Vegan" not in page and "Olga" not in page and "wheelchair" not in page
+    assert client.get(f"/admin/e/{event.slug}/my-table?table={second.id}").status_code == 404
+    auth.logout()
+
+    auth.login(frank)
+    page = client.get(f"/admin/e/{event.slug}/my-table?day=1").text
+    assert "Uses a wheelchair" in page and "Needs an accessible place." in page
+    assert "Hearing loop" not in page
+    auth.logout()
+
+    # A check-in volunteer has no table page; an organizer may look at any table.
+    auth.login(make_staff("organizer", event))
+    page = client.get(f"/admin/e/{event.slug}/my-table?table={first.id}&day=1").text
+    assert "Hearing loop, front seat" in page
