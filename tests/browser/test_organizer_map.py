@@ -124,3 +124,136 @@ def test_10_the_facilitators_table_shows_accessibility_needs_on_a_phone(big, new
     expect(nav).to_have_text(["Overview", "My table", "My sessions", "Table progress"])
     needs.nth(1).scroll_into_view_if_needed()
     shot(page, "my-table-phone")
+
+
+def nav_rows(page) -> list[float]:
+    """The distinct tops of the event navigation's links: one per row."""
+    return sorted({round(box["y"]) for box in (
+        link.bounding_box() for link in page.locator("nav.event-nav a").all())})
+
+
+def test_8_the_navigation_is_grouped_by_stage_and_the_overview_says_what_to_do_next(
+        big, new_context):
+    server, summit = big
+    page = new_context(**LAPTOP).new_page()
+    sign_in(page, server.url, ORGANIZER, PASSWORD, f"/admin/e/{summit.slug}/")
+    main = page.locator(".event-nav-main a")
+    expect(main).to_have_text(["Overview", "Before", "Program", "On the day", "After"])
+    assert len(nav_rows(page)) == 1  # was 21 tabs in three rows
+    steps = page.locator("#next-steps")
+    expect(steps).to_contain_text("Badges not printed for 346 people: print badges")
+    expect(steps).to_contain_text("No breakout sessions yet: add sessions")
+    expect(steps).to_contain_text("Everyone registered has a homeroom seat on day 1")
+    assert "flask --app" not in page.content()
+    shot(page, "overview")
+    # A stage opens its first page, with the stage's pages on a second row.
+    page.get_by_role("link", name="After", exact=True).click()
+    page.wait_for_url(f"{server.url}/admin/e/{summit.slug}/feedback")
+    expect(page.locator(".event-nav-pages a")).to_have_text(
+        ["Feedback", "Plans", "Messages", "Log"])
+    expect(page.locator(".event-nav-main a[aria-current]")).to_have_text("After")
+    assert len(nav_rows(page)) == 2
+    page.locator(".event-nav-pages").get_by_role("link", name="Plans").click()
+    page.wait_for_url(f"{server.url}/admin/e/{summit.slug}/plans")
+    expect(page.locator(".event-nav-pages a[aria-current=page]")).to_have_text("Plans")
+    # The step's link goes where it says.
+    page.goto(f"{server.url}/admin/e/{summit.slug}/")
+    steps.get_by_role("link", name="print badges").click()
+    page.wait_for_url(f"{server.url}/admin/e/{summit.slug}/badges#batch")
+    expect(page.locator(".event-nav-main a[aria-current]")).to_have_text("On the day")
+
+    # On a phone the same navigation fits the width, in at most four short rows.
+    phone = new_context(**PHONE).new_page()
+    sign_in(phone, server.url, ORGANIZER, PASSWORD, f"/admin/e/{summit.slug}/badges")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert len(nav_rows(phone)) <= 4
+    nav_height = phone.locator("nav.event-nav").bounding_box()["height"]
+    assert nav_height < 740 * 0.25, f"the navigation takes {nav_height} px of 740"
+    shot(phone, "nav-phone")
+
+
+def seed_plans_and_feedback(app, slug: str, readiness_answers: int) -> None:
+    """``readiness_answers`` people rate their technical readiness 2; 12 give feedback on
+    day 1 (the ratings 1 to 5 in a known spread)."""
+    from sqlalchemy import select
+
+    from summit.events.models import Event
+    from summit.extensions import db
+    from summit.plans import feedback, services
+    from summit.registration.models import Attendee
+
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == slug))
+        people = db.session.scalars(select(Attendee).where(Attendee.event_id == event.id)
+                                    .order_by(Attendee.id).limit(12)).all()
+        template = services.template_for(event)
+        technical = next(q for s in services.live_sections(template) for q in s.questions
+                         if q.key == "readiness_technical")
+        for person in people[:readiness_answers]:
+            services.save_answer(services.plan_for(person), technical, "score", "2", 0,
+                                 by=person.full_name)
+        day_one = feedback.find_target(event, 1, None)
+        for person, rating in zip(people, (5, 5, 5, 5, 4, 4, 4, 3, 3, 2, 1, 5), strict=True):
+            feedback.submit(app.config["SECRET_KEY"], event, person, day_one,
+                            {"learned": f"Lesson from {person.first_name}"}, rating,
+                            anonymous=rating == 1)
+        db.session.commit()
+        db.session.remove()
+
+
+def test_10_results_come_first_hide_small_groups_and_sort_tables_by_number(big, new_context):
+    server, summit = big
+    seed_plans_and_feedback(server.app, summit.slug, readiness_answers=1)
+    page = new_context(**LAPTOP).new_page()
+    sign_in(page, server.url, ORGANIZER, PASSWORD, f"/admin/e/{summit.slug}/plans")
+    # The aggregates are on the first screen, the long progress tables after them.
+    top = page.locator("#aggregates").bounding_box()["y"]
+    assert top < 768, f"the aggregates start at {top} px"
+    overall = page.locator("tr.overall").first
+    expect(overall).to_contain_text("fewer than 3")  # a group of one is not shown
+    expect(overall).not_to_contain_text("2.0")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 3_000, f"the plans page is {height} px tall"
+    # Tables by number: Table 1, 2, ... 9, 10, not 1, 10, 11, ...
+    page.locator("#progress-table summary").click()
+    labels = page.locator("#progress-by-table tbody td:first-child").all_inner_texts()
+    assert labels[:11] == [f"Table {n}" for n in range(1, 12)], labels[:11]
+    shot(page, "plans-dashboard")
+
+
+def test_10_feedback_results_show_the_spread_the_answers_and_export_csv(big, new_context):
+    server, summit = big
+    seed_plans_and_feedback(server.app, summit.slug, readiness_answers=3)
+    page = new_context(**LAPTOP, accept_downloads=True).new_page()
+    sign_in(page, server.url, ORGANIZER, PASSWORD, f"/admin/e/{summit.slug}/feedback")
+    spread = page.locator("#feedback-spread .rating-counts")
+    expect(spread).to_have_text("1: 1 2: 1 3: 2 4: 3 5: 5", use_inner_text=True)
+    page.get_by_role("link", name="Day 1 · Monday 1 March").click()
+    detail = page.locator("#feedback-detail")
+    expect(detail).to_contain_text("12 answers, average 3.83")
+    expect(detail.get_by_role("heading", name="What did we learn? (12 answers)")).to_be_visible()
+    expect(detail).to_contain_text("Lesson from Person000")
+    with page.expect_download() as download:
+        detail.get_by_role("link", name="Export these answers (CSV)").click()
+    with open(download.value.path(), encoding="utf-8-sig") as exported:
+        lines = exported.read().strip().splitlines()
+    assert lines[0].startswith("day,session,rating,supposed,actual,learned,adjust,anonymous")
+    assert len(lines) == 13
+    shot(page, "feedback-results")
+
+
+def test_10_badges_for_people_picked_by_hand(big, new_context):
+    server, summit = big
+    page = new_context(**LAPTOP).new_page()
+    sign_in(page, server.url, ORGANIZER, PASSWORD, f"/admin/e/{summit.slug}/attendees")
+    boxes = page.locator('input[name="attendee_id"][form="badge-pick"]')
+    expect(boxes).to_have_count(50)  # the first page of results
+    for i in (0, 3, 7):
+        boxes.nth(i).check()
+    button = page.locator("#pick-print")
+    expect(button).to_have_text("Print 3 badges")
+    expect(page.locator("#pick-count")).to_have_text("3 people ticked.")
+    button.click()
+    page.wait_for_url(f"**/admin/e/{summit.slug}/badges/batches/*")
+    expect(page.locator("dl.facts")).to_contain_text("Picked by hand (3 people)")
+    shot(page, "badges-picked")
