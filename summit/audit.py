@@ -105,6 +105,7 @@ ACTION_LABELS = {
     "message.sent": "Message sent",
     "message.retried": "Failed emails retried",
     "plans.exported": "Plans exported",
+    "plans.feedback_exported": "Feedback exported",
     "registrations.imported": "Registrations imported",
     "registrations.exported": "Registrations exported",
     "registrations.welcomed": "Confirmations emailed to imported people",

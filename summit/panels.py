@@ -6,9 +6,20 @@ A capability adds them in its ``init_app``, so the page that shows them never im
     panels.add_my_summit_panel(views.agenda_panel, order=30)
     panels.add_my_summit_fact(views.homeroom_fact, order=20)
     panels.add_attendee_labels("homeroom", services.table_labels_for)
-    panels.add_nav_item(30, "Breakouts", "breakouts.schedule", ("organizer",))
+    panels.add_nav_item(20, "Breakouts", "breakouts.schedule", ("organizer",), group="program")
+    panels.add_next_steps(next_steps.for_organizers)
 
 A panel or a fact is a function that returns rendered HTML, or ``None`` to show nothing.
+
+The organizer's navigation follows the order in which an organizer works: ``NAV_GROUPS``
+(before the event, the program, on the day, after). Every item names its group. Organizers see
+the organizer pages, grouped; other staff see only the pages of the roles they hold (their own
+table, their sessions, the desk), grouped the same way, or as one short list when they have
+``FLAT_NAV_MAX`` pages or fewer.
+
+The overview says what to do next: each capability adds a function ``steps(event)`` that
+returns ``NextStep`` items computed from the event's state ("346 registered, no tables yet:
+add tables"), most urgent first across capabilities.
 """
 
 from __future__ import annotations
@@ -17,6 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from markupsafe import Markup
+
+from summit.database import utcnow
 
 
 @dataclass(frozen=True)
@@ -29,7 +42,64 @@ _MY_SUMMIT: list[Panel] = []
 _MY_SUMMIT_FACTS: list[Panel] = []
 _EVENT_HOME: list[Panel] = []
 _LABELS: dict[str, Callable[..., dict[int, str]]] = {}
-_EVENT_NAV: list[tuple[int, str, str, tuple[str, ...]]] = []
+_EVENT_NAV: list[NavItem] = []
+_NEXT_STEPS: list[Callable[..., list[NextStep]]] = []
+
+# (key, label): the organizer's working order.
+NAV_GROUPS = (("before", "Before"), ("program", "Program"), ("day", "On the day"),
+              ("after", "After"))
+FLAT_NAV_MAX = 3
+
+
+@dataclass(frozen=True)
+class NavItem:
+    order: int
+    label: str
+    endpoint: str
+    roles: tuple[str, ...]
+    group: str
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    key: str
+    label: str
+    items: tuple[NavItem, ...]
+
+
+@dataclass(frozen=True)
+class EventNav:
+    """What one staff member's event navigation shows: ``groups`` (each with at least one
+    item), or one ``flat`` list when there are few pages."""
+
+    groups: tuple[NavGroup, ...]
+    flat: bool
+
+    @property
+    def items(self) -> list[NavItem]:
+        return [item for group in self.groups for item in group.items]
+
+    def group_of(self, endpoint: str | None) -> NavGroup | None:
+        return next((g for g in self.groups if any(i.endpoint == endpoint for i in g.items)),
+                    None)
+
+
+# How urgent a next step is: shown in this order, most urgent first.
+URGENCIES = ("now", "soon", "later", "done")
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """One line of the overview's "What to do next": ``text`` says the state and what to do
+    ("Seats for 300 of 346: add tables"), ``action`` is the link's words and ``endpoint`` its
+    page (``None``: no link). ``urgency`` is one of ``URGENCIES``; ``order`` breaks ties."""
+
+    text: str
+    action: str = ""
+    endpoint: str | None = None
+    urgency: str = "soon"
+    order: int = 50
+    anchor: str = ""
 
 
 def _add(panels: list[Panel], render: Callable[..., str | None], order: int) -> None:
@@ -65,10 +135,22 @@ def add_event_home_panel(render: Callable[..., str | None], order: int = 50) -> 
     _add(_EVENT_HOME, render, order)
 
 
-def add_nav_item(order: int, label: str, endpoint: str, roles: tuple[str, ...]) -> None:
-    """A link in the organizer's event navigation, shown to staff holding one of ``roles``."""
-    if not any(item[2] == endpoint for item in _EVENT_NAV):
-        _EVENT_NAV.append((order, label, endpoint, roles))
+def add_nav_item(order: int, label: str, endpoint: str, roles: tuple[str, ...], *,
+                 group: str) -> None:
+    """A link in the event navigation, in ``group`` (a key of ``NAV_GROUPS``), shown to staff
+    holding one of ``roles`` (organizers see the items that name ``"organizer"``)."""
+    if group not in dict(NAV_GROUPS):
+        raise ValueError(f"Navigation group {group!r} for {endpoint}: use one of "
+                         f"{', '.join(dict(NAV_GROUPS))}.")
+    if not any(item.endpoint == endpoint for item in _EVENT_NAV):
+        _EVENT_NAV.append(NavItem(order, label, endpoint, tuple(roles), group))
+
+
+def add_next_steps(steps: Callable[..., list[NextStep]]) -> None:
+    """``steps(event)``: what the organizer should do next about this capability, computed
+    from the event's state (an empty list when nothing is waiting)."""
+    if not any(s is steps for s in _NEXT_STEPS):
+        _NEXT_STEPS.append(steps)
 
 
 def render_panels(panels: list[Panel], *args) -> list[Markup]:
@@ -92,6 +174,37 @@ def event_home_panels(event) -> list[Markup]:
     return render_panels(_EVENT_HOME, event)
 
 
-def event_nav(event, user) -> list[tuple[str, str]]:
-    return [(label, endpoint) for order, label, endpoint, roles in sorted(_EVENT_NAV)
-            if user.has_role(event.id, *roles)]
+def nav_for_roles(held: set[str]) -> EventNav:
+    """The navigation of someone holding ``held`` roles for an event.
+
+    Organizers see the organizer pages (facilitator-only pages such as "My table" are the
+    facilitators'); everyone else sees the pages of the roles they hold."""
+    wanted = {"organizer"} if "organizer" in held else set(held)
+    shown = sorted((i for i in _EVENT_NAV if wanted.intersection(i.roles)),
+                   key=lambda i: (i.order, i.label))
+    groups = tuple(NavGroup(key, label, tuple(i for i in shown if i.group == key))
+                   for key, label in NAV_GROUPS)
+    groups = tuple(g for g in groups if g.items)
+    return EventNav(groups=groups, flat="organizer" not in held and len(shown) <= FLAT_NAV_MAX)
+
+
+def event_nav(event, user) -> EventNav:
+    return nav_for_roles(user.roles_for(event.id))
+
+
+def days_to_start(event, now=None) -> int:
+    """Days from today (in the event's time zone) to its first day: 1 the day before, 0 on
+    the first day, negative once it has begun."""
+    today = (now or utcnow()).astimezone(event.tz).date()
+    return (event.start_date - today).days
+
+
+def event_over(event, now=None) -> bool:
+    """Whether the event's last day has passed."""
+    return days_to_start(event, now) < 1 - max(event.days, 1)
+
+
+def next_steps(event) -> list[NextStep]:
+    """Every capability's next steps for ``event``, most urgent first."""
+    steps = [step for provide in _NEXT_STEPS for step in provide(event) or ()]
+    return sorted(steps, key=lambda s: (URGENCIES.index(s.urgency), s.order))

@@ -14,6 +14,10 @@ Audiences:
 - ``checkin``: check-in volunteers (the desk, the badge desk, the scanner API).
 - ``facilitator``: homeroom-table and breakout-session facilitators: the people at their
   tables and sessions, and the names on the table-progress page (status only, never content).
+- ``table_facilitator``: the staff member who facilitates the homeroom table a person sits at,
+  about the people at that table only (a facilitator of another table, or of a breakout
+  session, is ``facilitator``): they host the table, so they need to know that a tablemate
+  needs an accessible seat or has an accessibility need.
 - ``self``: the attendee (My summit, "Download my data").
 - ``tablemate``: another attendee seated at their homeroom table, only when the person ticked
   "share my name, district and email with my tablemates" (``share_contact``).
@@ -30,10 +34,11 @@ from summit.i18n import N_
 ORGANIZER = "organizer"
 CHECKIN = "checkin"
 FACILITATOR = "facilitator"
+TABLE_FACILITATOR = "table_facilitator"
 SELF = "self"
 TABLEMATE = "tablemate"
 ATTENDEE = "attendee"
-AUDIENCES = (ORGANIZER, CHECKIN, FACILITATOR, SELF, TABLEMATE, ATTENDEE)
+AUDIENCES = (ORGANIZER, CHECKIN, FACILITATOR, TABLE_FACILITATOR, SELF, TABLEMATE, ATTENDEE)
 
 
 @dataclass(frozen=True)
@@ -46,21 +51,32 @@ class PersonalField:
 
 
 FIELDS: dict[str, PersonalField] = {f.key: f for f in (
-    PersonalField("name", "Name", frozenset({ORGANIZER, CHECKIN, FACILITATOR, SELF, TABLEMATE}),
-                  ("first_name", "last_name")),
+    PersonalField("name", "Name", frozenset({ORGANIZER, CHECKIN, FACILITATOR, TABLE_FACILITATOR,
+                                             SELF, TABLEMATE}), ("first_name", "last_name")),
     PersonalField("district", "District and state",
-                  frozenset({ORGANIZER, CHECKIN, FACILITATOR, SELF, TABLEMATE}),
+                  frozenset({ORGANIZER, CHECKIN, FACILITATOR, TABLE_FACILITATOR, SELF, TABLEMATE}),
                   ("organization", "state")),
-    PersonalField("role", "Role", frozenset({ORGANIZER, CHECKIN, FACILITATOR, SELF}), ("role",)),
+    PersonalField("role", "Role", frozenset({ORGANIZER, CHECKIN, FACILITATOR, TABLE_FACILITATOR,
+                                             SELF}), ("role",)),
     PersonalField("email", "Email", frozenset({ORGANIZER, SELF, TABLEMATE}), ("email",)),
     PersonalField("dietary", "Dietary note", frozenset({ORGANIZER, SELF}), ("dietary",),
                   N_("Optional. Seen only by the organizers, who arrange the meals with the "
                      "caterers.")),
-    PersonalField("accessibility", "Accessibility note", frozenset({ORGANIZER, CHECKIN, SELF}),
-                  ("accessibility",),
-                  N_("Optional. Seen only by the organizers and the check-in desk, so we can "
-                     "help on the day.")),
+    PersonalField("accessibility", "Accessibility note",
+                  frozenset({ORGANIZER, CHECKIN, TABLE_FACILITATOR, SELF}), ("accessibility",),
+                  N_("Optional. Seen only by the organizers, the check-in desk and the "
+                     "facilitator of your homeroom table, so we can help on the day.")),
 )}
+# The smallest group any aggregate shows (averages, counts of a word, a district suggested
+# on the public form): a smaller one could show one person's answer. The one rule, here.
+SMALLEST_GROUP = 3
+
+
+def large_enough(count: int) -> bool:
+    """Whether a group of ``count`` people (or answers) may be shown in an aggregate."""
+    return count >= SMALLEST_GROUP
+
+
 # The registration form's "share" box: what a tablemate sees (name, district, email above).
 SHARE_WITH_TABLEMATES = N_("Share my name, district and email with my tablemates")
 _BY_COLUMN = {column: f for f in FIELDS.values() for column in f.columns}

@@ -17,6 +17,7 @@ exactly; letters such as æ or ß stay as they are.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from sqlalchemy import String
@@ -50,6 +51,16 @@ def fold(text: str | None) -> str | None:
     if text is None:
         return None
     return text.translate(_TABLE).lower()
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str | None) -> tuple:
+    """A sort key that orders numbers inside text by value: "Table 2" before "Table 10"
+    (accents and case folded, so "Bélanger" sorts with "Belanger")."""
+    parts = _DIGITS.split(fold(text or ""))
+    return tuple((0, int(p), "") if i % 2 else (1, 0, p) for i, p in enumerate(parts) if p)
 
 
 def like_pattern(query: str) -> str:

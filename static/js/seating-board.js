@@ -1,6 +1,8 @@
 /* Seating board: move a person by drag and drop, or select then "Move here" (keyboard path).
    CSP-safe: no inline handlers, no eval. The move itself is an htmx form post whose response
-   swaps both tables and the quality score out of band. */
+   swaps both tables and the quality score out of band, and puts the answer in the toast (a
+   live region fixed in the window) and next to the table. The moved person's chip is brought
+   into view; a success toast goes away by itself, a refusal stays until dismissed. */
 (function () {
   "use strict";
   var selected = null;
@@ -36,9 +38,45 @@
     if (bar) bar.hidden = true;
   }
 
+  var toastTimer = null;
+
+  function clearNotes() {
+    document.querySelectorAll(".hr-note").forEach(function (n) {
+      n.textContent = "";
+      n.classList.remove("is-error", "is-ok");
+    });
+  }
+
+  function dismissToast() {
+    var status = document.getElementById("hr-status");
+    if (status) status.textContent = "";
+  }
+
+  // After htmx swapped a move's answer in: show the moved chip, time the toast out.
+  document.addEventListener("htmx:afterSettle", function () {
+    var moved = document.querySelector(".hr-chip.is-moved");
+    if (moved) {
+      var box = moved.getBoundingClientRect();
+      if (box.top < 0 || box.bottom > window.innerHeight) {
+        moved.scrollIntoView({ block: "center", behavior: "smooth" });
+      }
+    }
+    var toast = document.querySelector("#hr-status .hr-toast");
+    clearTimeout(toastTimer);
+    if (toast && !toast.classList.contains("is-error")) {
+      toastTimer = setTimeout(function () {
+        dismissToast();
+        document.querySelectorAll(".hr-note.is-ok, .hr-note:not(.is-error)").forEach(function (n) {
+          n.textContent = "";
+        });
+      }, 6000);
+    }
+  });
+
   function move(attendeeId, tableId) {
     var form = moveForm();
     if (!form || !attendeeId) return;
+    clearNotes();
     form.elements.attendee_id.value = attendeeId;
     form.elements.table_id.value = tableId || "";
     clear();
@@ -57,6 +95,8 @@
       return;
     }
     if (e.target.closest("#hr-cancel-selection")) clear();
+    if (e.target.closest(".hr-toast-close")) { dismissToast(); clearNotes(); }
+    if (e.target.closest(".hr-note")) clearNotes();
   });
 
   document.addEventListener("keydown", function (e) {

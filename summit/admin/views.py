@@ -22,13 +22,14 @@ from summit.admin import exports
 from summit.audit import AuditLog
 from summit.auth import services as auth_services
 from summit.auth.models import STAFF_ROLE_LABELS, EventRole, StaffUser
+from summit.badges import services as badge_services
 from summit.events.forms import COMMON_TIMEZONES, EventForm
 from summit.events.models import Event
 from summit.events.services import EventError, create_event, to_local_naive, to_utc
 from summit.extensions import db
 from summit.homerooms.api import table_labels_for
 from summit.messages import services as messages
-from summit.panels import event_home_panels, event_nav
+from summit.panels import event_home_panels, event_nav, next_steps
 from summit.personal_fields import visible_columns
 from summit.registration import csv_io, services
 from summit.registration.api import personal_link
@@ -43,10 +44,22 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.app_context_processor
 def inject_event_nav():
-    def nav_for(event):
+    def nav_for(event) -> dict:
+        """The signed-in staff member's navigation for ``event``, and where this page sits in
+        it: the item whose address is the longest prefix of this page's address (a session
+        page sits under Breakouts, a badge batch under Badges)."""
         if not current_user.is_authenticated:
-            return []
-        return event_nav(event, current_user)
+            return {"groups": (), "flat": True, "active": None, "active_group": None}
+        nav = event_nav(event, current_user)
+        links = [(url_for(item.endpoint, slug=event.slug), item) for item in nav.items]
+        path = request.path.rstrip("/") + "/"
+        matches = [(len(url), item) for url, item in links
+                   if path.startswith(url.rstrip("/") + "/")]
+        active = max(matches, key=lambda m: m[0])[1] if matches else None
+        return {"groups": nav.groups, "flat": nav.flat, "links": dict((i.endpoint, u)
+                                                                       for u, i in links),
+                "active": active.endpoint if active else None,
+                "active_group": nav.group_of(active.endpoint if active else None)}
 
     return {"event_nav": nav_for}
 
@@ -95,9 +108,11 @@ def new_event():
 @bp.route("/e/<slug>/")
 @event_role("organizer", "checkin", "facilitator")
 def event_home(event):
+    is_organizer = current_user.has_role(event.id)
     return render_template("admin/event_home.html", event=event,
                            counts=queries.event_counts(event), panels=event_home_panels(event),
-                           is_organizer=current_user.has_role(event.id))
+                           steps=next_steps(event) if is_organizer else [],
+                           is_organizer=is_organizer)
 
 
 @bp.route("/e/<slug>/settings", methods=["GET", "POST"])
@@ -154,7 +169,8 @@ def attendees(event):
                                                      **filters.address_args())
         return response
     return render_template("admin/attendees.html", choices=queries.filter_choices(event),
-                           counts=queries.event_counts(event), **context)
+                           counts=queries.event_counts(event),
+                           batch_stock=badge_services.batch_stock(event), **context)
 
 
 def _attendee_or_404(event: Event, attendee_id: int) -> Attendee:
@@ -358,11 +374,11 @@ def remove_staff(event, role_id: int):
     return redirect(url_for("admin.staff", slug=event.slug))
 
 
+# (order, label, endpoint, roles, group); the overview itself heads every event's navigation.
 NAV_ITEMS = (
-    (0, "Overview", "admin.event_home", ("organizer", "checkin", "facilitator")),
-    (10, "Attendees", "admin.attendees", ("organizer",)),
-    (11, "Import", "admin.import_registrations", ("organizer",)),
-    (80, "Staff", "admin.staff", ("organizer",)),
-    (90, "Settings", "admin.event_settings", ("organizer",)),
-    (95, "Log", "admin.audit_log", ("organizer",)),
+    (10, "Attendees", "admin.attendees", ("organizer",), "before"),
+    (11, "Import", "admin.import_registrations", ("organizer",), "before"),
+    (13, "Staff", "admin.staff", ("organizer",), "before"),
+    (14, "Settings", "admin.event_settings", ("organizer",), "before"),
+    (49, "Log", "admin.audit_log", ("organizer",), "after"),
 )

@@ -220,9 +220,13 @@ class Selection:
     role: str = ""
     registered_since: date | None = None
     only_unprinted: bool = False
+    attendee_ids: tuple[int, ...] = ()  # picked by hand (the attendee list's checkboxes)
 
     def describe(self, event: Event) -> str:
         parts = []
+        if self.attendee_ids:
+            picked = len(set(self.attendee_ids))
+            parts.append(f"Picked by hand ({picked} {'person' if picked == 1 else 'people'})")
         if self.organization_id:
             org = db.session.get(Organization, self.organization_id)
             parts.append(f"District: {org.name if org else '(removed)'}")
@@ -252,6 +256,8 @@ def _selection_query(event: Event, selection: Selection):
         stmt = stmt.where(Attendee.registered_at >= local_midnight)
     if selection.only_unprinted:
         stmt = stmt.where(_unprinted_clause(event.id))
+    if selection.attendee_ids:
+        stmt = stmt.where(Attendee.id.in_(sorted(set(selection.attendee_ids))))
     return stmt
 
 

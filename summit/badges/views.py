@@ -108,6 +108,9 @@ def index(event):
 # --- batches ----------------------------------------------------------------------------------
 
 
+MAX_PICKED = 5_000  # more than any summit; a batch that large is made by filter
+
+
 def _selection_from(values) -> services.Selection:
     """Parse the batch form; raises ``BadgeError`` with a message for the organizer."""
     org_id = None
@@ -127,9 +130,20 @@ def _selection_from(values) -> services.Selection:
             since = date.fromisoformat(raw_since)
         except ValueError as exc:
             raise services.BadgeError("Enter the date as YYYY-MM-DD.") from exc
+    picked = []
+    for raw in values.getlist("attendee_id"):
+        try:
+            picked.append(int(raw))
+        except ValueError as exc:
+            raise services.BadgeError("The people picked are not in the list.") from exc
+    if len(picked) > MAX_PICKED or not all(i > 0 and fits_integer(i) for i in picked):
+        raise services.BadgeError("The people picked are not in the list.")
+    if values.get("picked") == "1" and not picked:
+        raise services.BadgeError("Tick the people whose badges you want, then print.")
     return services.Selection(
         organization_id=org_id, role=(values.get("role") or "").strip()[:100],
         registered_since=since, only_unprinted=values.get("only_unprinted") in ("1", "on", "y"),
+        attendee_ids=tuple(picked),
     )
 
 
@@ -161,6 +175,11 @@ def create_batch(event):
             event, batch_error=str(exc), batch_values=request.form)), 422
     services.set_stocks(event, batch=stock)
     db.session.commit()
+    left_out = len(set(selection.attendee_ids)) - batch.count if selection.attendee_ids else 0
+    if left_out > 0:
+        flash(f"{left_out} of the people ticked {'is' if left_out == 1 else 'are'} not "
+              "registered (waitlisted, cancelled or not of this event): no badge for them.",
+              "warning")
     return redirect(url_for("badges.batch", slug=event.slug, batch_id=batch.id), 303)
 
 

@@ -8,9 +8,10 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """The desk, the kiosk and live counts."""
     from summit import panels
-    from summit.checkin import views
+    from summit.checkin import next_steps, views
 
     app.register_blueprint(views.bp)
     panels.add_event_home_panel(views.checkin_home_panel, order=20)
-    panels.add_nav_item(20, "Check-in desk", "checkin.desk", views.DESK_ROLES)
-    panels.add_nav_item(21, "Live counts", "checkin.live", ("organizer",))
+    panels.add_nav_item(30, "Check-in desk", "checkin.desk", views.DESK_ROLES, group="day")
+    panels.add_nav_item(31, "Live counts", "checkin.live", ("organizer",), group="day")
+    panels.add_next_steps(next_steps.steps)

@@ -12,7 +12,7 @@ def init_app(app: Flask) -> None:
     """The seating board, rosters and table tents, the table audience for messages, and the
     attendee's and facilitator's views of their table."""
     from summit import panels
-    from summit.homerooms import cli, privacy, segments, services, views
+    from summit.homerooms import cli, next_steps, privacy, segments, services, views
     from summit.privacy.api import add_provider
 
     app.register_blueprint(views.bp)
@@ -23,5 +23,6 @@ def init_app(app: Flask) -> None:
     panels.add_my_summit_fact(views.my_homeroom_fact, order=20)
     panels.add_attendee_labels("homeroom", services.table_labels_for)
     panels.add_event_home_panel(views.homerooms_home_panel, order=30)
-    panels.add_nav_item(40, "Homerooms", "homerooms.board", ("organizer",))
-    panels.add_nav_item(45, "My table", "homerooms.my_table", ("facilitator",))
+    panels.add_nav_item(20, "Homerooms", "homerooms.board", ("organizer",), group="program")
+    panels.add_nav_item(36, "My table", "homerooms.my_table", ("facilitator",), group="day")
+    panels.add_next_steps(next_steps.steps)

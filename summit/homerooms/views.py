@@ -3,6 +3,8 @@ attendee's "My summit" panel. Thin: the work is in ``services`` and the engine."
 
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import (
     Blueprint,
     abort,
@@ -24,11 +26,11 @@ from summit.auth.models import EventRole, StaffUser
 from summit.database import fits_integer
 from summit.extensions import db
 from summit.homerooms.api import todays_homeroom
-from summit.personal_fields import TABLEMATE, may_see, visible_columns
+from summit.personal_fields import TABLE_FACILITATOR, TABLEMATE, may_see, visible_columns
 from summit.registration.api import ROLES, Attendee
 from summit.responses import csv_download, is_htmx, pdf_response
 
-from . import printing, services
+from . import next_steps, printing, services
 from .models import HomeroomTable
 from .services import HomeroomError
 
@@ -127,19 +129,41 @@ def _board_context(event, day: int, data: services.Board | None = None) -> dict:
 
 
 def _render_move_response(event, day: int, table_ids: set, message: str = "",
-                          kind: str = "ok"):
+                          kind: str = "ok", moved_id: int | None = None,
+                          note_table: int | None = None, note: str = ""):
+    """The tables that changed, the score and the answer, swapped in out of band: the answer
+    both in the window's toast and next to the table it concerns (``note_table``), and the
+    moved person's chip marked so the board can bring it into view."""
     data = services.board(event, day)
     context = _board_context(event, day, data)
     parts = []
     for tv in data.tables:
         if tv.table.id in table_ids:
-            parts.append(render_template("homerooms/_table.html", tv=tv, oob=True, **context))
+            parts.append(render_template("homerooms/_table.html", tv=tv, oob=True,
+                                         moved_id=moved_id, note_table=note_table, note=note,
+                                         note_kind=kind, **context))
     if None in table_ids:
-        parts.append(render_template("homerooms/_unseated.html", oob=True, **context))
+        parts.append(render_template("homerooms/_unseated.html", oob=True, moved_id=moved_id,
+                                     **context))
     parts.append(render_template("homerooms/_score.html", oob=True, **context))
     parts.append(render_template("homerooms/_status.html", message=message, kind=kind,
                                  oob=True))
     return "\n".join(parts)
+
+
+def _refused(event, message: str, table_id: int | None):
+    """A refused move: the reason in the toast and next to the table it was aimed at."""
+    parts = [render_template("homerooms/_status.html", message=message, kind="error",
+                             oob=True)]
+    if table_id is not None and _event_table_id(event, table_id):
+        parts.append(render_template("homerooms/_note.html", table_id=table_id,
+                                     message=message, kind="error"))
+    return "\n".join(parts)
+
+
+def _event_table_id(event, table_id: int) -> bool:
+    table = db.session.get(HomeroomTable, table_id)
+    return table is not None and table.event_id == event.id
 
 
 def _table_or_404(event, table_id: int) -> HomeroomTable:
@@ -203,8 +227,7 @@ def move(event):
     except HomeroomError as exc:
         db.session.rollback()
         if is_htmx():
-            return render_template("homerooms/_status.html", message=str(exc), kind="error",
-                                   oob=True)
+            return _refused(event, str(exc), table_id)
         flash(str(exc), "error")
         return redirect(_board_url(event, day))
     db.session.commit()
@@ -213,7 +236,9 @@ def move(event):
     message = (f"{person.full_name} moved to {target.label} for day {day}."
                if target else f"{person.full_name} is no longer seated on day {day}.")
     if is_htmx():
-        return _render_move_response(event, day, {old, table_id}, message)
+        return _render_move_response(event, day, {old, table_id}, message, moved_id=person.id,
+                                     note_table=table_id,
+                                     note=f"{person.full_name} moved here.")
     flash(message, "success")
     return redirect(_board_url(event, day))
 
@@ -238,8 +263,7 @@ def _seat_toggle(event, toggle):
     except HomeroomError as exc:
         db.session.rollback()
         if is_htmx():
-            return render_template("homerooms/_status.html", message=str(exc), kind="error",
-                                   oob=True)
+            return _refused(event, str(exc), None)
         flash(str(exc), "error")
         return redirect(_board_url(event, day))
     table_id = seat.table_id
@@ -259,7 +283,8 @@ def table_lock(event, table_id: int):
     message = (f"{table.label} is locked for day {day}: re-runs keep it as it is."
                if locked else f"{table.label} is unlocked for day {day}.")
     if is_htmx():
-        return _render_move_response(event, day, {table.id}, message)
+        return _render_move_response(event, day, {table.id}, message, note_table=table.id,
+                                     note="Locked for this day." if locked else "Unlocked.")
     flash(message, "success")
     return redirect(_board_url(event, day))
 
@@ -381,8 +406,15 @@ def tables(event):
         status = 400
     all_tables = services.tables_of(event)
     registered = len(services.registered_attendees(event))
+    seats = sum(t.seats for t in all_tables)
+    if request.method == "GET":
+        # Propose enough seats for everyone registered, at the size of the tables already
+        # there (the most common), or of 8.
+        sizes = Counter(t.seats for t in all_tables)
+        form.seats.data = sizes.most_common(1)[0][0] if sizes else next_steps.SEATS_PER_TABLE
+        form.count.data = max(next_steps.tables_needed(registered, seats, form.seats.data), 1)
     return render_template("homerooms/tables.html", event=event, form=form, tables=all_tables,
-                           seats=sum(t.seats for t in all_tables), registered=registered), status
+                           seats=seats, registered=registered), status
 
 
 def _facilitator_choices(event) -> list[tuple[str, str]]:
@@ -493,9 +525,14 @@ def my_table(event):
     day = _day_arg(event, request.args) if request.args.get("day") else event.current_day()
     members = services.members_of(table, day) if table else []
     overrides = services.accessibility_overrides(event)
+    # Who is looking, in summit/personal_fields.py's words: the facilitator of this very
+    # table sees its people's accessibility needs; a facilitator of another table does not.
+    audiences = current_user.roles_for(event.id) | ({TABLE_FACILITATOR} if table in mine
+                                                    else set())
     return render_template(
         "homerooms/my_table.html", event=event, table=table, mine=mine, day=day,
         members=members, prompt=services.discussion_prompt(event, day),
+        show_access=may_see("accessibility", audiences),
         needs={a.id for a in members if services.needs_accessible(a, overrides)},
         districts=services.district_labels(members),
         all_tables=services.tables_of(event) if is_organizer else [],

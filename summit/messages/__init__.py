@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     """Email delivery (a job), the audiences organizers write to, announcements and the panels
     that show them."""
     from summit import jobs, panels
-    from summit.messages import privacy, receivers, segments, services, views
+    from summit.messages import next_steps, privacy, receivers, segments, services, views
     from summit.privacy.api import add_provider
 
     app.register_blueprint(views.bp)
@@ -21,5 +21,7 @@ def init_app(app: Flask) -> None:
     add_provider(privacy.Messages)
     panels.add_my_summit_panel(views.announcements_panel, order=15)
     panels.add_event_home_panel(views.delivery_panel, order=40)
-    panels.add_nav_item(40, "Messages", "messages.index", ("organizer",))
-    panels.add_nav_item(41, "Announcements", "messages.announcements", ("organizer",))
+    panels.add_nav_item(42, "Messages", "messages.index", ("organizer",), group="after")
+    panels.add_nav_item(34, "Announcements", "messages.announcements", ("organizer",),
+                        group="day")
+    panels.add_next_steps(next_steps.steps)

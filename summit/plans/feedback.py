@@ -121,3 +121,49 @@ def entries(event: Event, key: str) -> list[Feedback]:
     return list(db.session.scalars(
         select(Feedback).where(Feedback.event_id == event.id, Feedback.target_key == key)
         .order_by(Feedback.created_at)))
+
+
+RATINGS = (1, 2, 3, 4, 5)
+
+
+def distributions(event: Event) -> dict[str, list[int]]:
+    """Per target key: how many gave each rating, ``[ones, twos, threes, fours, fives]``."""
+    out: dict[str, list[int]] = {}
+    for key, rating, count in db.session.execute(
+            select(Feedback.target_key, Feedback.rating, func.count(Feedback.id))
+            .where(Feedback.event_id == event.id)
+            .group_by(Feedback.target_key, Feedback.rating)):
+        if rating in RATINGS:
+            out.setdefault(key, [0] * len(RATINGS))[rating - 1] = count
+    return out
+
+
+def answer_counts(rows: list[Feedback]) -> dict[str, int]:
+    """How many of ``rows`` answered each question (an empty answer is no answer)."""
+    return {key: sum(1 for row in rows if getattr(row, key).strip()) for key, _ in QUESTIONS}
+
+
+EXPORT_COLUMNS = ("day", "session", "rating", *(key for key, _ in QUESTIONS), "anonymous",
+                  "first_name", "last_name", "submitted_at")
+
+
+def export_rows(event: Event, key: str | None = None) -> list[dict[str, str]]:
+    """Every feedback row (or one target's) for the CSV export; names only where the person
+    did not choose to stay anonymous."""
+    query = select(Feedback).where(Feedback.event_id == event.id)
+    if key:
+        query = query.where(Feedback.target_key == key)
+    rows = []
+    for row in db.session.scalars(query.order_by(Feedback.day, Feedback.target_key,
+                                                 Feedback.created_at, Feedback.id)):
+        named = row.attendee if row.attendee is not None and not row.anonymous else None
+        rows.append({
+            "day": str(row.day), "session": row.label if row.session_id else "",
+            "rating": str(row.rating),
+            **{k: getattr(row, k) for k, _ in QUESTIONS},
+            "anonymous": "yes" if row.anonymous else "",
+            "first_name": named.first_name if named else "",
+            "last_name": named.last_name if named else "",
+            "submitted_at": event.local(row.created_at).strftime("%Y-%m-%d %H:%M"),
+        })
+    return rows

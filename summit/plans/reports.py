@@ -1,7 +1,8 @@
 """What organizers see of the plans: progress and aggregates without names, and CSV rows.
 
-No function here returns a name next to an answer. Groups with fewer than ``MIN_GROUP``
-answers are left out of the readiness averages so nobody's self-assessment can be singled out.
+No function here returns a name next to an answer. No aggregate shows a group smaller than
+``summit.personal_fields.SMALLEST_GROUP`` (``large_enough``): readiness averages (everyone's
+included), a priority's average rank, and the words and phrases of the take-back answers.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from sqlalchemy import select
 
 from summit.events.models import Event, Organization
 from summit.extensions import db
+from summit.personal_fields import SMALLEST_GROUP, large_enough
 from summit.plans import services
 from summit.plans.models import ActionPlan, PlanAnswer, PlanQuestion
 from summit.plans.text_stats import top_terms
 from summit.registration.api import Attendee
+from summit.textfold import natural_key
 
-MIN_GROUP = 3
+MIN_GROUP = SMALLEST_GROUP
 
 
 def _individual_answers(event: Event, *where):
@@ -48,7 +51,8 @@ def priority_counts(event: Event) -> list[dict]:
             if question.kind == "priorities":
                 options.extend(o for o in question.options or [] if o not in options)
     rows = [{"option": o, "chosen": chosen[o],
-             "average_rank": round(rank_sum[o] / chosen[o], 1) if chosen[o] else None}
+             "average_rank": round(rank_sum[o] / chosen[o], 1)
+             if large_enough(chosen[o]) else None}
             for o in options]
     return sorted(rows, key=lambda r: (-r["chosen"], r["option"]))
 
@@ -67,20 +71,17 @@ def readiness_averages(event: Event) -> dict:
         by_state[state or "—"][question.id].append(score)
         overall[question.id].append(score)
 
+    def cell(scores: list[int]) -> tuple[float | None, int]:
+        average = round(sum(scores) / len(scores), 2) if large_enough(len(scores)) else None
+        return average, len(scores)
+
     def table(groups):
-        rows = []
-        for label in sorted(groups, key=str.casefold):
-            cells = {}
-            for qid in dimensions:
-                scores = groups[label].get(qid, [])
-                cells[qid] = (round(sum(scores) / len(scores), 2), len(scores)) \
-                    if len(scores) >= MIN_GROUP else (None, len(scores))
-            rows.append((label, cells))
-        return rows
+        return [(label, {qid: cell(groups[label].get(qid, [])) for qid in dimensions})
+                for label in sorted(groups, key=natural_key)]
 
     return {
         "dimensions": dimensions,
-        "overall": {qid: (round(sum(s) / len(s), 2), len(s)) for qid, s in overall.items()},
+        "overall": {qid: cell(overall.get(qid, [])) for qid in dimensions},
         "by_role": table(by_role),
         "by_state": table(by_state),
         "min_group": MIN_GROUP,
@@ -88,10 +89,13 @@ def readiness_averages(event: Event) -> dict:
 
 
 def take_back_terms(event: Event, limit: int = 15):
+    """The most frequent words and phrases of "What will you take back?", each counted once
+    per answer and shown only when enough answers use it."""
     texts = [answer.value for answer, *_ in _individual_answers(
         event, PlanQuestion.key == "take_back", PlanAnswer.field == "")]
-    words, phrases = top_terms(texts, limit)
-    return {"answers": len(texts), "words": words, "phrases": phrases}
+    words, phrases = top_terms(texts, limit, min_count=SMALLEST_GROUP)
+    return {"answers": len(texts), "words": words, "phrases": phrases,
+            "min_group": SMALLEST_GROUP}
 
 
 PROGRESS_COLUMNS = ("district", "registered", "started", "completed")

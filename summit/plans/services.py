@@ -28,6 +28,7 @@ from summit.plans.models import (
     PlanTemplate,
 )
 from summit.registration.api import Attendee, membership
+from summit.textfold import natural_key
 
 MAX_TEXT = 20_000
 
@@ -510,7 +511,7 @@ def progress_by(attendees: list[Attendee], progress: dict[int, str], label_of) -
     for attendee in attendees:
         groups[label_of(attendee) or "—"].append(progress.get(attendee.id, "not started"))
     return sorted(((label, progress_counts(s)) for label, s in groups.items()),
-                  key=lambda row: row[0].casefold())
+                  key=lambda row: natural_key(row[0]))  # Table 2 before Table 10
 
 
 def count_plans(event: Event) -> dict[str, int]:

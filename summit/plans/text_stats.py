@@ -28,9 +28,10 @@ def words(text: str) -> list[str]:
     return [w.replace("’", "'") for w in _WORD.findall(text.casefold())]
 
 
-def top_terms(texts: Iterable[str], limit: int = 15) -> tuple[list[tuple[str, int]],
-                                                             list[tuple[str, int]]]:
-    """The ``limit`` most frequent words and two-word phrases (each counted once per text)."""
+def top_terms(texts: Iterable[str], limit: int = 15, min_count: int = 1
+              ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """The ``limit`` most frequent words and two-word phrases (each counted once per text),
+    leaving out any used in fewer than ``min_count`` texts."""
     singles: Counter[str] = Counter()
     pairs: Counter[str] = Counter()
     for text in texts:
@@ -44,5 +45,5 @@ def top_terms(texts: Iterable[str], limit: int = 15) -> tuple[list[tuple[str, in
             phrases.add(f"{a} {b}")
         pairs.update(phrases)
     order = lambda item: (-item[1], item[0])  # noqa: E731
-    return (sorted(singles.items(), key=order)[:limit],
-            [p for p in sorted(pairs.items(), key=order) if p[1] > 1][:limit])
+    return ([w for w in sorted(singles.items(), key=order) if w[1] >= min_count][:limit],
+            [p for p in sorted(pairs.items(), key=order) if p[1] >= max(min_count, 2)][:limit])

@@ -23,6 +23,7 @@ from flask import (
 )
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
 from summit import audit
@@ -30,6 +31,7 @@ from summit.access import attendee_required, event_role
 from summit.extensions import db
 from summit.homerooms.api import table_labels_for
 from summit.i18n import translate
+from summit.personal_fields import visible_columns
 from summit.plans import documents, mailing, reports, services
 from summit.plans import feedback as feedback_service
 from summit.plans import topics as topic_service
@@ -43,6 +45,7 @@ from summit.plans.models import (
 )
 from summit.registration.api import membership
 from summit.responses import csv_download, is_htmx, no_store, pdf_response
+from summit.textfold import natural_key
 
 bp = Blueprint("plans", __name__)
 
@@ -60,8 +63,6 @@ def plan_panel(event, attendee):
 
 
 def organizer_panel(event):
-    from flask_login import current_user
-
     if not current_user.has_role(event.id, "organizer"):
         return None
     counts = services.count_plans(event)
@@ -305,7 +306,8 @@ def table_progress(event):
     chosen = request.args.get("group", "")
     day = event.current_day_or_none() or 1
     return render_template(
-        "plans/table_progress.html", event=event, groups=sorted(groups.items()),
+        "plans/table_progress.html", event=event,
+        groups=sorted(groups.items(), key=lambda g: natural_key(g[0])),
         chosen=chosen, progress=progress, by_table=bool(tables),
         prompt=topic_service.prompt_for_day(event, day), day=day)
 
@@ -487,11 +489,38 @@ def give_feedback(event, attendee, key: str):
 @event_role("organizer")
 def feedback_results(event):
     rows = feedback_service.summary(event)
+    spread = feedback_service.distributions(event)
+    empty = [0] * len(feedback_service.RATINGS)
+    for row in rows:
+        row["distribution"] = spread.get(row["key"], empty)
+    overall = [sum(d[i] for d in spread.values()) for i in range(len(empty))]
+    given = sum(overall)
+    overall_average = (round(sum(r * n for r, n in zip(feedback_service.RATINGS, overall,
+                                                       strict=True)) / given, 2)
+                       if given else None)
     key = request.args.get("target", "")
     chosen = next((r for r in rows if r["key"] == key), None)
+    entries = feedback_service.entries(event, key) if chosen else []
     return render_template("plans/feedback_results.html", event=event, rows=rows,
                            chosen=chosen, questions=feedback_service.QUESTIONS,
-                           entries=feedback_service.entries(event, key) if chosen else [])
+                           overall=overall, overall_average=overall_average, entries=entries,
+                           answered=feedback_service.answer_counts(entries))
+
+
+@bp.route("/admin/e/<slug>/feedback.csv")
+@event_role("organizer")
+def feedback_export(event):
+    """Every answer, or one day's or session's (``?target=``), as CSV."""
+    key = request.args.get("target", "")
+    if key and not any(r["key"] == key for r in feedback_service.summary(event)):
+        abort(404)
+    columns = visible_columns(feedback_service.EXPORT_COLUMNS,
+                              current_user.roles_for(event.id))
+    audit.record("plans.feedback_exported", event_id=event.id, after={"target": key or "all"})
+    db.session.commit()
+    stamp = datetime.now().strftime("%Y%m%d")
+    return csv_download(feedback_service.export_rows(event, key or None), columns,
+                        f"{event.slug}-feedback{f'-{key}' if key else ''}-{stamp}.csv")
 
 
 # --- participant-led topics -----------------------------------------------------------------

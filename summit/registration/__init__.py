@@ -14,4 +14,5 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     access.attendee_loader(lambda attendee_id: db.session.get(Attendee, attendee_id))
-    panels.add_nav_item(12, "Districts", "registration.districts", ("organizer",))
+    panels.add_nav_item(12, "Districts", "registration.districts", ("organizer",),
+                        group="before")

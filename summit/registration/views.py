@@ -30,6 +30,7 @@ from summit.events.models import Organization
 from summit.extensions import db
 from summit.i18n import current_language, translate
 from summit.panels import my_summit_facts, my_summit_panels
+from summit.personal_fields import SMALLEST_GROUP
 from summit.qr import qr_svg
 from summit.registration import membership, services
 from summit.registration.forms import STATES_AND_PROVINCES, RegistrationForm, ResendLinkForm
@@ -38,8 +39,9 @@ from summit.registration.models import Attendee, JoinRequest, OrganizationDomain
 bp = Blueprint("registration", __name__)
 
 # A district is suggested on the public form only once this many people of it registered, so
-# the list never tells a visitor that one particular person (a district of one) is coming.
-MIN_SUGGESTED_GROUP = 3
+# the list never tells a visitor that one particular person (a district of one) is coming:
+# the smallest group any aggregate shows (summit.personal_fields).
+MIN_SUGGESTED_GROUP = SMALLEST_GROUP
 
 
 def _known_organizations(event_id: int) -> list[str]:

@@ -14,4 +14,5 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     handle_door_scans(views.room_door)
-    panels.add_nav_item(22, "Entrance screen", "selfcheckin.screen", views.SCREEN_ROLES)
+    panels.add_nav_item(32, "Entrance screen", "selfcheckin.screen", views.SCREEN_ROLES,
+                        group="day")

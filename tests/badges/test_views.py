@@ -115,6 +115,38 @@ def test_only_unprinted_after_a_first_batch(client, auth, badge_world, make_atte
     assert db.session.scalar(select(db.func.count(Job.id))) == 2
 
 
+def test_badges_for_people_picked_by_hand(client, auth, badge_world):
+    """Ticked in the attendee list: exactly those people, whatever the filters; someone not
+    registered is left out and the organizer is told."""
+    w = badge_world
+    auth.login(w.organizer)
+    page = client.get(f"/admin/e/{w.event.slug}/attendees").get_data(as_text=True)
+    picked = [w.knox[1], w.shelby[0]]
+    for person in picked:
+        assert (f'<input type="checkbox" name="attendee_id" value="{person.id}" '
+                f'form="badge-pick"') in page
+    assert f'name="attendee_id" value="{w.cancelled.id}"' not in page  # not registered
+    assert f'action="{base(w.event)}/batches"' in page
+    response = client.post(f"{base(w.event)}/batches", data={
+        "picked": "1", "stock": "avery-5392",
+        "attendee_id": [str(p.id) for p in picked] + [str(w.cancelled.id)]})
+    assert response.status_code == 303
+    batch_id = int(re.search(r"/batches/(\d+)$", response.headers["Location"]).group(1))
+    batch = db.session.get(BadgeBatch, batch_id)
+    assert batch.description == "Picked by hand (3 people)" and batch.count == 2
+    assert "1 of the people ticked is not registered" in client.get(
+        response.headers["Location"]).get_data(as_text=True)
+    pdf = finish_batch(client, w.event, batch_id)
+    assert sorted(all_codes(pdf)) == sorted(url_of(a) for a in picked)
+    # Nobody ticked: a clear message, no batch.
+    refused = client.post(f"{base(w.event)}/batches", data={"picked": "1"})
+    assert refused.status_code == 422
+    assert "Tick the people whose badges you want" in refused.get_data(as_text=True)
+    bad = client.post(f"{base(w.event)}/batches", data={"picked": "1", "attendee_id": "x"})
+    assert bad.status_code == 422
+    assert db.session.scalar(select(func.count(BadgeBatch.id))) == 1
+
+
 def test_role_and_registered_since_filters(client, auth, badge_world):
     w = badge_world
     auth.login(w.organizer)

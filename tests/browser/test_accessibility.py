@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from summit.extensions import db
+from tests.browser.conftest import sign_in
 from tests.browser.hardening_pages import (
     ATTENDEE_PAGES,
     DESK_PAGES,
@@ -190,3 +191,24 @@ def test_check_in_by_name_with_the_keyboard_alone(live_server, new_context):
         assert db.session.scalar(select(Checkin).where(
             Checkin.attendee_id == world.amber_id)) is not None
         db.session.remove()
+
+
+def test_axe_finds_no_serious_violation_on_the_seating_board(live_server, new_context):
+    """The dense board at 44 tables, as it loads, while a person is selected (the "Move here"
+    buttons), and with a refusal in the toast and on the table."""
+    from tests.browser.big_summit import ORGANIZER, build_big_summit
+
+    summit = build_big_summit(live_server.app)
+    page = new_context(viewport={"width": 1366, "height": 768}).new_page()
+    sign_in(page, live_server.url, ORGANIZER, PASSWORD, f"/admin/e/{summit.slug}/homerooms")
+    settle(page)
+    problems = serious_violations(page, "seating board")
+    t1, t2 = summit.table_ids[:2]
+    page.locator(f"#hr-table-{t1} .hr-pick").first.click()
+    expect(page.locator("#hr-selection")).to_be_visible()
+    problems += serious_violations(page, "seating board, a person selected")
+    page.locator(f"#hr-table-{t2} .hr-move-here").click()
+    expect(page.locator("#hr-status")).to_contain_text("is full")
+    settle(page)
+    problems += serious_violations(page, "seating board, a move refused")
+    assert not problems, "\n".join(problems)

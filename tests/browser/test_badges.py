@@ -67,7 +67,9 @@ def test_batch_progress_bar_then_download(badge_summit, page, monkeypatch):
     try:
         sign_in(page, badge_summit.url, "lead@example.org")
         page.goto(f"{badge_summit.url}/admin/e/badge-browser/")
-        page.get_by_role("navigation", name="Event").get_by_role("link", name="Badges").click()
+        nav = page.get_by_role("navigation", name="Event")
+        nav.get_by_role("link", name="On the day").click()
+        nav.get_by_role("link", name="Badges").click()
         expect(page.get_by_role("heading", name="Print a batch")).to_be_visible()
         expect(page.locator("#batch-preview")).to_contain_text(
             f"{BATCH_SIZE} badges on {BATCH_SIZE // 6} sheets of Avery 5392")

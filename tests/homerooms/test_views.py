@@ -74,11 +74,17 @@ def test_move_via_htmx_swaps_both_tables_and_the_score(app, client, auth, summit
     assert response.status_code == 200
     html = response.text
     assert f'id="hr-table-{source}"' in html and f'id="hr-table-{target.id}"' in html
-    assert html.count('hx-swap-oob="true"') == 4  # two tables, the score and the status line
+    assert html.count('hx-swap-oob="true"') == 3  # two tables and the score
     assert 'id="hr-score"' in html
+    # The answer: in the toast's live region (its content replaced, so it is announced)...
+    assert html.count('<div id="hr-status" hx-swap-oob="innerHTML">') == 1
     assert f"Ana00 Ruiz00 moved to {target.label} for day 1." in html
     target_html = re.search(rf'id="hr-table-{target.id}".*?</section>', html, re.S).group(0)
     assert "Ana00 Ruiz00" in target_html
+    # ... and next to the table, where the person was dropped; the chip is marked.
+    assert re.search(r'class="hr-note is-ok" id="hr-table-\d+-note">Ana00 Ruiz00 moved here',
+                     target_html)
+    assert f'is-moved" draggable="true" data-attendee-id="{person.id}"' in target_html
     seat = seat_of(person.id, 1)
     assert seat.table_id == target.id and seat.locked
     assert seat_of(person.id, 2).table_id is not None  # other days untouched
@@ -95,7 +101,9 @@ def test_move_to_a_full_table_is_refused_with_a_message(app, client, auth, summi
                            data={"attendee_id": person.id, "day": 1, "table_id": other.id})
     assert response.status_code == 200
     assert "is full (5 seats) on day 1" in response.text
-    assert 'id="hr-table-' not in response.text
+    assert f'<p class="hr-note is-error" id="hr-table-{other.id}-note" hx-swap-oob="true">' \
+        in response.text  # the refusal also sits on the table it was aimed at
+    assert 'id="hr-table-' + str(other.id) + '"' not in response.text  # nothing else changed
     assert seat_of(person.id, 1).table_id == source
     # Without htmx the board reloads with the message.
     plain = client.post(f"/admin/e/{event.slug}/homerooms/move",
@@ -309,8 +317,8 @@ def test_facilitator_sees_their_own_table(app, client, auth, summit_world, make_
     members = services.members_of(tables[1], 1)
     assert members and all(a.full_name in page.text for a in members)
     assert chair.id in {a.id for a in members}
-    # Accessibility needs are for organizers and the check-in desk (summit/personal_fields.py).
-    assert "Needs an accessible place." not in page.text and "Wheelchair user" not in page.text
+    # The table's facilitator sees its people's accessibility needs (personal_fields.py).
+    assert "Needs an accessible place." in page.text and "Wheelchair user" in page.text
     assert client.get(f"/admin/e/{event.slug}/my-table?table={tables[0].id}").status_code == 404
     auth.logout()
     auth.login(organizer)
@@ -376,3 +384,61 @@ def test_my_summit_and_the_agenda_name_todays_table(app, client, auth, summit_wo
     first = seat_of(me.id, 1).table.label
     page = client.get(f"/e/{event.slug}/me").text
     assert f'Homeroom on day 1</dt><dd id="my-homeroom">{first}</dd>' in page
+
+
+def test_add_tables_proposes_a_seat_for_everyone_registered(app, client, auth, make_event,
+                                                            make_staff, make_attendee):
+    event = make_event("proposal")
+    for _ in range(13):
+        make_attendee(event)
+    auth.login(make_staff("organizer", event))
+
+    def proposed() -> tuple[int, int]:
+        html = client.get(f"/admin/e/{event.slug}/homerooms/tables").text
+        count = re.search(r'id="count"[^>]*value="(\d+)"', html).group(1)
+        seats = re.search(r'id="seats"[^>]*value="(\d+)"', html).group(1)
+        return int(count), int(seats)
+
+    assert proposed() == (2, 8)  # 16 seats for 13
+    services.create_tables(event, 1, 6)
+    db.session.commit()
+    assert proposed() == (2, 6)  # 6 + 12 seats for 13, at the size already used
+    services.create_tables(event, 2, 6)
+    db.session.commit()
+    assert proposed() == (1, 6)  # 18 seats already: the form still offers one more table
+    page = client.get(f"/admin/e/{event.slug}/homerooms/tables").text
+    assert "Adds 6 seats: 24 in all for 13 registered, a seat for everyone." in page
+
+
+def test_a_facilitator_sees_the_accessibility_needs_of_their_own_table_only(
+        app, client, auth, make_event, make_staff, make_attendee):
+    """summit/personal_fields.py: the facilitator of a homeroom table sees the accessibility
+    needs of the people at that table; not their dietary notes, not another table's people."""
+    event = make_event("hosts", days=1)
+    paula = make_attendee(event, first_name="Paula", accessibility="Hearing loop, front seat",
+                          dietary="Vegan")
+    olga = make_attendee(event, first_name="Olga", accessibility="Uses a wheelchair")
+    fiona, frank = make_staff("facilitator", event), make_staff("facilitator", event)
+    first, second = services.create_tables(event, 2, 4)
+    first.facilitator_user_id, second.facilitator_user_id = fiona.id, frank.id
+    db.session.add_all([Seat(event_id=event.id, table_id=first.id, attendee_id=paula.id, day=1),
+                        Seat(event_id=event.id, table_id=second.id, attendee_id=olga.id, day=1)])
+    db.session.commit()
+
+    auth.login(fiona)
+    page = client.get(f"/admin/e/{event.slug}/my-table?day=1").text
+    assert "Paula" in page and "Hearing loop, front seat" in page
+    assert "Vegan" not in page and "Olga" not in page and "wheelchair" not in page
+    assert client.get(f"/admin/e/{event.slug}/my-table?table={second.id}").status_code == 404
+    auth.logout()
+
+    auth.login(frank)
+    page = client.get(f"/admin/e/{event.slug}/my-table?day=1").text
+    assert "Uses a wheelchair" in page and "Needs an accessible place." in page
+    assert "Hearing loop" not in page
+    auth.logout()
+
+    # A check-in volunteer has no table page; an organizer may look at any table.
+    auth.login(make_staff("organizer", event))
+    page = client.get(f"/admin/e/{event.slug}/my-table?table={first.id}&day=1").text
+    assert "Hearing loop, front seat" in page

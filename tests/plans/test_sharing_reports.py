@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -143,10 +144,16 @@ def test_aggregates_have_no_names_and_csv_exports(client, auth, make_event, make
     html = client.get(f"/admin/e/{event.slug}/plans").get_data(True)
     assert "Zed" not in html
     assert "<td>Data privacy</td><td>4</td><td>1.0</td>" in html
-    assert "<td>Staff guidance</td><td>2</td><td>2.0</td>" in html
+    # Two plans ranked it: its average rank would show their ranks; the count is shown.
+    assert ('<td>Staff guidance</td><td>2</td><td><span class="muted">fewer than 3</span></td>'
+            in html)
     assert "2.5" in html  # average technical readiness of the four principals
     assert "<li>use policy <span class=\"muted\">· 3</span>" in html
     assert "<li>policy <span class=\"muted\">· 3</span>" in html
+    words = html.split('id="top-words"', 1)[1].split("</ol>", 1)[0]
+    assert "staff" not in words and "privacy" not in words  # in 2 answers, 1 answer
+    # The aggregates come first, the long progress tables after them.
+    assert html.index('id="priority-counts"') < html.index('id="progress-by-district"')
     assert 'id="plans-started">4<' in html and 'id="plans-completed">1<' in html
 
     export = client.get(f"/admin/e/{event.slug}/plans/export.csv?kind=responses")
@@ -172,3 +179,65 @@ def test_my_summit_panel_links_to_the_plan(client, auth, make_event, make_attend
     auth.as_attendee(make_attendee(event))
     html = client.get(f"/e/{event.slug}/me").get_data(True)
     assert "Start my plan" in html and f"/e/{event.slug}/topics" in html
+
+
+def test_no_aggregate_shows_a_group_smaller_than_the_declared_minimum(
+        client, auth, make_event, make_attendee, make_staff, question):
+    """"Everyone 2.0 (1)" was a group of one: with fewer answers than
+    ``personal_fields.SMALLEST_GROUP`` nothing is averaged, ranked or counted by word."""
+    from summit.personal_fields import SMALLEST_GROUP
+    from summit.plans import reports
+
+    event = make_event()
+    technical = question(event, "readiness_technical")
+    take_back = question(event, "take_back")
+    priorities = question(event, "priorities")
+    people = [make_attendee(event, role="Principal", state="TN")
+              for _ in range(SMALLEST_GROUP - 1)]
+    for person in people:
+        write(person, technical, "2", field="score")
+        write(person, take_back, "Chatbot guidance for principals")
+        write(person, priorities, "1", field="rank:Data privacy")
+    auth.login(make_staff("organizer", event))
+    html = client.get(f"/admin/e/{event.slug}/plans").get_data(True)
+    overall = html.split('<tr class="overall">', 1)[1].split("</tr>", 1)[0]
+    assert "2.0" not in overall and "fewer than 3" in overall
+    assert "chatbot" not in html.split('id="top-words"', 1)[1].split("</ol>", 1)[0]
+    assert reports.priority_counts(event)[0]["average_rank"] is None
+    readiness = reports.readiness_averages(event)
+    assert all(avg is None for avg, _n in readiness["overall"].values())
+    assert reports.take_back_terms(event)["words"] == []
+    # One more answer and each appears.
+    third = make_attendee(event, role="Principal", state="TN")
+    write(third, technical, "2", field="score")
+    write(third, take_back, "Chatbot guidance for principals")
+    write(third, priorities, "1", field="rank:Data privacy")
+    html = client.get(f"/admin/e/{event.slug}/plans").get_data(True)
+    assert "2.0 <small" in html.split('<tr class="overall">', 1)[1].split("</tr>", 1)[0]
+    assert "<li>chatbot <span" in html
+    assert reports.priority_counts(event)[0]["average_rank"] == 1.0
+
+
+def test_tables_are_listed_by_number_not_as_text(client, auth, make_event, make_attendee,
+                                                 make_staff):
+    from summit.homerooms import services as homerooms
+    from summit.homerooms.models import Seat
+    from summit.textfold import natural_key
+
+    assert sorted(["Table 10", "Table 2", "Table 1"], key=natural_key) == [
+        "Table 1", "Table 2", "Table 10"]
+    event = make_event()
+    tables = homerooms.create_tables(event, 12, 4)
+    db.session.commit()
+    for number in (10, 2, 1, 11):
+        person = make_attendee(event)
+        db.session.add(Seat(event_id=event.id, table_id=tables[number - 1].id,
+                            attendee_id=person.id, day=1))
+    db.session.commit()
+    auth.login(make_staff("organizer", event))
+    dashboard = client.get(f"/admin/e/{event.slug}/plans").get_data(True)
+    by_table = dashboard.split('id="progress-by-table"', 1)[1].split("</table>", 1)[0]
+    assert [int(n) for n in re.findall(r"<td>Table (\d+)</td>", by_table)] == [1, 2, 10, 11]
+    progress = client.get(f"/admin/e/{event.slug}/plans/tables").get_data(True)
+    headings = re.findall(r"<h2>Table (\d+)</h2>", progress)
+    assert [int(n) for n in headings] == [1, 2, 10, 11]

@@ -4,9 +4,10 @@ personal field (``summit.personal_fields``).
 Paula, the person under test, has a unique marker in every personal field (name, district and
 state, role, email, dietary and accessibility notes). She sits at Tom's homeroom table (Tom is
 another attendee), at the table Fiona facilitates, in a breakout session Fiona facilitates,
-with a plan, a calendar feed and sent email. Every GET route of the URL map (ids and secrets
-filled with Paula's, search boxes filled with her name) is then opened as the organizer, a
-check-in volunteer, Fiona, Paula herself, Tom and another attendee; pages, fragments, CSV,
+with a plan, a calendar feed and sent email; Frank facilitates another table. Every GET route
+of the URL map (ids and secrets filled with Paula's, search boxes filled with her name) is then
+opened as the organizer, a check-in volunteer, Fiona (the facilitator of Paula's table), Frank,
+Paula herself, Tom and another attendee; pages, fragments, CSV,
 JSON, calendar and email files and PDFs (their text) are searched for the markers. A marker
 found anywhere its field's declaration does not name that audience fails the test; the
 audiences the declaration names must find it somewhere (so the walk reaches the pages, and the
@@ -31,6 +32,7 @@ from summit.personal_fields import (
     FIELDS,
     ORGANIZER,
     SELF,
+    TABLE_FACILITATOR,
     TABLEMATE,
     may_see,
 )
@@ -45,6 +47,9 @@ MARKERS = {
     "accessibility": ("qzaccessmark",),
 }
 NOT_A_SECRET = "x" * 40
+# A facilitator of another homeroom table than Paula's (Frank): a viewer, not an audience.
+ELSEWHERE = "facilitator elsewhere"
+VIEWERS = (ORGANIZER, CHECKIN, FACILITATOR, ELSEWHERE, SELF, TABLEMATE, ATTENDEE)
 
 
 @pytest.fixture(params=[True, False], ids=["shares", "keeps-private"])
@@ -68,6 +73,7 @@ def paula_world(request, app, make_event, make_attendee, make_staff):
                           organization="Far District", state="TX")
     staff = {role: make_staff(role, event) for role in (ORGANIZER, CHECKIN, FACILITATOR)}
     fiona = staff[FACILITATOR]
+    staff[ELSEWHERE] = make_staff("facilitator", event)  # Frank: Olga's table, not Paula's
 
     # Paula and Tom at one table (Fiona's), Olga at another.
     first, second = homerooms.create_tables(event, 2, 2)
@@ -78,6 +84,7 @@ def paula_world(request, app, make_event, make_attendee, make_staff):
         db.session.add(Seat(event_id=event.id, table_id=table.id, attendee_id=attendee.id,
                             day=1))
     first.facilitator_user_id = fiona.id
+    second.facilitator_user_id = staff[ELSEWHERE].id
     db.session.commit()
     assert db.session.scalar(select(HomeroomTable.facilitator_user_id)
                              .where(HomeroomTable.id == first.id)) == fiona.id
@@ -161,9 +168,14 @@ def _client_for(app, world, audience):
 
 
 def _audiences_of(audience, world) -> set[str]:
-    """What the declaration calls this viewer: Tom is a tablemate only if Paula shares."""
+    """What the declaration calls this viewer: Tom is a tablemate only if Paula shares; Fiona
+    hosts Paula's table, Frank only another one."""
     if audience == TABLEMATE and not world["shares"]:
         return {ATTENDEE}
+    if audience == FACILITATOR:
+        return {FACILITATOR, TABLE_FACILITATOR}
+    if audience == ELSEWHERE:
+        return {FACILITATOR}
     return {audience}
 
 
@@ -172,7 +184,7 @@ def test_every_page_and_export_shows_each_field_only_to_its_audiences(app, paula
     rules = [rule for rule in app.url_map.iter_rules()
              if "GET" in rule.methods and rule.endpoint != "static"]
     failures, seen_by = [], {field: set() for field in FIELDS}
-    for audience in (ORGANIZER, CHECKIN, FACILITATOR, SELF, TABLEMATE, ATTENDEE):
+    for audience in VIEWERS:
         client = _client_for(app, world, audience)
         viewer = _audiences_of(audience, world)
         for rule in sorted(rules, key=lambda r: r.rule):
@@ -191,8 +203,9 @@ def test_every_page_and_export_shows_each_field_only_to_its_audiences(app, paula
                                     f"[{response.status_code} {response.mimetype}]")
     assert not failures, "\n".join(failures)
     for field in FIELDS:
-        expected = {a for a in (ORGANIZER, CHECKIN, FACILITATOR, SELF, TABLEMATE)
-                    if may_see(field, _audiences_of(a, world))}
+        # Frank is there to be refused: nothing puts Paula at his table or in his session.
+        expected = {a for a in VIEWERS
+                    if a != ELSEWHERE and may_see(field, _audiences_of(a, world))}
         assert expected <= seen_by[field], (
             f"{field}: the walk never showed it to {sorted(expected - seen_by[field])}")
 
@@ -200,7 +213,9 @@ def test_every_page_and_export_shows_each_field_only_to_its_audiences(app, paula
 # How the form names each audience, in English and in French.
 AUDIENCE_WORDS = {ORGANIZER: ("the organizers", "les organisateurs"),
                   CHECKIN: ("the check-in desk", "l’accueil"),
-                  FACILITATOR: ("facilitator", "animat"),
+                  FACILITATOR: ("facilitators", "animateurs"),
+                  TABLE_FACILITATOR: ("the facilitator of your homeroom table",
+                                      "la personne qui anime votre table"),
                   TABLEMATE: ("tablemates", "personnes de ma table")}
 # How the "share with my tablemates" box names each field, in English and in French.
 FIELD_WORDS = {"name": ("name", "nom"), "district": ("district", "conseil scolaire"),
@@ -258,7 +273,8 @@ def test_the_privacy_notice_says_what_the_declaration_says():
             break
     header, _rule, *rows = [[c.strip() for c in line.strip("|").split("|")] for line in lines]
     audience_of = {"Organizer": ORGANIZER, "Check-in volunteer": CHECKIN,
-                   "Facilitator": FACILITATOR, "The attendee": SELF,
+                   "Facilitator": FACILITATOR,
+                   "Facilitator of their homeroom table": TABLE_FACILITATOR, "The attendee": SELF,
                    "Tablemates who chose to share": TABLEMATE, "Other attendees": ATTENDEE}
     assert set(header[1:]) == set(audience_of)
     documented = {row[0]: {audience_of[header[i]] for i in range(1, len(header))

@@ -76,6 +76,14 @@ def hostile_event(app, make_event, make_attendee, make_staff):
             for field, value in _fields(question, hostile(n, "answer")):
                 plans.save_answer(plan, question, field, value, 0, by="test")
         db.session.commit()
+    from summit.plans import feedback
+
+    day_one = feedback.find_target(event, 1, None)
+    for n, attendee in enumerate(attendees):  # after-action feedback, named and anonymous
+        feedback.submit(app.config["SECRET_KEY"], event, attendee, day_one,
+                        {key: hostile(n, key) for key, _ in feedback.QUESTIONS}, 1 + n % 5,
+                        anonymous=n % 2 == 1)
+    db.session.commit()
     return event, make_staff("organizer", event)
 
 
