@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
 from summit.checkin import services
-from summit.checkin.codes import extract_code
+from summit.codes import extract_code
 from summit.database import direct_connection, sqlite_write_turn
 from summit.ttlcache import app_cache
 

@@ -32,8 +32,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from summit import audit
-from summit.checkin.codes import extract_code, new_code
 from summit.checkin.models import Checkin, CheckinList
+from summit.codes import extract_code, new_code
 from summit.database import DirectConnection, utcnow
 from summit.events.models import Event, Organization
 from summit.extensions import db

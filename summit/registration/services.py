@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select, update
 
 from summit import audit
-from summit.checkin.codes import new_code, new_personal_secret
+from summit.codes import new_code, new_personal_secret
 from summit.database import lock_for_update, utcnow
 from summit.events.models import Event, Organization
 from summit.extensions import db

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from summit.audit import AuditLog
 from summit.checkin import services
-from summit.checkin.codes import ALPHABET
 from summit.checkin.models import Checkin
+from summit.codes import ALPHABET
 from summit.database import utcnow
 from summit.events.models import Event
 from summit.extensions import db
