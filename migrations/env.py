@@ -106,6 +106,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # SQLite changes a table's constraints by copying it and dropping the old one; with
+        # foreign keys on, that DROP deletes every row pointing at the table (ON DELETE CASCADE).
+        # So they are off while migrating (only possible outside a transaction, hence here),
+        # and checked before they are on again.
+        sqlite_driver = (connection.connection.driver_connection
+                         if connection.dialect.name == "sqlite" else None)
+        if sqlite_driver is not None:
+            sqlite_driver.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -114,6 +122,11 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite_driver is not None:
+            broken = sqlite_driver.execute("PRAGMA foreign_key_check").fetchall()
+            sqlite_driver.execute("PRAGMA foreign_keys=ON")
+            if broken:
+                raise RuntimeError(f"rows left pointing nowhere after migrating: {broken[:5]}")
 
 
 if context.is_offline_mode():
