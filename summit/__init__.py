@@ -83,6 +83,13 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(importlib.import_module(f"summit.{capability}.views").bp)
         if importlib.util.find_spec(f"summit.{capability}.cli"):
             importlib.import_module(f"summit.{capability}.cli").register(app)
+    # Start-up wiring of capabilities that have no ``init_app`` yet: check-in's receivers and
+    # registry entries, and homerooms' part of a check-in answer (its table today).
+    from summit.checkin import receivers as checkin_receivers
+    from summit.homerooms import checkin_detail
+
+    checkin_receivers.connect()
+    checkin_detail.install()
     _init_templates(app)
     _init_security_headers(app)
     _init_input_guard(app)
@@ -90,6 +97,7 @@ def create_app(config: dict | None = None) -> Flask:
     from summit.ratelimits import init_rate_limits
 
     init_rate_limits(app)  # wraps views, so it runs after every blueprint is registered
+    _init_fast_paths(app)
     if app.config.get("TRUST_PROXY_HEADERS"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -101,6 +109,19 @@ def create_app(config: dict | None = None) -> Flask:
     check_every_view_declares_access(app)
     logging.getLogger("werkzeug").addFilter(_SecretPathFilter())
     return app
+
+
+def _init_fast_paths(app: Flask) -> None:
+    """The WSGI fast paths: requests answered before Flask runs, each named here, in front of
+    Flask and behind ``ProxyFix`` (so they see the client's address). Each repeats some checks
+    of the view it stands in for; its docstring says which, and which test proves that the two
+    answer alike. ``app.extensions["summit_fast_paths"]`` lists them by name."""
+    from summit.api.fastpath import CheckinFastPath
+    from summit.messages.live import LiveFastPath
+
+    installed = app.extensions.setdefault("summit_fast_paths", {})
+    for fast_path in (LiveFastPath, CheckinFastPath):
+        app.wsgi_app = installed[fast_path.NAME] = fast_path(app.wsgi_app, app)
 
 
 def _init_login(app: Flask) -> None:

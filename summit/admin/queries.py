@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import exists, func, select
 
+from summit.checkin.api import entrance_list_ids
 from summit.checkin.models import Checkin, CheckinList
 from summit.events.models import Event, Organization
 from summit.extensions import db
-from summit.privacy.tally import erased_entrance_count
+from summit.privacy.tally import erased_count
 from summit.registration.models import STATUSES, Attendee
 from summit.registration.services import matches_text, name_order
 
@@ -132,7 +133,7 @@ def event_counts(event: Event) -> dict[str, int]:
         .where(CheckinList.event_id == event.id, CheckinList.kind == "entrance")
     ) or 0
     # Erased attendees' check-ins still count (anonymous tallies, see summit.privacy.tally).
-    checked += erased_entrance_count(event)
+    checked += erased_count(event, entrance_list_ids(event.id))
     organizations = db.session.scalar(
         select(func.count(func.distinct(Attendee.organization_id)))
         .where(Attendee.event_id == event.id, Attendee.status == "registered")

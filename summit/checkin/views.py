@@ -38,7 +38,6 @@ from summit.database import utcnow
 from summit.events.models import Event
 from summit.extensions import db
 from summit.panels import event_home_panel, event_nav_item
-from summit.registration.hooks import homeroom_labels
 from summit.ttlcache import app_cache
 
 # Browsers only compile WebAssembly streamed with this type (the camera polyfill's decoder).
@@ -51,12 +50,6 @@ DESK_ROLES = ("organizer", "checkin")
 
 def is_fragment() -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def table_for(event: Event, attendee) -> str | None:
-    if attendee is None:
-        return None
-    return homeroom_labels(event, [attendee.id], day=event.current_day()).get(attendee.id)
 
 
 def entrance_count(event: Event, checkin_list=None) -> int:
@@ -78,8 +71,15 @@ def _parse_scanned_at(value: str | None) -> datetime | None:
 
 
 def _result_context(event: Event, result: services.CheckinResult, checkin_list) -> dict:
+    """The result panel's context: the answer, and the rows the panel's buttons act on (the
+    badge desk's forms take the attendee; an amber answer says who checked them in)."""
+    from summit.registration.models import Attendee
+
+    person = db.session.get(Attendee, result.attendee.id) if result.attendee else None
+    record = db.session.get(Checkin, result.checkin.id) if result.checkin else None
     return {
-        "event": event, "result": result, "table": table_for(event, result.attendee),
+        "event": event, "result": result, "person": person, "record": record,
+        "table": result.attendee.homeroom if result.attendee else None,
         "count": entrance_count(event, checkin_list),
     }
 
@@ -290,7 +290,7 @@ def kiosk_scan(event):
     result = services.check_in(code, checkin_list, by_user=None, source=source)
     db.session.commit()
     html = render_template("checkin/_kiosk_result.html", event=event, result=result,
-                           table=table_for(event, result.attendee))
+                           table=result.attendee.homeroom if result.attendee else None)
     if is_fragment():
         return html
     return render_template("checkin/kiosk.html", event=event, result_html=html)
