@@ -161,7 +161,8 @@ def test_a_network_refused_for_bad_tokens_is_refused_on_the_fast_path_too(lane, 
                 environ={"REMOTE_ADDR": "10.9.9.10"}).status_code == 201
 
 
-def test_what_the_fast_path_will_not_read_goes_to_the_view_with_its_body(lane, desk, flask_saw):
+def test_what_the_fast_path_will_not_read_goes_to_the_view_with_its_body(lane, desk, flask_saw,
+                                                                        client):
     assert lane({"code": desk["ben"].checkin_code}).status_code == 201
     wrong_type = lane({"code": 5})
     assert wrong_type.status_code == 422  # the view read the body the fast path put back
@@ -173,6 +174,11 @@ def test_what_the_fast_path_will_not_read_goes_to_the_view_with_its_body(lane, d
     too_big = lane(None, raw=json.dumps({"code": "A" * 70_000}).encode())
     assert too_big.status_code == 422
     assert flask_saw.count(lane.url) == 5
+    assert db.session.scalar(select(func.count()).select_from(Checkin)) == 1
+    # A query string: Flask's input guard reads it (a NUL there is refused with a 400).
+    nul_query = client.post(f"{lane.url}?a=%00", json={"code": desk["amber"].checkin_code},
+                            headers={"Authorization": f"Bearer {lane.token}"})
+    assert nul_query.status_code == 400 and flask_saw.count(lane.url) == 6
     assert db.session.scalar(select(func.count()).select_from(Checkin)) == 1
 
 
