@@ -9,7 +9,9 @@ homerooms, the JSON API) may use. Nothing else of ``summit.checkin`` is imported
   ``ListRef``;
 - who arrived: ``checked_in_ids``, ``checked_in_at_entrance`` (a SELECT for ``IN``/``NOT IN``),
   ``entrance_checkin``, ``entrance_count``, ``attendee_ids_on``, ``attendance_by_session``,
-  ``live_stats``, ``arrivals`` (erased attendees' tallies included), ``entrance_list_ids``;
+  ``live_stats``, ``arrivals`` (erased attendees' tallies included), ``arrival_times``,
+  ``entrance_list_ids``;
+- a lost badge: ``regenerate_code`` (the old QR code stops working);
 - what a scan shows: ``ScanDetail`` and ``add_scan_detail`` (homerooms adds the table today).
 
 Check-in sends ``summit.signals.checked_in`` for every new check-in; listen to that rather than
@@ -23,6 +25,7 @@ from summit.checkin.services import (
     CheckinError,
     CheckinResult,
     ListRef,
+    arrival_times,
     arrivals,
     attendance_by_session,
     attendee_ids_on,
@@ -35,13 +38,14 @@ from summit.checkin.services import (
     entrance_list,
     entrance_list_ids,
     live_stats,
+    regenerate_code,
     session_list,
 )
 
 __all__ = [
     "AMBER", "GREEN", "NONCE_MAX", "RED_OUTCOMES", "CheckinError", "CheckinResult", "ListRef",
-    "ScanDetail", "add_scan_detail", "arrivals", "attendance_by_session", "attendee_ids_on",
-    "check_in", "check_in_alone", "checked_in_at_entrance", "checked_in_ids",
+    "ScanDetail", "add_scan_detail", "arrival_times", "arrivals", "attendance_by_session",
+    "attendee_ids_on", "check_in", "check_in_alone", "checked_in_at_entrance", "checked_in_ids",
     "entrance_checkin", "entrance_count", "entrance_list", "entrance_list_ids", "live_stats",
-    "refusal", "session_list",
+    "refusal", "regenerate_code", "session_list",
 ]

@@ -579,6 +579,16 @@ def entrance_checkin(event_id: int, attendee_id: int) -> Checkin | None:
                                                    Checkin.attendee_id == attendee_id))
 
 
+def arrival_times(event_id: int, attendee_ids: list[int]) -> dict[int, datetime]:
+    """``{attendee_id: when they checked in at the entrance}`` for those who did."""
+    if not attendee_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Checkin.attendee_id, Checkin.at)
+        .where(Checkin.list_id.in_(_entrance_ids(event_id)),
+               Checkin.attendee_id.in_(attendee_ids))).all())
+
+
 def entrance_count(event_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(Checkin)
                              .where(Checkin.list_id.in_(_entrance_ids(event_id)))) or 0
