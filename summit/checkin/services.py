@@ -202,8 +202,9 @@ def _scan_statement(by: str, with_nonce: bool):
     check-in nonce ``nonce`` made on that list."""
     a, o, c = Attendee.__table__, Organization.__table__, Checkin.__table__
     joined = a.outerjoin(o, o.c.id == a.c.organization_id)
+    shown = details.scan_details()
     detail_columns = []
-    for detail in details.scan_details():
+    for detail in shown:
         joined, columns = detail.join(joined, a)
         detail_columns.append(tuple(columns))
     mine = c.alias("mine")
@@ -219,7 +220,7 @@ def _scan_statement(by: str, with_nonce: bool):
         columns += [by_nonce.c[name] for name in _STORED]
     stmt = select(*columns).select_from(joined).where(
         a.c.checkin_code == bindparam("key") if by == "code" else a.c.id == bindparam("key"))
-    return stmt, tuple(len(cols) for cols in detail_columns)
+    return stmt, tuple(zip(shown, (len(cols) for cols in detail_columns), strict=True))
 
 
 def _stored(row, start: int) -> StoredCheckin | None:
@@ -230,7 +231,7 @@ def _read(conn: SqlConnection, checkin_list: ListRef, day: int, by: str, key,
           nonce: str | None):
     """``(attendee, their check-in on the list, the check-in ``nonce`` made on the list)``."""
     name = f"scan_{by}_{'nonce' if nonce else 'plain'}"
-    stmt, sizes = _hot(name, lambda: _scan_statement(by, nonce is not None))
+    stmt, shown_details = _hot(name, lambda: _scan_statement(by, nonce is not None))
     params = {"day": day, "key": key, "list_id": checkin_list.id}
     if nonce is not None:
         params["nonce"] = nonce
@@ -241,7 +242,7 @@ def _read(conn: SqlConnection, checkin_list: ListRef, day: int, by: str, key,
     aid, event_id, status, first, last, accessibility, org = row[:7]
     shown = {}
     at = 7
-    for detail, size in zip(details.scan_details(), sizes, strict=True):
+    for detail, size in shown_details:
         if status == "registered":
             shown[detail.name] = detail.value(*row[at:at + size])
         at += size
