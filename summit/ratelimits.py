@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_login import current_user
 from limits import parse_many
-from limits.storage import MemoryStorage
+from limits.storage import Storage
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from summit.devices import device_id, ensure_device_id
@@ -232,25 +233,72 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-class SweepingMemoryStorage(MemoryStorage):
-    """``memory://`` as the limits library implements it, minus one cost.
+class SweepingMemoryStorage(Storage):
+    """``memory://``: the fixed-window counters Flask-Limiter uses, in this process's memory.
 
-    limits starts a timer thread (0.01 s) after nearly every hit to drop expired counters: on a
-    busy worker that is one thread start per request (measured on the check-in API: the
-    largest single item in the rate limiter's share of a request). Expired counters are already
-    ignored when read (``get`` checks the expiry), so here they are swept inline, at most once a
-    second, instead. ``memory://`` in the configuration selects this storage.
+    limits' own ``MemoryStorage`` starts a timer thread (0.01 s) after nearly every hit to drop
+    expired counters: on a busy worker that is one thread start per request (measured on the
+    check-in API: the largest single item in the rate limiter's share of a request). Here an
+    expired counter reads as zero and restarts on its next hit, and expired entries are swept
+    inline at most once a second. Written against limits' public storage interface (a
+    ``Storage`` subclass registered by ``STORAGE_SCHEME``, as limits documents for custom
+    backends); it serves the fixed-window strategy, Flask-Limiter's default and ours.
+    ``memory://`` in the configuration selects it.
     """
 
     STORAGE_SCHEME = ["summit-memory"]
     SWEEP_SECONDS = 1.0
-    _next_sweep = 0.0
 
-    def _MemoryStorage__schedule_expiry(self) -> None:  # overrides the name-mangled hook
-        now = time.monotonic()
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
+        self._counts: dict[str, int] = {}
+        self._expires: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._next_sweep = 0.0
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+
+    @property
+    def base_exceptions(self) -> type[Exception]:
+        return ValueError
+
+    def _sweep(self, now: float) -> None:
         if now >= self._next_sweep:
             self._next_sweep = now + self.SWEEP_SECONDS
-            self._MemoryStorage__expire_events()
+            for key in [key for key, at in self._expires.items() if at <= now]:
+                del self._expires[key]
+                self._counts.pop(key, None)
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        now = time.time()
+        with self._lock:
+            self._sweep(now)
+            if self._expires.get(key, 0.0) <= now:
+                self._counts[key] = 0
+                self._expires[key] = now + expiry
+            self._counts[key] += amount
+            return self._counts[key]
+
+    def get(self, key: str) -> int:
+        if self._expires.get(key, 0.0) <= time.time():
+            return 0
+        return self._counts.get(key, 0)
+
+    def get_expiry(self, key: str) -> float:
+        return self._expires.get(key, time.time())
+
+    def check(self) -> bool:
+        return True
+
+    def reset(self) -> int | None:
+        with self._lock:
+            count = len(self._counts)
+            self._counts.clear()
+            self._expires.clear()
+            return count
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._counts.pop(key, None)
+            self._expires.pop(key, None)
 
 
 def _storage_uri(app: Flask) -> str:
@@ -420,9 +468,14 @@ def _deduct_on(statuses: frozenset[int]) -> Callable:
 #
 # The check-in fast path (``summit.api.fastpath``) answers a warm scanner's request before Flask
 # runs, so Flask-Limiter never sees it. It calls ``check_outside_flask`` instead, which applies
-# the rules of the endpoint it stands in for to the very counters Flask-Limiter keeps: the same
-# strategy object (``Limiter.limiter``, which follows the in-memory fallback), the same key
-# prefix, key and scope. Requests served either way add up, and a test holds the two to it.
+# the rules of the endpoint it stands in for to the very counters Flask-Limiter keeps, so that
+# requests served either way add up. Public API only, but for one thing:
+# - public: ``Limiter.limiter`` (the strategy, which follows the in-memory fallback),
+#   ``Limiter.enabled``, the strategy's ``test``/``hit``/``get_window_stats``, ``parse_many``;
+# - NOT public: how Flask-Limiter addresses a counter, ``[key prefix, key, scope]`` (see
+#   ``counter_args``). No public API hands a counter's address out, so Flask-Limiter is pinned
+#   to a minor version in pyproject.toml, and ``tests/test_limiter_contract.py`` fails if an
+#   upgrade addresses counters differently.
 
 # Who a bearer-token request is, without a request context (see ``WHO``).
 _BEARER_IS = {"anyone": True, "staff": False, "anonymous": False, "bearer": True}
@@ -469,6 +522,15 @@ def _rules_of(app: Flask, endpoint: str) -> list[tuple[Rule, list]]:
     return found
 
 
+def counter_args(app: Flask, rule: Rule, key: str) -> list[str]:
+    """The identifiers under which Flask-Limiter counts ``rule`` for ``key`` (``KEYS[...]()``):
+    ``_scoped_key``'s value and the rule's scope, after the configured key prefix. Mirrors
+    Flask-Limiter's private convention (see above)."""
+    prefix = app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    args = [f"{rule.name}:{key}", rule.name]
+    return [prefix, *args] if prefix else args
+
+
 def check_outside_flask(app: Flask, endpoint: str, *, method: str, ip: str,
                         token: str) -> OutsideCheck | None:
     """Apply ``endpoint``'s limits to a bearer-token request served without Flask; ``None``
@@ -481,7 +543,6 @@ def check_outside_flask(app: Flask, endpoint: str, *, method: str, ip: str,
     if not limiter.enabled:
         return check
     keys = {"ip": f"ip:{ip or 'unknown'}", "token": f"token:{_digest(token)}"}
-    prefix = app.config.get("RATELIMIT_KEY_PREFIX") or ""
     hits = []
     strategy = check.strategy = limiter.limiter
     for rule, items in _rules_of(app, endpoint):
@@ -491,9 +552,7 @@ def check_outside_flask(app: Flask, endpoint: str, *, method: str, ip: str,
             continue  # a scanner app keeps no cookie
         if rule.key not in keys:
             return None
-        args = [f"{rule.name}:{keys[rule.key]}", rule.name]
-        if prefix:
-            args.insert(0, prefix)
+        args = counter_args(app, rule, keys[rule.key])
         for item in items:
             if rule.failures:
                 # A limit that spares successes never refuses beforehand.

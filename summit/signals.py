@@ -50,7 +50,11 @@ change, for idempotent notices).""")
 checked_in = _signals.signal("checked-in", doc="""
 An attendee was checked in on a check-in list (the entrance, or a session's room door).
 Sender: the event id. Keywords: ``attendee_id``, ``list_id``, ``list_kind`` (``"entrance"`` or
-``"session"``), ``session_id`` (or ``None``), ``at`` (the scan's time, UTC) and ``source``.""")
+``"session"``), ``session_id`` (or ``None``), ``at`` (the scan's time, UTC), ``source`` and
+``connection``: the connection the check-in was written on, whose transaction the receiver is
+in. The API writes check-ins straight on the driver, not through ``db.session``, so a receiver
+writes with ``connection.execute(statement, params)``. Sent once per new check-in; never for a
+scan that found one already stored (amber) or for a replayed nonce.""")
 
 
 def all_signals() -> dict[str, NamedSignal]:

@@ -88,4 +88,56 @@ def test_upgrading_keeps_the_rows_that_point_at_a_rebuilt_table(empty_database, 
             downgrade(revision="0002")
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT count(*) FROM attendees").scalar() == 2
+def test_0003_repairs_session_lists_before_their_foreign_key(empty_database, tmp_path):
+    """Existing data from before the foreign key: a list whose session is gone, and a list a
+    new session inherited by taking a deleted session's id (SQLite reuses the highest id)."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from summit.audit import AuditLog
+    from summit.breakouts.models import BreakoutSession
+    from summit.checkin.models import Checkin, CheckinList
+    from summit.events.models import Event
+    from summit.registration.models import Attendee
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x",
+                      "INSTANCE_PATH": str(tmp_path / "instance")})
+    t0 = datetime(2027, 3, 1, 14, 0, tzinfo=UTC)
+    with app.app_context():
+        upgrade(revision="0002")
+        with db.engine.begin() as conn:
+            def add(model, **values):
+                return conn.execute(sa.insert(model.__table__).values(**values)
+                                    .returning(model.__table__.c.id)).scalar()
+
+            event = add(Event, slug="m", name="M", start_date=date(2027, 3, 1))
+            old, new, gone = (add(Attendee, event_id=event, first_name=n, last_name="X",
+                                  email=f"{n}@example.org") for n in ("old", "new", "gone"))
+            session = add(BreakoutSession, event_id=event, title="Deleted talk")
+            inherited = add(CheckinList, event_id=event, name="Deleted talk", kind="session",
+                            session_id=session)
+            add(Checkin, list_id=inherited, attendee_id=old, at=t0, source="door", nonce="n1")
+            # The session is deleted (its list stays: no foreign key yet), and a new session
+            # gets the same id.
+            conn.execute(sa.delete(BreakoutSession.__table__))
+            add(AuditLog, event_id=event, action="breakouts.session_deleted",
+                target_type="breakoutsession", target_id=session, at=t0 + timedelta(hours=1))
+            add(BreakoutSession, id=session, event_id=event, title="New talk")
+            add(Checkin, list_id=inherited, attendee_id=new, at=t0 + timedelta(hours=2),
+                source="door")
+            orphan = add(CheckinList, event_id=event, name="Nowhere", kind="session",
+                         session_id=session + 100)
+            add(Checkin, list_id=orphan, attendee_id=gone, at=t0, source="door")
+        upgrade()
+        with db.engine.begin() as conn:
+            rows = conn.execute(sa.select(Checkin.list_id, Checkin.attendee_id)).all()
+            assert rows == [(inherited, new)]
+            assert conn.execute(sa.select(CheckinList.name).where(
+                CheckinList.kind == "session")).scalars().all() == ["New talk"]
+            # The foreign key holds from now on: the session takes its list along.
+            conn.execute(sa.delete(BreakoutSession.__table__))
+            assert conn.execute(sa.select(sa.func.count()).select_from(
+                CheckinList.__table__).where(CheckinList.kind == "session")).scalar() == 0
+            assert conn.execute(sa.select(sa.func.count()).select_from(
+                Checkin.__table__)).scalar() == 0
+        downgrade(revision="base")
         db.engine.dispose()

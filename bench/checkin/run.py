@@ -68,7 +68,7 @@ class Server:
 def setup_summit(url: str, attendees: int, codes_file: Path) -> str:
     from summit import create_app
     from summit.auth.services import create_user, issue_token
-    from summit.checkin.codes import new_code, new_personal_secret
+    from summit.codes import new_code, new_personal_secret
     from summit.events.services import create_event
     from summit.extensions import db
     from summit.registration.models import Attendee

@@ -88,7 +88,7 @@ def build_summit(url: str, args, work: Path) -> dict:
     from summit import create_app
     from summit.auth.services import create_user, issue_token
     from summit.breakouts import services as breakouts
-    from summit.checkin.codes import new_code, new_personal_secret
+    from summit.codes import new_code, new_personal_secret
     from summit.events.services import create_event
     from summit.extensions import db
     from summit.homerooms import services as homerooms

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from summit.checkin.models import Checkin, CheckinList
+from summit.checkin.api import arrival_times
 from summit.events.models import Event
 from summit.extensions import db
 from summit.homerooms.api import table_labels_for
@@ -14,14 +14,11 @@ from summit.registration.models import Attendee
 
 def export_rows(event: Event, base_url: str) -> list[dict[str, str]]:
     """Every registration of ``event``, one row each: the organizer's CSV export."""
-    checked_in = dict(db.session.execute(
-        select(Checkin.attendee_id, Checkin.at).join(CheckinList)
-        .where(CheckinList.event_id == event.id, CheckinList.kind == "entrance")
-    ).all())
     attendees = db.session.scalars(
         select(Attendee).where(Attendee.event_id == event.id)
         .order_by(Attendee.last_name, Attendee.first_name, Attendee.id)
     ).all()
+    checked_in = arrival_times(event.id, [a.id for a in attendees])
     homerooms = table_labels_for(event, [a.id for a in attendees])
     rows = []
     for a in attendees:

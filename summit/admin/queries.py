@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 
-from summit.checkin.models import Checkin, CheckinList
+from summit.checkin import api as checkin
 from summit.events.models import Event, Organization
 from summit.extensions import db
-from summit.privacy.tally import erased_entrance_count
+from summit.privacy.tally import erased_count
 from summit.registration.models import STATUSES, Attendee
 from summit.registration.services import matches_text, name_order
 
@@ -65,12 +65,7 @@ class AttendeeFilters:
 
 
 def _checked_in_clause(event_id: int):
-    return exists().where(
-        Checkin.attendee_id == Attendee.id,
-        Checkin.list_id == CheckinList.id,
-        CheckinList.event_id == event_id,
-        CheckinList.kind == "entrance",
-    )
+    return Attendee.id.in_(checkin.checked_in_at_entrance(event_id))
 
 
 def search_attendees(event: Event, f: AttendeeFilters) -> tuple[list[Attendee], int]:
@@ -100,11 +95,7 @@ def search_attendees(event: Event, f: AttendeeFilters) -> tuple[list[Attendee], 
 def checked_in_ids(event: Event, attendee_ids: list[int]) -> dict[int, object]:
     if not attendee_ids:
         return {}
-    return dict(db.session.execute(
-        select(Checkin.attendee_id, Checkin.at).join(CheckinList)
-        .where(CheckinList.event_id == event.id, CheckinList.kind == "entrance",
-               Checkin.attendee_id.in_(attendee_ids))
-    ).all())
+    return checkin.arrival_times(event.id, attendee_ids)
 
 
 def filter_choices(event: Event) -> dict[str, list[str]]:
@@ -127,12 +118,9 @@ def event_counts(event: Event) -> dict[str, int]:
         select(Attendee.status, func.count()).where(Attendee.event_id == event.id)
         .group_by(Attendee.status)
     ).all())
-    checked = db.session.scalar(
-        select(func.count()).select_from(Checkin).join(CheckinList)
-        .where(CheckinList.event_id == event.id, CheckinList.kind == "entrance")
-    ) or 0
+    checked = checkin.entrance_count(event.id)
     # Erased attendees' check-ins still count (anonymous tallies, see summit.privacy.tally).
-    checked += erased_entrance_count(event)
+    checked += erased_count(event, checkin.entrance_list_ids(event.id))
     organizations = db.session.scalar(
         select(func.count(func.distinct(Attendee.organization_id)))
         .where(Attendee.event_id == event.id, Attendee.status == "registered")

@@ -253,7 +253,7 @@ def attendee_action(event, attendee_id: int, action: str):
         services.regenerate_personal_link(person)
         flash("A new personal link was made; the old one no longer works.", "success")
     elif action == "regenerate-code":
-        from summit.checkin.services import regenerate_code
+        from summit.checkin.api import regenerate_code
 
         regenerate_code(person)
         flash("A new check-in code was made; the old QR code no longer works. "

@@ -3,9 +3,8 @@
 Both ways a check-in reaches the server run exactly these: the Flask view
 (``api.views.create_checkin``) and the WSGI fast path (``api.fastpath``), which serves a warm
 scanner's requests without Flask's request pipeline. So the two cannot answer differently.
-The check-in runs in a transaction of its own, which ``check_in`` begins and commits, with its
-statements run straight on the driver (``database.direct_connection``): no ORM session, and
-none of Core's per-statement work, which was most of a check-in's CPU.
+The check-in runs in a transaction of its own (``checkin.api.check_in_alone``), with its
+statements run straight on the driver.
 """
 
 from __future__ import annotations
@@ -17,9 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
-from summit.checkin import services
-from summit.checkin.codes import extract_code
-from summit.database import direct_connection, sqlite_write_turn
+from summit.checkin import api as checkin
 from summit.personal_fields import CHECKIN, ORGANIZER, may_see
 from summit.ttlcache import app_cache
 
@@ -39,7 +36,7 @@ class Answer:
 
 
 def entrance_cache(app):
-    """Each event's entrance list (``services.ListRef``), per worker: filled by the Flask view,
+    """Each event's entrance list (``checkin.ListRef``), per worker: filled by the Flask view,
     read by both. Lists never move between events, so an entry cannot go wrong; it expires
     only to keep the cache small."""
     return app_cache("api_entrance_list", 60, app)
@@ -68,28 +65,25 @@ def read_body(raw: bytes) -> tuple[str, str | None] | Answer:
     if len(code) > MAX_CODE:
         return refusal(422, f"\"code\" is longer than {MAX_CODE} characters.")
     nonce = data.get("nonce")
-    if nonce is not None and (not isinstance(nonce, str) or len(nonce) > services.NONCE_MAX
+    if nonce is not None and (not isinstance(nonce, str) or len(nonce) > checkin.NONCE_MAX
                               or "\x00" in nonce):
-        return refusal(422, f"\"nonce\" must be a string of at most {services.NONCE_MAX} "
+        return refusal(422, f"\"nonce\" must be a string of at most {checkin.NONCE_MAX} "
                             "characters.")
     return code, nonce
 
 
-def check_in(engine: Engine, event, entrance: services.ListRef, user_id: int, code: str,
+def check_in(engine: Engine, event, entrance: checkin.ListRef, user_id: int, code: str,
              nonce: str | None) -> Answer:
     """Check ``code`` in on the event's entrance list for the token's user, and commit.
 
-    ``event`` is the ``ApiEvent`` the token was authorized for. SQLite: one transaction that
-    begins with the write lock and bumps ``change_seq`` inside it. PostgreSQL: no transaction
-    around the look-up and the one-statement check-in; the bump follows in a short transaction
-    of its own (``services.bump_after_commit``). A database that cannot store the check-in
-    gets a 503 (retry with the same nonce), never a 500.
+    ``event`` is the ``ApiEvent`` the token was authorized for. A database that cannot store
+    the check-in gets a 503 (retry with the same nonce), never a 500.
     """
-    if extract_code(code) is None:
-        return refusal(404, "Unknown code.", result="unknown")
     for attempt in (1, 2):
         try:
-            return answer_for(_store(engine, event, entrance, user_id, code, nonce))
+            return answer_for(checkin.check_in_alone(
+                engine, entrance, day=event.current_day(), code=code, by_user_id=user_id,
+                nonce=nonce))
         except DBAPIError as error:
             if attempt == 1 and getattr(error, "warm_connection", False):
                 continue  # a kept connection the database had dropped: again on a fresh one
@@ -104,33 +98,12 @@ def check_in(engine: Engine, event, entrance: services.ListRef, user_id: int, co
     raise AssertionError("unreachable")
 
 
-def _store(engine: Engine, event, entrance: services.ListRef, user_id: int, code: str,
-           nonce: str | None) -> services.CheckinResult:
-    bump = services.bump_in_transaction(engine.dialect.name)
-    with direct_connection(engine) as conn:
-        # SQLite: one transaction, in turn with the other workers. PostgreSQL: no transaction
-        # (no BEGIN/COMMIT round trips): the look-up reads committed data as it would inside
-        # one, and the check-in with its audit row is a single statement.
-        with sqlite_write_turn(engine), conn.autocommit():
-            conn.begin()
-            result = services.check_in_scanned(
-                conn, code, entrance, day=event.current_day(), by_user_id=user_id,
-                source="api", nonce=nonce, bump=bump)
-            conn.commit()
-        if result.outcome == services.GREEN and not bump:
-            try:
-                services.bump_after_commit(conn, event.id)
-            except OperationalError:  # the check-in is stored; dashboards catch up later
-                log.warning("live counts not bumped after a check-in")
-    return result
-
-
-def answer_for(result: services.CheckinResult) -> Answer:
+def answer_for(result: checkin.CheckinResult) -> Answer:
     if result.outcome in ("unknown", "wrong_event"):
         message = ("Unknown code." if result.outcome == "unknown"
                    else "This code belongs to another event.")
         return refusal(404, message, result=result.outcome)
-    if result.outcome in ("cancelled", "waitlisted"):
+    if result.outcome in checkin.RED_OUTCOMES:
         return refusal(409, f"This registration is {result.outcome}.", result=result.outcome,
                        attendee={"name": result.attendee.full_name})
     attendee = result.attendee
@@ -146,6 +119,6 @@ def answer_for(result: services.CheckinResult) -> Answer:
         },
         "checked_in_at": result.checkin.at.isoformat() if result.checkin else None,
     }
-    if result.duplicate_nonce:
+    if result.replayed:  # the first answer again, marked so that a client can tell
         body["duplicate_nonce"] = True
-    return Answer(201 if result.outcome == services.GREEN else 200, body)
+    return Answer(201 if result.outcome == checkin.GREEN else 200, body)

@@ -16,7 +16,25 @@ with the parts the Flask view uses, and nothing else:
 
 Anything else (no or an unknown token, a cold cache, a body it will not read, a limit reached)
 goes to Flask untouched, the body put back, and the view answers it. ``API_FAST_PATH=False``
-turns the fast path off. ``messages.live.LiveFastPath`` does the same for banner polls.
+turns the fast path off. ``messages.live.LiveFastPath`` does the same for banner polls; both are
+installed, by name, in ``summit._init_fast_paths``.
+
+What this bypass repeats of the Flask pipeline, and the test that proves each agrees with it
+(``tests/checkin/test_fast_path.py``, on both databases):
+- ``api_role``'s token, role and event check, from its own cache: unknown tokens and tokens of
+  another event go to Flask (``test_an_unknown_or_other_event_token_is_always_decided_by_flask``);
+- Flask-Limiter's limits on the same counters (``test_both_ways_count_on_the_same_rate_limit``,
+  ``test_a_network_refused_for_bad_tokens_is_refused_on_the_fast_path_too``, and
+  ``tests/test_limiter_contract.py`` for the counter keys it shares with Flask-Limiter);
+- the view's body reading, check-in and answer, the same functions
+  (``test_a_warm_scanner_is_served_before_flask_and_answered_as_the_view_would``,
+  ``test_what_the_fast_path_will_not_read_goes_to_the_view_with_its_body``);
+- the security headers, ``X-Request-ID`` and the request log line
+  (``test_a_warm_scanner_...``, ``test_the_fast_path_writes_the_request_log_line``);
+- the app's 500 handler (answered in JSON, logged).
+What it skips: the session and CSRF (the API uses neither), the CSP nonce (the API renders no
+page), and the NUL guard, which reads query strings and forms only: a request with a query
+string goes to Flask.
 """
 
 from __future__ import annotations
@@ -39,6 +57,7 @@ log = logging.getLogger(__name__)
 class CheckinFastPath:
     """WSGI middleware around the app's ``wsgi_app``; see the module docstring."""
 
+    NAME = "checkin-api"
     ENDPOINT = "api.create_checkin"
     PATH = re.compile(r"^/api/v1/events/([^/]{1,200})/checkins$")
 
@@ -49,7 +68,8 @@ class CheckinFastPath:
         self._roles: tuple[str, ...] | None = None
 
     def __call__(self, environ, start_response):
-        if environ.get("REQUEST_METHOD") == "POST" and self.app.config["API_FAST_PATH"]:
+        if environ.get("REQUEST_METHOD") == "POST" and self.app.config["API_FAST_PATH"] \
+                and not environ.get("QUERY_STRING"):
             match = self.PATH.match(environ.get("PATH_INFO", ""))
             if match:
                 served = self._serve(environ, match[1], start_response)

@@ -11,20 +11,12 @@ from sqlalchemy.exc import OperationalError
 
 from summit.access import api_role
 from summit.api import checkins
-from summit.checkin import services
+from summit.checkin import api as checkin
 from summit.events.models import Event
 from summit.extensions import csrf, db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
-
-
-@bp.record_once
-def _install_fast_path(state) -> None:
-    from summit.api.fastpath import CheckinFastPath
-
-    # ``API_FAST_PATH`` (summit/config.py) is read on every request, so tests can switch it.
-    state.app.wsgi_app = CheckinFastPath(state.app.wsgi_app, state.app)
 
 
 def error(status: int, message: str, **extra):
@@ -37,12 +29,12 @@ def answer(reply: checkins.Answer):
     return response
 
 
-def _entrance(event_id: int) -> tuple[services.ListRef, bool]:
+def _entrance(event_id: int) -> tuple[checkin.ListRef, bool]:
     """The event's entrance list, from this worker's cache when possible; ``(list, cached)``."""
     ref = checkins.entrance_cache(current_app).get(event_id)
     if ref is not None:
         return ref, True
-    return services.ListRef.of(services.entrance_list(event_id)), False
+    return checkin.ListRef.of(checkin.entrance_list(event_id)), False
 
 
 @bp.route("/events/<slug>/checkins", methods=["POST"])
@@ -80,7 +72,7 @@ def stats(event, user):
     if request.if_none_match.contains(etag):
         response = make_response("", 304)
     else:
-        data = services.live_stats(event)
+        data = checkin.live_stats(event)
         response = jsonify({
             "registered": data["registered"],
             "checked_in": data["checked_in"],

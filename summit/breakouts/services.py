@@ -759,7 +759,7 @@ class AttendanceStats:
 
 
 def attendance_stats(sessions: list[BreakoutSession]) -> dict[int, AttendanceStats]:
-    from summit.checkin.models import Checkin, CheckinList
+    from summit.checkin.api import attendance_by_session
 
     ids = [s.id for s in sessions]
     if not ids:
@@ -769,11 +769,7 @@ def attendance_stats(sessions: list[BreakoutSession]) -> dict[int, AttendanceSta
                                        .where(Enrollment.session_id.in_(ids),
                                               Enrollment.status == "enrolled")):
         enrolled[sid].add(aid)
-    attended: dict[int, set[int]] = {i: set() for i in ids}
-    for sid, aid in db.session.execute(
-            select(CheckinList.session_id, Checkin.attendee_id).join(CheckinList)
-            .where(CheckinList.kind == "session", CheckinList.session_id.in_(ids))):
-        attended[sid].add(aid)
+    attended = attendance_by_session(ids)
     return {i: AttendanceStats(len(enrolled[i]), len(attended[i]),
                                len(attended[i] - enrolled[i]), len(enrolled[i] - attended[i]))
             for i in ids}

@@ -27,7 +27,7 @@ from summit.breakouts import capacity as rules
 from summit.breakouts import csv_io, ical, services
 from summit.breakouts.api import DOOR_SCAN_HANDLERS
 from summit.breakouts.models import MODE_LABELS, BreakoutSession, Room, Slot
-from summit.checkin import services as checkin_services
+from summit.checkin import api as checkin
 from summit.database import fits_integer
 from summit.extensions import db
 from summit.homerooms.api import todays_homeroom
@@ -328,7 +328,7 @@ def delete_session(event, session_id: int):
 def session_detail(event, session_id: int):
     session = _get(BreakoutSession, event, session_id)
     enrolled, waiting = services.roster(session)
-    checkin_list = checkin_services.session_list(session.event_id, session.id, session.title)
+    checkin_list = checkin.session_list(session.event_id, session.id, session.title)
     db.session.commit()
     stats = services.attendance_stats([session])[session.id]
     return render_template("breakouts/session.html", event=event, session=session,
@@ -338,12 +338,7 @@ def session_detail(event, session_id: int):
 
 
 def _attended_ids(checkin_list) -> set[int]:
-    from sqlalchemy import select
-
-    from summit.checkin.models import Checkin
-
-    return set(db.session.scalars(select(Checkin.attendee_id)
-                                  .where(Checkin.list_id == checkin_list.id)))
+    return checkin.attendee_ids_on(checkin_list)
 
 
 @bp.route("/admin/e/<slug>/breakouts/attendance")

@@ -1,25 +1,34 @@
-"""Check-in rules, shared by the desk, the kiosk, the API and (later) breakout room doors.
+"""Check-in: lists, and the ONE way a check-in is read, decided and written.
 
-No Flask here. ``check_in`` is the one way to record arrival on a check-in list:
+No Flask here. ``record_scan`` serves every way in (the desk, the ``/c/<code>`` link, the kiosk,
+the API and its fast path, self check-in, room doors), on whatever connection the caller holds:
 
-- it accepts an ``Attendee`` or whatever a scanner produced (the full ``/c/<code>`` URL or the
-  bare code);
-- a database unique constraint on (list, attendee) plus ``INSERT ... ON CONFLICT DO NOTHING``
-  makes it idempotent even when two desks scan the same badge at the same moment;
-- a client ``nonce`` (offline uploads) that was already stored is answered from the stored
-  check-in and never counted again;
-- every check-in and every undo goes into the audit log, and bumps ``event.change_seq`` so live
-  dashboards can answer 304 when nothing changed.
+1. **read the facts** with one SELECT: the attendee with this code (or id), their organization,
+   what other capabilities show with a scan (``details``: homerooms' table today), their
+   check-in on this list and, when the scan carries a nonce, the check-in that nonce made on
+   this list;
+2. **decide** with ``rules.decide`` (pure: green, amber, red, or a replayed nonce's first answer);
+3. **write** a green one with ``_write``, the only code that stores a check-in: the row (``INSERT
+   ... ON CONFLICT DO NOTHING``, so two desks scanning one badge at once store it once) and its
+   audit entry, then the ``change_seq`` bump that live dashboards poll, and the
+   ``signals.checked_in`` signal, inside the transaction. If the insert finds a check-in stored
+   meanwhile, the facts are read again and decided again.
+
+``check_in`` runs it on the ORM session's connection for the Flask views; the API runs it straight
+on the driver (``database.direct_connection``).
 """
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
     Connection,
+    Engine,
     String,
     bindparam,
     func,
@@ -29,19 +38,21 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
-from summit import audit
-from summit.checkin.codes import extract_code, new_code
+from summit import audit, signals
+from summit.checkin import details, rules
 from summit.checkin.models import Checkin, CheckinList
-from summit.database import DirectConnection, utcnow
+from summit.checkin.rules import AMBER, GREEN, RED_OUTCOMES  # noqa: F401  (re-exported)
+from summit.codes import extract_code, new_code
+from summit.database import DirectConnection, direct_connection, sqlite_write_turn, utcnow
 from summit.events.models import Event, Organization
 from summit.extensions import db
 from summit.registration.api import Attendee, matches_text, name_order
 
-GREEN = "checked_in"
-AMBER = "already_checked_in"
-RED_OUTCOMES = ("unknown", "cancelled", "waitlisted", "wrong_event")
+log = logging.getLogger(__name__)
+
 SOURCES = ("desk", "camera", "wedge", "search", "url", "kiosk", "api", "offline", "door")
 NONCE_MAX = 64
 # How far back a scan queued offline may date its arrival (older times are clamped to "now").
@@ -56,33 +67,78 @@ class CheckinError(ValueError):
     """A request to the check-in service that cannot be understood (e.g. an oversized nonce)."""
 
 
+@dataclass(frozen=True)
+class ListRef:
+    """A check-in list as the hot path needs it (cacheable; not an ORM row)."""
+
+    id: int
+    event_id: int
+    name: str
+    kind: str = "entrance"
+    session_id: int | None = None
+
+    @classmethod
+    def of(cls, checkin_list: CheckinList) -> ListRef:
+        return cls(checkin_list.id, checkin_list.event_id, checkin_list.name,
+                   checkin_list.kind, checkin_list.session_id)
+
+
+@dataclass(frozen=True)
+class StoredCheckin:
+    """A stored check-in, as an answer shows it (not an ORM row)."""
+
+    id: int
+    at: datetime
+    nonce: str | None
+    attendee_id: int
+
+
+@dataclass(frozen=True)
+class ScannedAttendee:
+    """What a check-in answer shows of an attendee, read with the scan's one SELECT."""
+
+    id: int
+    event_id: int
+    status: str
+    first_name: str
+    last_name: str
+    organization_name: str
+    accessibility: str
+    details: dict = field(default_factory=dict)  # other capabilities' (``checkin.details``)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def homeroom(self) -> str | None:
+        """The table today, when homerooms contributes it."""
+        return self.details.get("homeroom")
+
+
 @dataclass
 class CheckinResult:
     outcome: str  # checked_in | already_checked_in | unknown | cancelled | waitlisted | wrong_event
-    attendee: Attendee | ScannedAttendee | None = None
-    checkin: Checkin | StoredCheckin | None = None
-    duplicate_nonce: bool = False
-    extra: dict = field(default_factory=dict)
+    attendee: ScannedAttendee | None = None
+    checkin: StoredCheckin | None = None
+    replayed: bool = False  # a nonce's first answer, given again (nothing written this time)
 
     @property
     def colour(self) -> str:
-        if self.outcome == GREEN:
-            return "green"
-        if self.outcome == AMBER:
-            return "amber"
-        return "red"
+        return rules.colour_of(self.outcome)
 
     @property
     def counted(self) -> bool:
         """True when this call created the check-in record."""
-        return self.outcome == GREEN
+        return self.outcome == GREEN and not self.replayed
 
 
 # --- lists -----------------------------------------------------------------------------------
 
 
 def entrance_list(event_or_id) -> CheckinList:
-    """The event's main-entrance list (created on first use for older events)."""
+    """The event's main-entrance list (made when the event is created, see ``receivers``; made
+    here on first use for events older than that)."""
     event_id = getattr(event_or_id, "id", event_or_id)
     row = db.session.scalar(select(CheckinList).where(
         CheckinList.event_id == event_id, CheckinList.kind == "entrance"))
@@ -94,7 +150,8 @@ def entrance_list(event_or_id) -> CheckinList:
 
 
 def session_list(event_id: int, session_id: int, name: str) -> CheckinList:
-    """The check-in list of one breakout session (one per session; created on first use)."""
+    """The check-in list of one breakout session (one per session; created on first use, and
+    deleted with the session by the foreign key)."""
     row = db.session.scalar(select(CheckinList).where(
         CheckinList.event_id == event_id, CheckinList.kind == "session",
         CheckinList.session_id == session_id))
@@ -106,9 +163,6 @@ def session_list(event_id: int, session_id: int, name: str) -> CheckinList:
     return row
 
 
-# --- check in / undo -------------------------------------------------------------------------
-
-
 def find_by_code(scanned: str) -> Attendee | None:
     code = extract_code(scanned)
     if code is None:
@@ -117,47 +171,7 @@ def find_by_code(scanned: str) -> Attendee | None:
                              .where(Attendee.checkin_code == code))
 
 
-@dataclass(frozen=True)
-class ListRef:
-    """A check-in list as the hot path needs it (cacheable; not an ORM row)."""
-
-    id: int
-    event_id: int
-    name: str
-
-    @classmethod
-    def of(cls, checkin_list: CheckinList) -> ListRef:
-        return cls(checkin_list.id, checkin_list.event_id, checkin_list.name)
-
-
-@dataclass(frozen=True)
-class StoredCheckin:
-    """A check-in as ``check_in_scanned`` answers with it (what the answer shows; not an ORM
-    row)."""
-
-    id: int
-    at: datetime
-    nonce: str | None
-    attendee_id: int
-
-
-@dataclass(frozen=True)
-class ScannedAttendee:
-    """What a check-in answer shows of an attendee, read with one query (no ORM objects)."""
-
-    id: int
-    event_id: int
-    status: str
-    first_name: str
-    last_name: str
-    organization_name: str
-    accessibility: str
-    homeroom: str | None  # table label on the day asked for
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
+# --- reading the facts -----------------------------------------------------------------------
 
 _HOT_STATEMENTS: dict[str, object] = {}
 
@@ -171,42 +185,94 @@ def _hot(name: str, build):
     return stmt
 
 
-def _scanned_statement(by: str):
-    from summit.homerooms.models import HomeroomTable, Seat
+def _forget_scan_statements() -> None:
+    for name in [name for name in _HOT_STATEMENTS if name.startswith("scan_")]:
+        _HOT_STATEMENTS.pop(name, None)
 
-    a, o = Attendee.__table__, Organization.__table__
-    s, t = Seat.__table__, HomeroomTable.__table__
-    return (
-        select(a.c.id, a.c.event_id, a.c.status, a.c.first_name, a.c.last_name,
-               a.c.accessibility, o.c.name, t.c.number, t.c.name, t.c.location)
-        .select_from(
-            a.outerjoin(o, o.c.id == a.c.organization_id)
-            .outerjoin(s, (s.c.attendee_id == a.c.id) & (s.c.day == bindparam("day"))
-                       & (s.c.event_id == a.c.event_id))
-            .outerjoin(t, t.c.id == s.c.table_id))
-        .where(a.c.checkin_code == bindparam("key") if by == "code"
-               else a.c.id == bindparam("key"))
-    )
+
+details.when_details_change(_forget_scan_statements)
+
+_STORED = ("id", "at", "nonce", "attendee_id")
+
+
+def _scan_statement(by: str, with_nonce: bool):
+    """One SELECT: the attendee (by ``code`` or ``id``: bind parameter ``key``), their
+    organization, every scan detail, their check-in on list ``list_id`` and, ``with_nonce``, the
+    check-in nonce ``nonce`` made on that list."""
+    a, o, c = Attendee.__table__, Organization.__table__, Checkin.__table__
+    joined = a.outerjoin(o, o.c.id == a.c.organization_id)
+    shown = details.scan_details()
+    detail_columns = []
+    for detail in shown:
+        joined, columns = detail.join(joined, a)
+        detail_columns.append(tuple(columns))
+    mine = c.alias("mine")
+    joined = joined.outerjoin(mine, (mine.c.list_id == bindparam("list_id"))
+                              & (mine.c.attendee_id == a.c.id))
+    columns = [a.c.id, a.c.event_id, a.c.status, a.c.first_name, a.c.last_name,
+               a.c.accessibility, o.c.name, *(col for cols in detail_columns for col in cols),
+               *(mine.c[name] for name in _STORED)]
+    if with_nonce:
+        by_nonce = c.alias("by_nonce")
+        joined = joined.outerjoin(by_nonce, (by_nonce.c.list_id == bindparam("list_id"))
+                                  & (by_nonce.c.nonce == bindparam("nonce")))
+        columns += [by_nonce.c[name] for name in _STORED]
+    stmt = select(*columns).select_from(joined).where(
+        a.c.checkin_code == bindparam("key") if by == "code" else a.c.id == bindparam("key"))
+    return stmt, tuple(zip(shown, (len(cols) for cols in detail_columns), strict=True))
+
+
+def _stored(row, start: int) -> StoredCheckin | None:
+    return StoredCheckin(*row[start:start + 4]) if row[start] is not None else None
+
+
+def _read(conn: SqlConnection, checkin_list: ListRef, day: int, by: str, key,
+          nonce: str | None):
+    """``(attendee, their check-in on the list, the check-in ``nonce`` made on the list)``."""
+    name = f"scan_{by}_{'nonce' if nonce else 'plain'}"
+    stmt, shown_details = _hot(name, lambda: _scan_statement(by, nonce is not None))
+    params = {"day": day, "key": key, "list_id": checkin_list.id}
+    if nonce is not None:
+        params["nonce"] = nonce
+    row = conn.execute(stmt, params).first() if key is not None else None
+    if row is None:
+        return None, None, (_stored_checkin(conn, checkin_list.id, nonce=nonce)
+                            if nonce else None)
+    aid, event_id, status, first, last, accessibility, org = row[:7]
+    shown = {}
+    at = 7
+    for detail, size in shown_details:
+        if status == "registered":
+            shown[detail.name] = detail.value(*row[at:at + size])
+        at += size
+    attendee = ScannedAttendee(aid, event_id, status, first, last, org or "", accessibility or "",
+                               shown)
+    existing = _stored(row, at)
+    by_nonce = _stored(row, at + 4) if nonce is not None else None
+    return attendee, existing, by_nonce
 
 
 def scanned_attendee(conn: SqlConnection, day: int, *, code: str | None = None,
                      attendee_id: int | None = None) -> ScannedAttendee | None:
-    """The attendee with this check-in code (or id), their organization's name and their
-    homeroom table on ``day``: one SELECT with outer joins."""
-    from summit.homerooms.models import table_full_label
+    """The attendee with this check-in code (or id) as a scan answer shows them."""
+    by, key = ("code", code) if code is not None else ("id", attendee_id)
+    return _read(conn, ListRef(0, 0, ""), day, by, key, None)[0]
 
-    by = "code" if code is not None else "id"
-    stmt = _hot(f"scanned_by_{by}", lambda: _scanned_statement(by))
-    row = conn.execute(
-        stmt, {"day": day, "key": code if code is not None else attendee_id}).first()
-    if row is None:
-        return None
-    (aid, event_id, status, first, last, accessibility, org, number, table_name,
-     location) = row
-    homeroom = (table_full_label(number, table_name, location)
-                if number is not None and status == "registered" else None)
-    return ScannedAttendee(aid, event_id, status, first, last, org or "", accessibility or "",
-                           homeroom)
+
+def _stored_checkin(conn: SqlConnection, list_id: int, *, nonce: str | None = None,
+                    attendee_id: int | None = None) -> StoredCheckin | None:
+    """The check-in ``nonce`` made on this list, or this attendee's on it."""
+    table = Checkin.__table__
+    by = "nonce" if nonce is not None else "attendee"
+
+    def build():
+        column = table.c.nonce if by == "nonce" else table.c.attendee_id
+        return select(*(table.c[name] for name in _STORED)).where(
+            table.c.list_id == bindparam("list_id"), column == bindparam("value"))
+
+    row = conn.execute(_hot(f"stored_by_{by}", build), {
+        "list_id": list_id, "value": nonce if by == "nonce" else attendee_id}).first()
+    return StoredCheckin(*row) if row is not None else None
 
 
 def _clean_nonce(nonce: str | None) -> str | None:
@@ -218,9 +284,103 @@ def _clean_nonce(nonce: str | None) -> str | None:
     return nonce
 
 
+def _when(at: datetime | None) -> datetime:
+    now = utcnow()
+    return now if at is None or not (now - OFFLINE_BACKDATE_LIMIT <= at <= now) else at
+
+
+def _prior(stored: StoredCheckin | None) -> rules.Prior | None:
+    return rules.Prior(stored.id, stored.attendee_id, stored.nonce) if stored else None
+
+
+# --- the one way to check in -----------------------------------------------------------------
+
+
+def record_scan(conn: SqlConnection, checkin_list: ListRef, *, day: int,
+                code: str | None = None, attendee_id: int | None = None,
+                by_user_id: int | None = None, source: str = "desk", nonce: str | None = None,
+                at: datetime | None = None, bump: bool = True) -> CheckinResult:
+    """Check in whoever ``code`` (what a scanner read: the ``/c/<code>`` URL or the bare code)
+    or ``attendee_id`` names, on ``checkin_list``, in the caller's transaction (the caller
+    commits). See the module docstring.
+
+    ``day`` is the event day whose details (homeroom table) the answer shows. ``at`` lets a
+    scan queued offline keep its time (clamped to the last 12 hours). With ``bump=False`` the
+    caller bumps ``change_seq`` after its commit when ``result.counted``
+    (``bump_after_commit``)."""
+    nonce = _clean_nonce(nonce)
+    if attendee_id is not None:
+        by, key = "id", attendee_id
+    else:
+        by, key = "code", extract_code(code or "")
+    attendee, existing, by_nonce = _read(conn, checkin_list, day, by, key, nonce)
+    for _attempt in range(3):
+        person = (rules.Person(attendee.id, attendee.event_id, attendee.status)
+                  if attendee is not None else None)
+        decision = rules.decide(rules.Facts(checkin_list.event_id, person, nonce,
+                                            _prior(by_nonce), _prior(existing)))
+        if not decision.record:
+            return _answer(conn, day, decision, attendee, (existing, by_nonce))
+        values = {
+            "list_id": checkin_list.id, "attendee_id": attendee.id, "at": _when(at),
+            "by_user_id": by_user_id, "source": source[:16], "nonce": nonce,
+        }
+        new_id = _write(conn, values, checkin_list, bump=bump)
+        if new_id is not None:
+            stored = StoredCheckin(new_id, values["at"], nonce, attendee.id)
+            signals.checked_in.send(
+                checkin_list.event_id, attendee_id=attendee.id, list_id=checkin_list.id,
+                list_kind=checkin_list.kind, session_id=checkin_list.session_id,
+                at=values["at"], source=values["source"], connection=conn)
+            return CheckinResult(GREEN, attendee, stored)
+        # A unique constraint said no: another desk was first, or this nonce's first request
+        # committed meanwhile (a retry racing it). Read what is stored and decide again.
+        existing = _stored_checkin(conn, checkin_list.id, attendee_id=attendee.id)
+        by_nonce = _stored_checkin(conn, checkin_list.id, nonce=nonce) if nonce else None
+    raise CheckinError("the check-in kept changing under this scan")  # undone three times
+
+
+def _answer(conn: SqlConnection, day: int, decision: rules.Decision,
+            attendee: ScannedAttendee | None, stored: tuple) -> CheckinResult:
+    if decision.outcome in (rules.UNKNOWN, rules.WRONG_EVENT):
+        return CheckinResult(decision.outcome)  # another event's attendee is never shown
+    checkin = next((s for s in stored if s is not None and decision.prior is not None
+                    and s.id == decision.prior.id), None)
+    if checkin is not None and (attendee is None or checkin.attendee_id != attendee.id):
+        # A replayed nonce for another badge (or a code that changed since): its first answer
+        # was about the person it checked in.
+        attendee = scanned_attendee(conn, day, attendee_id=checkin.attendee_id)
+    return CheckinResult(decision.outcome, attendee, checkin, replayed=decision.replay)
+
+
+def _write(conn: SqlConnection, values: dict, checkin_list: ListRef, *, bump: bool) -> int | None:
+    """Store a new check-in and its audit entry, and bump ``change_seq`` when ``bump``: the new
+    check-in's id, or ``None`` when a unique constraint said no (nothing written then).
+
+    The same rows on both databases (``test_hot_path`` compares them field by field); the SQL
+    differs only because SQLite has no data-modifying CTE:
+    - PostgreSQL: the insert and its audit row are ONE statement, so that outside a
+      transaction (the API) it stores both or neither, in one round trip;
+    - SQLite: the insert, then the audit row (always inside the caller's transaction).
+    The bump comes last: on PostgreSQL it locks the event row until COMMIT, and every check-in
+    of the event queues on that lock (see ``bump_in_transaction``)."""
+    event_id = checkin_list.event_id
+    entry = _created_entry(event_id, values["attendee_id"], values["source"],
+                           values["by_user_id"])
+    if conn.dialect.name == "postgresql":
+        new_id = _insert_with_audit_row(conn, values, entry, checkin_list.name)
+    else:
+        new_id = _insert_ignoring_conflict(conn, values)
+        if new_id is not None:
+            audit.record_now(conn, **entry, after={"list": checkin_list.name,
+                                                   "source": values["source"],
+                                                   "checkin_id": new_id})
+    if new_id is not None and bump:
+        _bump(event_id, conn)
+    return new_id
+
+
 def _insert_ignoring_conflict(conn: SqlConnection, values: dict) -> int | None:
-    """INSERT the check-in unless (list, attendee) or the nonce is already stored: its id, or
-    ``None`` when a unique constraint said no."""
     dialect = conn.dialect.name
 
     def build():
@@ -231,15 +391,9 @@ def _insert_ignoring_conflict(conn: SqlConnection, values: dict) -> int | None:
     return conn.execute(_hot(f"insert_checkin_{dialect}", build), values).scalar()
 
 
-def _insert_with_audit_row(conn: SqlConnection, values: dict, *, event_id: int,
+def _insert_with_audit_row(conn: SqlConnection, values: dict, entry: dict,
                            list_name: str) -> int | None:
-    """PostgreSQL: ``_insert_ignoring_conflict`` and ``_record_created``'s audit row as ONE
-    statement (a data-modifying CTE), so that outside a transaction it commits both or neither,
-    in one round trip. The audit row is the one ``_record_created`` writes (a test compares
-    them on both databases)."""
-
-    entry = _created_entry(event_id, values["attendee_id"], values["source"],
-                           values["by_user_id"])
+    """PostgreSQL: the check-in and its audit row as ONE statement (a data-modifying CTE)."""
 
     def build():
         from summit.audit import AuditLog
@@ -265,6 +419,15 @@ def _insert_with_audit_row(conn: SqlConnection, values: dict, *, event_id: int,
     return conn.execute(_hot("insert_checkin_with_audit_postgresql", build), params).scalar()
 
 
+def _created_entry(event_id: int, attendee_id: int, source: str,
+                   by_user_id: int | None) -> dict:
+    """The audit fields of a new check-in, but its ``after`` (``{"list", "source",
+    "checkin_id"}``)."""
+    return {"event_id": event_id, "action": "checkin.created", "target_type": "attendee",
+            "target_id": attendee_id, "actor_user_id": by_user_id,
+            "actor_label": "" if by_user_id is not None else source}
+
+
 def _bump(event_id: int, conn: SqlConnection | None = None) -> None:
     """``change_seq + 1`` for the event (live dashboards answer 304 until it changes)."""
     def build():
@@ -275,38 +438,8 @@ def _bump(event_id: int, conn: SqlConnection | None = None) -> None:
     (conn or db.session.connection()).execute(_hot("bump", build), {"event_id": event_id})
 
 
-def _actor(by_user, source: str) -> dict:
-    if by_user is not None:
-        return {"actor_user_id": by_user.id, "actor_label": ""}
-    return {"actor_user_id": None, "actor_label": source}
-
-
-def _record_created(conn: SqlConnection, event_id: int, list_name: str, attendee_id: int,
-                    checkin_id: int, source: str, by_user_id: int | None,
-                    bump: bool = True) -> None:
-    """Audit entry and ``change_seq`` bump for a new check-in, as two plain statements.
-
-    The bump comes last: on PostgreSQL it locks the event row until COMMIT, and every check-in
-    of the event queues on that lock, so it is held for as short a time as possible (see
-    ``bump_after_commit`` for the API's way round it)."""
-    audit.record_now(conn, **_created_entry(event_id, attendee_id, source, by_user_id),
-                     after={"list": list_name, "source": source, "checkin_id": checkin_id})
-    if bump:
-        _bump(event_id, conn)
-
-
-def _created_entry(event_id: int, attendee_id: int, source: str,
-                   by_user_id: int | None) -> dict:
-    """The audit fields of a new check-in, but its ``after`` (``{"list", "source",
-    "checkin_id"}``): written by ``_record_created`` and, on PostgreSQL, by
-    ``_insert_with_audit_row``."""
-    return {"event_id": event_id, "action": "checkin.created", "target_type": "attendee",
-            "target_id": attendee_id, "actor_user_id": by_user_id,
-            "actor_label": "" if by_user_id is not None else source}
-
-
 def bump_in_transaction(dialect_name: str) -> bool:
-    """Whether a check-in should bump ``change_seq`` inside its own transaction.
+    """Whether the API should bump ``change_seq`` inside a check-in's own transaction.
 
     SQLite: yes (one writer at a time anyway). PostgreSQL: no. There the bump row-locks the
     event until COMMIT, and COMMIT waits for the WAL flush, so every check-in of the event
@@ -329,153 +462,56 @@ def bump_after_commit(conn: DirectConnection, event_id: int) -> None:
                      f"UPDATE events SET change_seq = change_seq + 1 WHERE id = {int(event_id)}")
 
 
-def _existing(list_id: int, attendee_id: int, nonce: str | None) -> Checkin | None:
-    existing = db.session.scalar(select(Checkin).where(
-        Checkin.list_id == list_id, Checkin.attendee_id == attendee_id))
-    if existing is None and nonce:
-        existing = db.session.scalar(select(Checkin).where(Checkin.nonce == nonce))
-    return existing
-
-
-def _when(at: datetime | None) -> datetime:
-    now = utcnow()
-    return now if at is None or not (now - OFFLINE_BACKDATE_LIMIT <= at <= now) else at
-
-
 def check_in(attendee_or_code, checkin_list: CheckinList, by_user=None, source: str = "desk",
              nonce: str | None = None, at: datetime | None = None) -> CheckinResult:
-    """Check an attendee in on ``checkin_list``; the caller commits.
-
-    ``at`` lets a scan queued offline keep its scan time (clamped to the last 12 hours).
-    """
-    nonce = _clean_nonce(nonce)
-    if nonce:
-        prior = db.session.scalar(select(Checkin).where(Checkin.nonce == nonce))
-        if prior is not None:
-            return CheckinResult(AMBER, attendee=prior.attendee, checkin=prior,
-                                 duplicate_nonce=True)
-
+    """``record_scan`` for the Flask views, on the ORM session's connection and transaction
+    (the caller commits): ``attendee_or_code`` is an ``Attendee`` or what a scanner read."""
+    db.session.flush()  # what the request changed so far is what the scan reads
+    event = db.session.get(Event, checkin_list.event_id)
     if isinstance(attendee_or_code, Attendee):
-        attendee = attendee_or_code
+        who = {"attendee_id": attendee_or_code.id}
     else:
-        attendee = find_by_code(attendee_or_code or "")
-    if attendee is None:
-        return CheckinResult("unknown")
-    if attendee.event_id != checkin_list.event_id:
-        return CheckinResult("wrong_event")
-    if attendee.status != "registered":
-        return CheckinResult(attendee.status, attendee=attendee)
-
-    values = {
-        "list_id": checkin_list.id, "attendee_id": attendee.id, "at": _when(at),
-        "by_user_id": by_user.id if by_user is not None else None,
-        "source": source[:16], "nonce": nonce,
-    }
-    # No "is it there already?" query first: the unique constraint answers that in the insert.
-    conn = db.session.connection()
-    new_id = _insert_ignoring_conflict(conn, values)
-    if new_id is None:
-        # Another desk won the race (or this nonce was stored meanwhile): report theirs.
-        existing = _existing(checkin_list.id, attendee.id, nonce)
-        return CheckinResult(AMBER, attendee=attendee, checkin=existing,
-                             duplicate_nonce=bool(nonce) and existing is not None
-                             and existing.nonce == nonce)
-
-    record = Checkin(id=new_id, **values)  # not added to the session: nothing to reload
-    _record_created(conn, checkin_list.event_id, checkin_list.name, attendee.id, new_id, source,
-                    values["by_user_id"])
-    return CheckinResult(GREEN, attendee=attendee, checkin=record)
+        who = {"code": attendee_or_code or ""}
+    return record_scan(db.session.connection(), ListRef.of(checkin_list),
+                       day=event.current_day(), by_user_id=getattr(by_user, "id", None),
+                       source=source, nonce=nonce, at=at, **who)
 
 
-def _stored_checkin(conn: SqlConnection, *, nonce: str | None = None, list_id: int | None = None,
-                    attendee_id: int | None = None) -> StoredCheckin | None:
-    """The stored check-in with this ``nonce``, or of this attendee on this list (Core: no ORM
-    object, so it works on any connection)."""
-    table = Checkin.__table__
-    by = "nonce" if nonce is not None else "list"
+def check_in_alone(engine: Engine, checkin_list: ListRef, *, day: int, code: str,
+                   by_user_id: int | None, nonce: str | None,
+                   source: str = "api") -> CheckinResult:
+    """``record_scan`` in a transaction of its own, straight on the driver (the API, whose
+    request needs nothing else of the database): no ORM session, and none of Core's
+    per-statement work, which was most of a check-in's CPU.
 
-    def build():
-        stmt = select(table.c.id, table.c.at, table.c.nonce, table.c.attendee_id)
-        if by == "nonce":
-            return stmt.where(table.c.nonce == bindparam("nonce"))
-        return stmt.where(table.c.list_id == bindparam("list_id"),
-                          table.c.attendee_id == bindparam("attendee_id"))
+    SQLite: one transaction that begins with the write lock, in turn with the other workers
+    (``sqlite_write_turn``), and bumps ``change_seq`` inside it. PostgreSQL: no transaction
+    (no BEGIN/COMMIT round trips): the look-up reads committed data as it would inside one, the
+    check-in with its audit row is a single statement, and the bump follows in a short
+    transaction of its own (``bump_after_commit``). But a receiver of ``checked_in`` runs
+    inside the check-in's transaction, so while anyone listens PostgreSQL gets one too.
+    Database errors propagate as SQLAlchemy's (``DBAPIError``): the caller decides."""
+    bump = bump_in_transaction(engine.dialect.name)
+    in_transaction = bool(signals.checked_in.receivers)
+    with direct_connection(engine) as conn:
+        with sqlite_write_turn(engine), \
+                (nullcontext() if in_transaction else conn.autocommit()):
+            conn.begin()
+            result = record_scan(conn, checkin_list, code=code, day=day,
+                                 by_user_id=by_user_id, source=source, nonce=nonce, bump=bump)
+            conn.commit()
+        if result.counted and not bump:
+            try:
+                bump_after_commit(conn, checkin_list.event_id)
+            except OperationalError:  # the check-in is stored; dashboards catch up later
+                log.warning("live counts not bumped after a check-in")
+    return result
 
-    params = ({"nonce": nonce} if by == "nonce"
-              else {"list_id": list_id, "attendee_id": attendee_id})
-    row = conn.execute(_hot(f"stored_checkin_by_{by}", build), params).first()
-    return StoredCheckin(*row) if row is not None else None
 
-
-def check_in_scanned(conn: SqlConnection, scanned: str, checkin_list: ListRef, *, day: int,
-                     by_user_id: int | None = None, source: str = "api",
-                     nonce: str | None = None, at: datetime | None = None,
-                     bump: bool = True) -> CheckinResult:
-    """``check_in`` for the hot path (the API): the same rules and records, fewer statements,
-    on the caller's connection (Core's, or ``DirectConnection``) inside its transaction (the
-    caller commits).
-
-    One SELECT (attendee + organization + homeroom table on ``day``), one INSERT ... ON
-    CONFLICT DO NOTHING and one audit INSERT (on PostgreSQL both in one statement, so it may
-    run outside a transaction: ``api.checkins``), and one ``change_seq`` UPDATE; no ORM objects
-    are loaded. A stored ``nonce`` is recognised by the insert's conflict (and, for a scan that
-    would now be red, by one extra look-up), so a replayed offline upload is never counted
-    twice. ``result.attendee`` is a ``ScannedAttendee`` and ``result.checkin`` a
-    ``StoredCheckin``. With ``bump=False`` the caller bumps ``change_seq`` after its commit
-    (``bump_after_commit``) when the result is green.
-    """
-    nonce = _clean_nonce(nonce)
-    code = extract_code(scanned or "")
-    found = scanned_attendee(conn, day, code=code) if code is not None else None
-    if found is None:
-        red = "unknown"
-    elif found.event_id != checkin_list.event_id:
-        red = "wrong_event"
-    elif found.status != "registered":
-        red = found.status
-    else:
-        red = None
-    if red is not None:
-        if nonce:  # an upload retried after the code changed or the registration was cancelled
-            prior = _stored_checkin(conn, nonce=nonce)
-            if prior is not None:
-                return CheckinResult(AMBER, attendee=scanned_attendee(
-                    conn, day, attendee_id=prior.attendee_id), checkin=prior,
-                    duplicate_nonce=True)
-        return CheckinResult(red, attendee=found if red not in ("unknown", "wrong_event")
-                             else None)
-
-    values = {
-        "list_id": checkin_list.id, "attendee_id": found.id, "at": _when(at),
-        "by_user_id": by_user_id, "source": source[:16], "nonce": nonce,
-    }
-    one_statement = conn.dialect.name == "postgresql"
-    if one_statement:
-        new_id = _insert_with_audit_row(conn, values, event_id=checkin_list.event_id,
-                                        list_name=checkin_list.name)
-    else:
-        new_id = _insert_ignoring_conflict(conn, values)
-    if new_id is None:
-        existing = None
-        if nonce:
-            existing = _stored_checkin(conn, nonce=nonce)
-            if existing is not None and existing.attendee_id != found.id:
-                return CheckinResult(AMBER, attendee=scanned_attendee(
-                    conn, day, attendee_id=existing.attendee_id), checkin=existing,
-                    duplicate_nonce=True)
-        existing = existing or _stored_checkin(conn, list_id=checkin_list.id,
-                                               attendee_id=found.id)
-        return CheckinResult(AMBER, attendee=found, checkin=existing,
-                             duplicate_nonce=bool(nonce) and existing is not None
-                             and existing.nonce == nonce)
-
-    if not one_statement:
-        _record_created(conn, checkin_list.event_id, checkin_list.name, found.id, new_id,
-                        source, by_user_id, bump=bump)
-    elif bump:
-        _bump(checkin_list.event_id, conn)
-    return CheckinResult(GREEN, attendee=found,
-                         checkin=StoredCheckin(new_id, values["at"], nonce, found.id))
+def _actor(by_user, source: str) -> dict:
+    if by_user is not None:
+        return {"actor_user_id": by_user.id, "actor_label": ""}
+    return {"actor_user_id": None, "actor_label": source}
 
 
 def undo(checkin: Checkin, by_user=None, source: str = "desk") -> None:
@@ -498,6 +534,81 @@ def regenerate_code(attendee: Attendee) -> None:
     attendee.checkin_code = new_code()
     audit.record("attendee.code_regenerated", event_id=attendee.event_id, target=attendee)
     _bump(attendee.event_id)
+
+
+# --- who checked in (read by other capabilities through ``checkin.api``) --------------------
+
+
+def _entrance_ids(event_id: int):
+    return select(CheckinList.id).where(CheckinList.event_id == event_id,
+                                        CheckinList.kind == "entrance")
+
+
+def checked_in_at_entrance(event_id: int):
+    """A SELECT of the ids of the attendees checked in at the event's entrance (to use in
+    ``IN (...)`` / ``NOT IN (...)``)."""
+    return select(Checkin.attendee_id).where(Checkin.list_id.in_(_entrance_ids(event_id)))
+
+
+def entrance_list_ids(event_id: int):
+    """A SELECT of the ids of the event's entrance list(s)."""
+    return _entrance_ids(event_id)
+
+
+def arrivals(event: Event, minutes: int = 15) -> dict[datetime, int]:
+    """Entrance check-ins per ``minutes`` bucket (UTC), erased attendees' tallies included."""
+    from summit.privacy.api import erased_checkin_times
+
+    def bucket(moment: datetime) -> datetime:
+        return moment.replace(minute=moment.minute - moment.minute % minutes, second=0,
+                              microsecond=0)
+
+    ids = _entrance_ids(event.id)
+    counts = Counter(bucket(at) for at in db.session.scalars(
+        select(Checkin.at).where(Checkin.list_id.in_(ids))))
+    counts.update(bucket(at) for at in erased_checkin_times(event, ids))
+    return dict(sorted(counts.items()))
+
+
+def checked_in_ids(event_id: int) -> set[int]:
+    return set(db.session.scalars(checked_in_at_entrance(event_id)))
+
+
+def entrance_checkin(event_id: int, attendee_id: int) -> Checkin | None:
+    return db.session.scalar(select(Checkin).where(Checkin.list_id.in_(_entrance_ids(event_id)),
+                                                   Checkin.attendee_id == attendee_id))
+
+
+def arrival_times(event_id: int, attendee_ids: list[int]) -> dict[int, datetime]:
+    """``{attendee_id: when they checked in at the entrance}`` for those who did."""
+    if not attendee_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Checkin.attendee_id, Checkin.at)
+        .where(Checkin.list_id.in_(_entrance_ids(event_id)),
+               Checkin.attendee_id.in_(attendee_ids))).all())
+
+
+def entrance_count(event_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Checkin)
+                             .where(Checkin.list_id.in_(_entrance_ids(event_id)))) or 0
+
+
+def attendee_ids_on(checkin_list: CheckinList | ListRef) -> set[int]:
+    return set(db.session.scalars(select(Checkin.attendee_id)
+                                  .where(Checkin.list_id == checkin_list.id)))
+
+
+def attendance_by_session(session_ids: list[int]) -> dict[int, set[int]]:
+    """``{session_id: ids of the attendees checked in at its door}``."""
+    attended: dict[int, set[int]] = {sid: set() for sid in session_ids}
+    if session_ids:
+        for sid, aid in db.session.execute(
+                select(CheckinList.session_id, Checkin.attendee_id)
+                .join(CheckinList, CheckinList.id == Checkin.list_id)
+                .where(CheckinList.kind == "session", CheckinList.session_id.in_(session_ids))):
+            attended[sid].add(aid)
+    return attended
 
 
 # --- name search at the desk -----------------------------------------------------------------
@@ -557,12 +668,14 @@ def live_stats(event: Event) -> dict:
         Attendee.event_id == event.id, Attendee.status == "registered")) or 0
     times = list(db.session.scalars(select(Checkin.at).where(Checkin.list_id == entrance.id)))
     # People erased on request or by retention still count: anonymous tallies keep them.
-    from summit.privacy.models import ErasedAttendee
-    from summit.privacy.tally import erased_checkin_times, erased_checkins_by_organization
+    from summit.privacy.api import (
+        ErasedAttendee,
+        erased_checkin_times,
+        erased_checkins_by_organization,
+    )
 
-    erased_times = erased_checkin_times(event, entrance.id)
-    times += erased_times
-    erased_by_org = erased_checkins_by_organization(event, entrance.id)
+    times += erased_checkin_times(event, [entrance.id])
+    erased_by_org = erased_checkins_by_organization(event, [entrance.id])
     registered += db.session.scalar(select(func.count()).select_from(ErasedAttendee).where(
         ErasedAttendee.event_id == event.id, ErasedAttendee.status == "registered")) or 0
     checked_in = len(times)

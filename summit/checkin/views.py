@@ -27,7 +27,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
-from summit import audit, panels
+from summit import audit
 from summit.access import KIOSK_SESSION_KEY, event_role, kiosk_device, load_event, public
 from summit.auth import services as auth_services
 from summit.auth.forms import LoginForm
@@ -35,6 +35,7 @@ from summit.checkin import services
 from summit.checkin.models import Checkin
 from summit.events.models import Event
 from summit.extensions import db
+from summit.registration.api import Attendee
 from summit.responses import is_htmx
 from summit.ttlcache import app_cache
 
@@ -44,13 +45,6 @@ mimetypes.add_type("application/wasm", ".wasm")
 bp = Blueprint("checkin", __name__)
 
 DESK_ROLES = ("organizer", "checkin")
-
-
-def table_for(event: Event, attendee) -> str | None:
-    if attendee is None:
-        return None
-    return panels.attendee_labels("homeroom", event, [attendee.id],
-                                  event.current_day()).get(attendee.id)
 
 
 def entrance_count(event: Event, checkin_list=None) -> int:
@@ -72,8 +66,13 @@ def _parse_scanned_at(value: str | None) -> datetime | None:
 
 
 def _result_context(event: Event, result: services.CheckinResult, checkin_list) -> dict:
+    """The result panel's context: the answer, and the rows the panel's buttons act on (the
+    badge desk's forms take the attendee; an amber answer says who checked them in)."""
+    person = db.session.get(Attendee, result.attendee.id) if result.attendee else None
+    record = db.session.get(Checkin, result.checkin.id) if result.checkin else None
     return {
-        "event": event, "result": result, "table": table_for(event, result.attendee),
+        "event": event, "result": result, "person": person, "record": record,
+        "table": result.attendee.homeroom if result.attendee else None,
         "count": entrance_count(event, checkin_list),
     }
 
@@ -274,7 +273,7 @@ def kiosk_scan(event):
     result = services.check_in(code, checkin_list, by_user=None, source=source)
     db.session.commit()
     html = render_template("checkin/_kiosk_result.html", event=event, result=result,
-                           table=table_for(event, result.attendee))
+                           table=result.attendee.homeroom if result.attendee else None)
     if is_htmx():
         return html
     return render_template("checkin/kiosk.html", event=event, result_html=html)

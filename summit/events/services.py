@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from summit import audit
-from summit.checkin.models import CheckinList
+from summit import audit, signals
 from summit.events.models import Event
 from summit.extensions import db
 
@@ -24,20 +23,10 @@ def create_event(slug: str, name: str, start: date, *, days: int = 1,
     event = Event(slug=slug, name=name, start_date=start, days=days, capacity=capacity, **fields)
     db.session.add(event)
     db.session.flush()
-    db.session.add(CheckinList(event_id=event.id, name="Main entrance", kind="entrance"))
+    signals.event_created.send(event)  # check-in opens the entrance list
     audit.record("event.created", event_id=event.id, target=event,
                  after={"slug": slug, "name": name})
     return event
-
-
-def entrance_list(event: Event) -> CheckinList:
-    row = db.session.scalar(select(CheckinList).where(
-        CheckinList.event_id == event.id, CheckinList.kind == "entrance"))
-    if row is None:
-        row = CheckinList(event_id=event.id, name="Main entrance", kind="entrance")
-        db.session.add(row)
-        db.session.flush()
-    return row
 
 
 def to_utc(local: datetime | None, tz: str) -> datetime | None:

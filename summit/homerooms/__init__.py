@@ -12,12 +12,13 @@ def init_app(app: Flask) -> None:
     """The seating board, rosters and table tents, the table audience for messages, and the
     attendee's and facilitator's views of their table."""
     from summit import panels
-    from summit.homerooms import cli, next_steps, privacy, segments, services, views
+    from summit.homerooms import checkin_detail, cli, next_steps, privacy, segments, services, views
     from summit.privacy.api import add_provider
 
     app.register_blueprint(views.bp)
     cli.register(app)
     segments.register()
+    checkin_detail.install()  # the table today, in a check-in's answer
     add_provider(privacy.Homerooms)
     panels.add_my_summit_panel(views.my_homeroom_panel, order=20)
     panels.add_my_summit_fact(views.my_homeroom_fact, order=20)

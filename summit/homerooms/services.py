@@ -587,11 +587,9 @@ def rebalance_event(event: Event, *, from_day: int = 1, drop_no_shows: bool = Fa
 
 def no_show_ids(event: Event) -> set[int]:
     """Registered attendees with no check-in on the event's entrance list."""
-    from summit.checkin.models import Checkin, CheckinList
+    from summit.checkin.api import checked_in_ids
 
-    checked = set(db.session.scalars(
-        select(Checkin.attendee_id).join(CheckinList, CheckinList.id == Checkin.list_id)
-        .where(CheckinList.event_id == event.id, CheckinList.kind == "entrance")))
+    checked = checked_in_ids(event.id)
     registered = set(db.session.scalars(select(Attendee.id).where(
         Attendee.event_id == event.id, Attendee.status == "registered")))
     if not checked:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import threading
 import time
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -29,6 +28,9 @@ from summit.messages.models import (
     AnnouncementDismissal,
     LiveChannel,
 )
+from summit.ttlcache import TTLCache
+
+_UNKNOWN = object()
 
 BANNER_HOURS = 12
 MAX_TEXT = 280
@@ -94,22 +96,33 @@ class LiveFastPath:
     Costs one HMAC and, at most once a second per process and event, one indexed query, so
     hundreds of open pages cost little. Anything else (a changed seq, no or a bad ETag) goes to
     the normal view, which checks who is asking and renders.
+
+    A bypass of the banner views (``messages.banner`` and ``messages.staff_banner``):
+    - repeats their "unchanged?" check: the ETag the view made (``etag_for``: the channel's
+      ``seq``, the viewer, the 10-minute bucket, signed with ``SECRET_KEY``) is still the
+      current one (``etag_still_valid``, the view's own function);
+    - skips who is asking: only a page that was shown the banner holds a validly signed ETag,
+      and a 304 carries nothing of the event;
+    - may answer 304 for up to ``TTL`` after a change (the ``seq`` is cached that long).
+    ``tests/messages/test_outbox_and_live.py::test_banner_polling_uses_etag_and_304`` proves
+    that the two agree: the view's ETag is answered 304 here, a forged one reaches the view
+    (401), and a new announcement reaches the page after ``TTL``.
     """
 
+    NAME = "live-banner"
     PATH = re.compile(r"^/(?:admin/)?e/([a-z0-9-]{1,64})/live/banner$")
     TTL = 1.0
+    MAX_EVENTS = 1024  # slugs whose seq is cached (any slug can be asked for: a bound)
 
     def __init__(self, wsgi_app, app):
         self.wsgi_app = wsgi_app
         self.app = app
-        self._seq_cache: dict[str, tuple[float, int | None]] = {}
-        self._lock = threading.Lock()
+        self._seq_cache = TTLCache(self.TTL, maxsize=self.MAX_EVENTS)
 
     def _seq(self, slug: str) -> int | None:
-        now = time.monotonic()
-        cached = self._seq_cache.get(slug)
-        if cached and now - cached[0] < self.TTL:
-            return cached[1]
+        cached = self._seq_cache.get(slug, _UNKNOWN)
+        if cached is not _UNKNOWN:
+            return cached
         with self.app.app_context():
             engine = db.engine
         # A raw read: no ORM, and on SQLite no BEGIN IMMEDIATE (this is not a write).
@@ -125,8 +138,7 @@ class LiveFastPath:
         finally:
             raw.close()
         seq = None if row is None else (row[1] or 0)
-        with self._lock:
-            self._seq_cache[slug] = (now, seq)
+        self._seq_cache.put(slug, seq)
         return seq
 
     def __call__(self, environ, start_response):

@@ -1,7 +1,7 @@
 """Who a message or an announcement goes to.
 
-Built in: everyone registered, one district, those not checked in yet. Other capabilities add
-their own kinds in their ``init_app`` (homeroom tables, breakout sessions)::
+Built in: everyone registered, one district. Other capabilities add their own kinds in their
+``init_app`` (those not checked in yet, homeroom tables, breakout sessions)::
 
     from summit.messages.api import register_segment
 
@@ -118,19 +118,8 @@ def _district(event, key):
         _registered(event).where(Attendee.organization_id == org_id).order_by(Attendee.id)))
 
 
-def _not_checked_in(event, key=""):
-    from summit.checkin.models import Checkin, CheckinList
-    from summit.registration.api import Attendee
-
-    checked = (select(Checkin.attendee_id).join(CheckinList, Checkin.list_id == CheckinList.id)
-               .where(CheckinList.event_id == event.id, CheckinList.kind == "entrance"))
-    return list(db.session.scalars(
-        _registered(event).where(Attendee.id.not_in(checked)).order_by(Attendee.id)))
-
-
 def register_builtin() -> None:
     """The audiences every event has."""
     register_segment("all", "Everyone registered", attendee_ids=_everyone, order=0)
     register_segment("district", "One district", attendee_ids=_district, options=_district_options,
                      order=10)
-    register_segment("not_checked_in", "Not checked in yet", attendee_ids=_not_checked_in, order=20)

@@ -40,7 +40,6 @@ bp = Blueprint("messages", __name__)
 @bp.record_once
 def _init(state):
     init_mail(state.app)
-    state.app.wsgi_app = live.LiveFastPath(state.app.wsgi_app, state.app)
 
 STAFF_ROLES = ("organizer", "checkin", "facilitator")
 

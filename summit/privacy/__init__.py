@@ -19,7 +19,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     cli.register(app)
-    for provider in (foundation.Checkins, foundation.History, foundation.Registration):
+    for provider in (foundation.History, foundation.Registration, foundation.DistrictTeam):
         add_provider(provider)
     panels.add_my_summit_panel(views.my_data_panel, order=90)
     panels.add_event_home_panel(views.retention_panel, order=90)

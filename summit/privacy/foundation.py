@@ -1,4 +1,6 @@
-"""The foundation's personal data: the registration, check-ins and the audit history.
+"""The personal data every event has: the registration, the request to join a district team,
+and the audit history (check-ins are check-in's: ``summit/checkin/privacy.py``). Privacy sits
+above registration in the layers, so registration's providers live here.
 
 Staff sign-ins are not attendee data (attendees have no password), and the district an
 attendee belongs to is shared by a delegation, so only its name is exported.
@@ -6,39 +8,12 @@ attendee belongs to is shared by a delegation, so only its name is exported.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from summit.audit import AuditLog
-from summit.checkin.models import Checkin, CheckinList
 from summit.extensions import db
-from summit.privacy.models import ErasedCheckin
 from summit.privacy.registry import personal_data
-
-
-@personal_data(order=900, name="checkins", title="Check-ins")
-class Checkins:
-    """Check-ins at the entrance and at sessions. The count stays in the statistics as an
-    anonymous tally (list, minute of arrival, district), with no link to the person."""
-
-    def export(attendee) -> dict:
-        rows = db.session.execute(
-            select(Checkin, CheckinList).join(CheckinList, Checkin.list_id == CheckinList.id)
-            .where(Checkin.attendee_id == attendee.id).order_by(Checkin.at)).all()
-        return {"checkins": [{"list": lst.name, "kind": lst.kind, "at": c.at,
-                              "source": c.source} for c, lst in rows]}
-
-    def erase(attendee) -> None:
-        rows = db.session.execute(
-            select(Checkin, CheckinList.event_id)
-            .join(CheckinList, Checkin.list_id == CheckinList.id)
-            .where(Checkin.attendee_id == attendee.id)).all()
-        for checkin, event_id in rows:
-            db.session.add(ErasedCheckin(
-                event_id=event_id, list_id=checkin.list_id,
-                at=checkin.at.replace(second=0, microsecond=0),
-                organization_id=attendee.organization_id, source=checkin.source))
-        db.session.execute(delete(Checkin).where(Checkin.attendee_id == attendee.id)
-                           .execution_options(synchronize_session=False))
+from summit.registration.api import Attendee, JoinRequest
 
 
 @personal_data(order=950, name="history", title="Change history")
@@ -87,7 +62,33 @@ class Registration:
         }
 
     def erase(attendee) -> None:
-        from summit.registration.api import Attendee
-
         db.session.execute(delete(Attendee).where(Attendee.id == attendee.id)
                            .execution_options(synchronize_session=False))
+
+
+@personal_data(order=45, name="district_team", title="District team")
+class DistrictTeam:
+    """The attendee's request to join their district's team and the decision on it, and how
+    many colleagues' requests they decided (those decisions stay, without their name)."""
+
+    def export(attendee) -> dict:
+        request = db.session.scalar(select(JoinRequest).where(
+            JoinRequest.attendee_id == attendee.id))
+        return {
+            "request": None if request is None else {
+                "district": request.organization.name, "status": request.status,
+                "requested_at": request.requested_at, "decided_at": request.decided_at,
+                "decided_by": "organizer" if request.decided_by_staff
+                else "team member" if request.decided_at else ""},
+            "requests_i_decided": db.session.scalar(
+                select(func.count()).select_from(JoinRequest)
+                .where(JoinRequest.decided_by_attendee_id == attendee.id)) or 0,
+        }
+
+    def erase(attendee) -> None:
+        sync = {"synchronize_session": False}
+        db.session.execute(delete(JoinRequest).where(JoinRequest.attendee_id == attendee.id)
+                           .execution_options(**sync))
+        db.session.execute(update(JoinRequest)
+                           .where(JoinRequest.decided_by_attendee_id == attendee.id)
+                           .values(decided_by_attendee_id=None).execution_options(**sync))

@@ -15,7 +15,7 @@ from summit.extensions import db
 from summit.registration import membership
 from summit.registration.forms import ResendLinkForm
 from summit.registration.links import personal_link
-from summit.registration.models import ROLES, STATUSES, Attendee
+from summit.registration.models import ROLES, STATUSES, Attendee, JoinRequest
 from summit.registration.services import (
     NewRegistration,
     RegistrationError,
@@ -27,7 +27,8 @@ from summit.registration.services import (
 )
 
 __all__ = [
-    "ROLES", "STATUSES", "Attendee", "NewRegistration", "RegistrationError", "ResendLinkForm",
+    "ROLES", "STATUSES", "Attendee", "JoinRequest", "NewRegistration", "RegistrationError",
+    "ResendLinkForm",
     "matches_text", "membership", "name_order", "personal_link", "promote_next", "register",
     "search", "waitlist_rank",
 ]

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from summit.checkin.codes import checkin_url, new_code, new_personal_secret
+from summit.codes import checkin_url, new_code, new_personal_secret
 from summit.database import UTCDateTime, utcnow
 from summit.events.models import Event, Organization
 from summit.extensions import db

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select, update
 
 from summit import audit, signals
-from summit.checkin.codes import new_code, new_personal_secret
+from summit.codes import new_code, new_personal_secret
 from summit.database import lock_for_update, utcnow
 from summit.events.models import Event, Organization
 from summit.extensions import db
@@ -179,9 +179,7 @@ def restore(attendee: Attendee) -> Attendee:
     audit.record("attendee.restored", event_id=event.id, target=attendee, before=before,
                  after=snapshot(attendee))
     event.bump()
-    from summit.messages.services import on_registered
-
-    on_registered(attendee)
+    signals.attendee_registered.send(attendee, source="restored")
     return attendee
 
 

@@ -4,8 +4,9 @@ Nothing here knows about requests: the views pass the attendee holding the sessi
 secret key, the settings and ``now``. Every scan checks in only that attendee; a code names a
 place and a time, never a person.
 
-- ``check_in_self``: the entrance check-in, through ``summit.checkin.services.check_in`` with
-  source ``"self"``, so it is idempotent, audited and bumps the live counts like a staff scan.
+- ``check_in_self``: the entrance check-in, through ``summit.checkin.api.check_in`` with
+  source ``"self"``, so it is decided by the same rule, idempotent, audited and bumps the live
+  counts like a staff scan.
 - ``request_link``: the "no session on this phone" path: emails the personal link plus a
   signed arrival marker (see ``codes``) if, and only if, the address is registered.
 - ``scan_table``: homeroom presence for today at the attendee's own table, or where their
@@ -26,8 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from summit import audit
 from summit.access import secret_fingerprint
 from summit.breakouts.api import scheduled_sessions_in
-from summit.checkin import services as checkin
-from summit.checkin.models import Checkin
+from summit.checkin import api as checkin
 from summit.events.models import Event
 from summit.extensions import db
 from summit.homerooms.api import HomeroomTable, discussion_prompt, table_labels_for, table_of
@@ -52,9 +52,7 @@ def entrance_url(base_url: str, event: Event, code: str) -> str:
 
 def counts(event: Event) -> tuple[int, int]:
     """(checked in at the entrance, registered): the numbers of the live-counts dashboard."""
-    entrance = checkin.entrance_list(event)
-    here = db.session.scalar(select(func.count()).select_from(Checkin)
-                             .where(Checkin.list_id == entrance.id)) or 0
+    here = checkin.entrance_count(event.id)
     registered = db.session.scalar(select(func.count()).where(
         Attendee.event_id == event.id, Attendee.status == "registered")) or 0
     return here, registered
@@ -65,10 +63,9 @@ def check_in_self(event: Event, attendee: Attendee) -> checkin.CheckinResult:
     return checkin.check_in(attendee, checkin.entrance_list(event), by_user=None, source=SOURCE)
 
 
-def entrance_checkin(event: Event, attendee: Attendee) -> Checkin | None:
-    entrance = checkin.entrance_list(event)
-    return db.session.scalar(select(Checkin).where(Checkin.list_id == entrance.id,
-                                                   Checkin.attendee_id == attendee.id))
+def entrance_checkin(event: Event, attendee: Attendee):
+    """The attendee's check-in at the entrance (its ``at``), or ``None``."""
+    return checkin.entrance_checkin(event.id, attendee.id)
 
 
 def homeroom_label(event: Event, attendee: Attendee, now: datetime) -> str | None:
@@ -228,8 +225,9 @@ def session_now(event: Event, room, now: datetime,
 
 def scan_room(event: Event, room, attendee: Attendee, now: datetime,
               early_minutes: int = DEFAULT_ROOM_EARLY_MINUTES) -> RoomScan:
-    """Record attendance for the session in ``room`` now. The caller commits."""
-    if attendee.status != "registered":
+    """Record attendance for the session in ``room`` now, through check-in's one rule. The
+    caller commits."""
+    if checkin.refusal(attendee.status) is not None:  # said before "no session now", as ever
         return RoomScan("not_registered")
     session, upcoming = session_now(event, room, now, early_minutes)
     if session is None:
@@ -239,4 +237,6 @@ def scan_room(event: Event, room, attendee: Attendee, now: datetime,
     at = result.checkin.at if result.checkin is not None else now
     if result.outcome == checkin.GREEN:
         return RoomScan("attended", session, at=at)
-    return RoomScan("already_attended", session, at=at)
+    if result.outcome == checkin.AMBER:
+        return RoomScan("already_attended", session, at=at)
+    return RoomScan("not_registered")

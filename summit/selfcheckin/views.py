@@ -44,7 +44,7 @@ from summit.access import (
     public,
     sign_in_attendee,
 )
-from summit.checkin import services as checkin_services
+from summit.checkin import api as checkin
 from summit.database import utcnow
 from summit.extensions import db
 from summit.homerooms.api import HomeroomTable, facilitated_tables, members_of
@@ -233,7 +233,7 @@ def welcome(event, attendee):
     outcome = session.pop(OUTCOME_KEY, None)
     record = services.entrance_checkin(event, attendee)
     if outcome is None:
-        outcome = (checkin_services.AMBER if record is not None
+        outcome = (checkin.AMBER if record is not None
                    else attendee.status if attendee.status != "registered" else "not_yet")
     return _page("selfcheckin/welcome.html", event=event, attendee=attendee, outcome=outcome,
                  record=record, table=services.homeroom_label(event, attendee, _now()))

@@ -49,10 +49,17 @@ def test_201_then_200(api, desk):
     assert count() == 1
 
 
-def test_nonce_replay_is_not_counted_twice(api, desk):
-    assert api({"code": desk["ben"].checkin_code, "nonce": "abc123"}).status_code == 201
+def test_a_replayed_nonce_gets_the_first_answer_and_is_not_counted_twice(api, desk):
+    first = api({"code": desk["ben"].checkin_code, "nonce": "abc123"})
+    assert first.status_code == 201
     replay = api({"code": desk["ben"].checkin_code, "nonce": "abc123"})
-    assert replay.status_code == 200 and replay.get_json()["duplicate_nonce"] is True
+    # The scanner that never heard the first answer is told "checked in", as it would have
+    # been: not "already checked in", which a volunteer reads as a badge used twice.
+    assert replay.status_code == 201
+    assert replay.get_json() == {**first.get_json(), "duplicate_nonce": True}
+    # Another scan of the same badge, without that nonce, is amber.
+    again = api({"code": desk["ben"].checkin_code, "nonce": "other"})
+    assert again.status_code == 200 and again.get_json()["result"] == "already_checked_in"
     assert count() == 1
 
 

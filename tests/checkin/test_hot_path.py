@@ -97,7 +97,7 @@ def test_a_replayed_offline_upload_stays_a_duplicate_after_the_registration_chan
     db.session.commit()
     replay = _post(client, event.slug, token, {"code": desk["amber"].checkin_code,
                                                "nonce": "offline-1"})
-    assert replay.status_code == 200
+    assert replay.status_code == 201 and replay.get_json()["result"] == "checked_in"
     assert replay.get_json()["duplicate_nonce"] is True
     assert replay.get_json()["attendee"]["name"] == "Amber Okafor"
     # A fresh scan of the same cancelled badge is refused, and nothing was counted twice.
@@ -113,6 +113,7 @@ def test_the_same_nonce_for_another_badge_reports_the_stored_scan(app, client, d
     assert _post(client, event.slug, token, {"code": desk["amber"].checkin_code,
                                              "nonce": "n-1"}).status_code == 201
     clash = _post(client, event.slug, token, {"code": desk["ben"].checkin_code, "nonce": "n-1"})
-    assert clash.status_code == 200 and clash.get_json()["duplicate_nonce"] is True
+    # The nonce is the idempotency key: its first answer, about the person it checked in.
+    assert clash.status_code == 201 and clash.get_json()["duplicate_nonce"] is True
     assert clash.get_json()["attendee"]["name"] == "Amber Okafor"
     assert db.session.scalar(select(func.count()).select_from(Checkin)) == 1

@@ -27,7 +27,7 @@ def app_config():
 
 
 def bulk_attendees(event, count: int) -> list[str]:
-    from summit.checkin.codes import new_code, new_personal_secret
+    from summit.codes import new_code, new_personal_secret
 
     rows = [{"event_id": event.id, "first_name": f"P{n}", "last_name": "Venue",
              "email": f"p{n}@venue.test", "status": "registered", "checkin_code": new_code(),

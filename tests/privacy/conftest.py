@@ -9,8 +9,8 @@ import pytest
 from flask import current_app
 from sqlalchemy import select
 
+from summit.checkin.api import entrance_list
 from summit.checkin.models import Checkin
-from summit.events.services import entrance_list
 from summit.extensions import db
 from summit.plans import feedback as feedback_service
 from summit.plans import services as plan_services

@@ -9,11 +9,12 @@ import sqlalchemy as sa
 
 from summit.admin.queries import event_counts
 from summit.audit import AuditLog
+from summit.checkin.api import arrivals
 from summit.extensions import db
 from summit.plans.models import Feedback, PlanAnswer, Topic
 from summit.privacy.models import ErasedAttendee
 from summit.privacy.registry import personal_data, providers
-from summit.privacy.tally import arrivals, erased_checkin_counts
+from summit.privacy.tally import erased_checkin_counts
 from summit.registration.models import Attendee
 
 

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 
 from summit.admin.queries import event_counts
+from summit.checkin.api import arrivals
 from summit.extensions import db
 from summit.plans.models import ActionPlan
 from summit.privacy.models import ErasedAttendee
-from summit.privacy.tally import arrivals
 from summit.registration.models import Attendee
 
 from .conftest import checkin

@@ -1,7 +1,10 @@
 """Check-in codes and personal-link secrets: random, opaque, no look-alike characters.
 
-No Flask here. A check-in code is 32 characters from a 31-letter alphabet (about 158 bits); it is
-printed in QR codes and seen by everyone in the room, so it identifies but never authenticates.
+Foundation: registration makes the codes, check-in reads them, badges print them; none of them
+owns the format, so it lives below all three. No Flask here.
+
+A check-in code is 32 characters from a 31-letter alphabet (about 158 bits); it is printed in QR
+codes and seen by everyone in the room, so it identifies but never authenticates.
 """
 
 from __future__ import annotations
