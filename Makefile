@@ -59,10 +59,12 @@ run: demo
 
 test: install-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Re-extract the marked strings, merge them into each language's .po, compile the .mo files
 # (committed, so nothing is compiled at run time). Then translate the new empty msgstr entries
