@@ -22,7 +22,8 @@ class BlockForm(FlaskForm):
     title = StringField("Title", filters=[single_line],
                         validators=[InputRequired("Give the block a title, like “Opening "
                                                   "keynote”."),
-                                    Length(max=rules.TITLE_MAX)])
+                                    Length(max=rules.TITLE_MAX, message=f"A title can have at "
+                                           f"most {rules.TITLE_MAX} characters.")])
     kind = SelectField("Kind", choices=[SelectChoice(k, label) for k, label in rules.KINDS.items()],
                        default="plenary",
                        invalid_choice_message="Choose what kind of block this is.")
@@ -35,8 +36,10 @@ class BlockForm(FlaskForm):
                           invalid_choice_message="Choose one of this event's rooms, or no room.",
                           invalid_value_message="Choose one of this event's rooms, or no room.",
                           description="Rooms are set up on the Breakouts page.")
-    description = TextAreaField("Description", validators=[Optional(),
-                                                           Length(max=rules.DESCRIPTION_MAX)],
+    description = TextAreaField("Description", validators=[
+        Optional(), Length(max=rules.DESCRIPTION_MAX, message=f"A description can have at most "
+                                                              f"{rules.DESCRIPTION_MAX:,} "
+                                                              "characters.")],
                                 description="Shown on the public program.")
 
     def __init__(self, event, rooms, *args, **kwargs):
@@ -50,6 +53,7 @@ class BlockForm(FlaskForm):
 class EmbedForm(FlaskForm):
     origins = TextAreaField(
         "Websites that may show the program",
-        validators=[Optional(), Length(max=5000)],
+        validators=[Optional(), Length(max=5000, message="Keep the list under 5,000 "
+                                                         "characters.")],
         description="One address per line, like https://www.district.org. Only these "
                     "websites (and this one) can show the program in a frame.")

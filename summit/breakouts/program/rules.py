@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
@@ -176,6 +177,16 @@ class Program:
         return not any(d.entries for d in self.days)
 
 
+def _distinct_tags(names: Iterable[str]) -> list[str]:
+    """Each tag once whatever its case ("Policy", "policy"), spelled as most sessions spell
+    it, in alphabetical order."""
+    spellings: dict[str, Counter] = {}
+    for name in names:
+        spellings.setdefault(name.casefold(), Counter())[name] += 1
+    return sorted((min(c, key=lambda n: (-c[n], n)) for c in spellings.values()),
+                  key=str.casefold)
+
+
 def _has_tag(session, tag_key: str) -> bool:
     return any(t.casefold() == tag_key for t in session.tag_names)
 
@@ -197,7 +208,7 @@ def build_program(start_date: date, event_days: int, blocks: Iterable, sessions:
     days = max(event_days, 1)
     blocks = [b for b in blocks if 1 <= b.day <= days]
     scheduled = [s for s in sessions if s.slot is not None and 1 <= s.slot.day <= days]
-    tags = sorted({t for s in scheduled for t in s.tag_names}, key=str.casefold)
+    tags = _distinct_tags(t for s in scheduled for t in s.tag_names)
     tag_key = tag.casefold() if tag else None
     chosen_tag = next((t for t in tags if t.casefold() == tag_key), tag) if tag else None
     if day is not None and not 1 <= day <= days:
