@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from summit.breakouts.program import rules
 from summit.headers import frame_ancestors_for
@@ -87,7 +89,7 @@ def test_an_origin_is_kept_as_scheme_host_and_port(typed, origin):
     "https://user:pw@district.org", "https://district.org:99999", "https://district.org:0",
     "https://district.org:abc", "https://distr ict.org", "https://district.org;script-src",
     "https://district.org#x", "https://dïstrict.org", "intranet", "https://-bad.org",
-    "data:text/html,x", "https://[::1]",
+    "data:text/html,x", "https://[::1]", "https://" + ".".join(["a" * 60] * 5),
 ])
 def test_anything_that_is_not_a_website_origin_is_refused(typed):
     origins, problems = rules.parse_origins(typed)
@@ -101,6 +103,19 @@ def test_origins_are_split_deduplicated_and_limited():
     many = "\n".join(f"https://s{i}.example.org" for i in range(rules.MAX_ORIGINS + 1))
     assert rules.parse_origins(many)[1] == [f"List at most {rules.MAX_ORIGINS} websites."]
     assert rules.parse_origins("") == ([], [])
+
+
+@settings(max_examples=300, deadline=None)
+@example("https://" + ".".join(["a" * 63] * 4) + ".org")  # longer than a host name can be
+@given(st.one_of(
+    st.text(max_size=80),
+    st.builds(lambda scheme, host, port: f"{scheme}{host}{port}",
+              st.sampled_from(["https://", "http://", "", "HTTPS://", "https://*."]),
+              st.from_regex(r"[a-zA-Z0-9.\-*]{1,300}", fullmatch=True),
+              st.sampled_from(["", ":8080", ":0", ":65536", ":x", "/", "/a?b"]))))
+def test_whatever_is_typed_an_accepted_origin_is_a_valid_frame_ancestor(typed):
+    origins, _ = rules.parse_origins(typed)
+    frame_ancestors_for(origins)  # raises on anything that is not an origin
 
 
 def test_every_accepted_origin_is_a_valid_frame_ancestor_source():

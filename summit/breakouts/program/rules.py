@@ -106,7 +106,7 @@ def _origin(entry: str) -> str:
         raise ValueError(f"“{entry}” has a port that is not a number from 1 to 65535.")
     host = (parts.hostname or "").lower()
     netloc_host = parts.netloc.rsplit(":", 1)[0] if port else parts.netloc
-    if (not host or not _HOST.match(host) or netloc_host.lower() != host
+    if (not host or len(host) > 253 or not _HOST.match(host) or netloc_host.lower() != host
             or ("." not in host and host != "localhost")):
         raise ValueError(f"“{entry}” is not a website address like https://www.district.org.")
     # A path (https://www.district.org/events/summit) does not narrow frame-ancestors, which
