@@ -14,6 +14,7 @@ from summit.breakouts import services as breakouts
 from summit.breakouts.models import BreakoutSession, Room
 from summit.breakouts.program import rules
 from summit.breakouts.program.models import ProgramBlock, ProgramSettings
+from summit.database import lock_for_update
 from summit.events.models import Event
 from summit.extensions import db
 
@@ -65,7 +66,10 @@ def _problems(event: Event, data: BlockData, block: ProgramBlock | None) -> dict
                                    f"{rules.DESCRIPTION_MAX:,} characters.")
     room = None
     if data.room_id is not None:
-        room = db.session.get(Room, data.room_id)
+        # Locked until the transaction ends: two blocks saved at once for the same room are
+        # checked one after the other, so both cannot take it (PostgreSQL; SQLite's writers
+        # already take turns).
+        room = lock_for_update(db.session, Room, data.room_id)
         if room is None or room.event_id != event.id:
             problems["room_id"] = "Choose one of this event's rooms, or no room."
     if room is not None and not problems:
