@@ -201,6 +201,9 @@ def _init_security_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
+        # Set by ``summit.responses.allow_framing`` (only the program's embed): the websites
+        # that may show this answer in a frame. Every other answer: no website may.
+        framing = g.get("frame_ancestors")
         if request.path.startswith(API_PREFIX):
             headers.setdefault("Content-Security-Policy", API_CSP)
         elif response.status_code != 304:
@@ -208,8 +211,9 @@ def _init_security_headers(app: Flask) -> None:
             # carry the nonce of *its* policy. A 304's headers replace the stored ones, so a
             # fresh nonce would block every inline script of that copy (the htmx fallback).
             nonce = getattr(g, "csp_nonce", "")
-            headers.setdefault("Content-Security-Policy", page_csp(nonce, htmx_source))
-        for name, value in security_headers_for(app.config):
+            headers.setdefault("Content-Security-Policy",
+                               page_csp(nonce, htmx_source, framing or "'none'"))
+        for name, value in security_headers_for(app.config, framed=framing is not None):
             headers.setdefault(name, value)
         if request.headers.get("HX-Request"):
             vary = headers.get("Vary")

@@ -1,4 +1,6 @@
-"""A realistic demo summit: 360 attendees from 44 districts in US states and Canadian provinces.
+"""A realistic demo summit: 360 attendees from 44 districts in US states and Canadian provinces,
+and a three-day program (keynotes, homeroom time, meals, four rounds of breakouts, the
+Leadership Action Planning Workshop) on its public event page.
 
 Delegation sizes are skewed the way real summits are: a large host district, a handful of
 mid-sized delegations and a long tail of one- to three-person teams. Deterministic (seeded).
@@ -8,13 +10,15 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 
 from summit.auth.services import create_user
+from summit.breakouts import api as breakouts_api
+from summit.breakouts import services as breakouts
 from summit.database import utcnow
 from summit.events.models import Event
 from summit.events.services import create_event
@@ -94,6 +98,79 @@ ACCESS = [""] * 30 + ["Wheelchair user: needs an accessible table", "Hard of hea
 
 DEMO_ORGANIZER = "organizer@demo.summit"
 
+# The program: rooms, plenary blocks and breakout sessions.
+ROOMS = [("Grand Ballroom", 450), ("Hall B", 420), ("Room 101", 60), ("Room 102", 60),
+         ("Room 103", 45), ("Room 104", 45), ("Room 205", 80)]
+# (day, start, end, kind, title, room, description)
+BLOCKS = [
+    (1, "07:30", "08:30", "meal", "Registration and breakfast", "Hall B",
+     "Pick up your badge at the entrance desk; breakfast is served until 8:30."),
+    (1, "08:30", "09:30", "plenary", "Opening keynote: Leading schools when AI is everywhere",
+     "Grand Ballroom", "Dr. Renée Okafor on what changes for principals and district leaders "
+     "when every student and teacher has an AI assistant, and what does not."),
+    (1, "09:45", "10:30", "homeroom", "Homeroom: meet your table", "Hall B",
+     "Find your table number on your badge. Meet the leaders from other districts you will "
+     "work with all three days."),
+    (1, "12:00", "13:00", "meal", "Lunch", "Hall B", ""),
+    (1, "13:15", "14:45", "workshop", "Leadership Action Planning Workshop, part 1",
+     "Grand Ballroom", "District teams name the problem they will solve this year and the "
+     "evidence they will collect. Bring your team; the worksheet is on My summit."),
+    (1, "15:00", "15:45", "homeroom", "Homeroom: what did we hear today?", "Hall B", ""),
+    (2, "08:00", "08:30", "meal", "Breakfast", "Hall B", ""),
+    (2, "08:30", "09:15", "plenary", "Panel: Superintendents on AI policy", "Grand Ballroom",
+     "Three superintendents, from a large urban district, a rural county and a Canadian "
+     "school board, on the policies they wrote and what they would change."),
+    (2, "09:30", "10:15", "homeroom", "Homeroom time", "Hall B", ""),
+    (2, "11:45", "12:45", "meal", "Lunch", "Hall B", ""),
+    (2, "14:15", "15:45", "workshop", "Leadership Action Planning Workshop, part 2",
+     "Grand Ballroom", "Teams turn the problem into three actions with owners, dates and "
+     "measures, and test them with another district."),
+    (3, "08:00", "08:30", "meal", "Breakfast", "Hall B", ""),
+    (3, "08:30", "09:30", "homeroom", "Homeroom: share your action plan", "Hall B",
+     "Each team presents its plan to the table and takes one piece of advice home."),
+    (3, "11:00", "12:00", "plenary", "Closing keynote and commitments", "Grand Ballroom",
+     "What we will do by the next summit: each district names its first step."),
+]
+# (day, start, end, label)
+SLOTS = [(1, "10:45", "11:45", "Round 1"), (2, "10:30", "11:30", "Round 2"),
+         (2, "13:00", "14:00", "Round 3"), (3, "09:45", "10:45", "Round 4")]
+# (round, title, room, tags, facilitator, description)
+SESSIONS = [
+    (1, "Drafting a district AI policy", "Room 101", ["Policy"], "Marcus Johnson",
+     "Start from a model policy and adapt it to your board's rules, with the questions "
+     "board members actually ask."),
+    (1, "Student data privacy and AI tools", "Room 102", ["Privacy", "Policy"], "Priya Patel",
+     "How to vet a tool's data practices in thirty minutes, and what to ask vendors."),
+    (1, "Coaching teachers to use AI well", "Room 103", ["Teaching & learning"],
+     "Keisha Williams", "A coaching cycle that starts from a lesson, not from a tool."),
+    (1, "Budgeting for AI: what it really costs", "Room 104", ["Operations"], "Daniel Kim",
+     "Licences, training time and the hidden costs, from three districts' budgets."),
+    (1, "AI and equity: who gets left behind?", "Room 205", ["Equity"], "Gabriela Martínez",
+     "Access at home, bias in tools and what leaders can measure."),
+    (2, "Rethinking homework and assessment", "Room 101", ["Assessment", "Teaching & learning"],
+     "Samuel Nguyen", "What still shows learning when every student can generate an essay."),
+    (2, "Writing guidance staff will read", "Room 102", ["Policy", "Professional learning"],
+     "Claire Tremblay", "One page, plain words: turning a policy into guidance for staff."),
+    (2, "Family conversations about AI", "Room 103", ["Equity"], "Kwame Adeyemi",
+     "Evening sessions and take-home guides that families found useful."),
+    (2, "Procurement checklists that work", "Room 104", ["Operations", "Privacy"], "Linh Chen",
+     "A shared checklist for legal, IT and curriculum, tested across four districts."),
+    (3, "Professional learning that sticks", "Room 101", ["Professional learning"],
+     "Hannah Walker", "Designing a year of learning for staff, not a single training day."),
+    (3, "AI in special education", "Room 102", ["Equity", "Teaching & learning"],
+     "Tomás García", "Accommodations, IEPs and where AI helps or harms."),
+    (3, "Academic integrity policies", "Room 103", ["Assessment", "Policy"], "Olivia Scott",
+     "Clear rules students understand, and consequences that teach."),
+    (3, "Data dashboards for leaders", "Room 205", ["Operations"], "Raj Singh",
+     "Which numbers tell you whether your AI plan is working."),
+    (4, "Scaling pilots district-wide", "Room 101", ["Operations", "Professional learning"],
+     "Emily Robinson", "From three enthusiastic schools to all of them."),
+    (4, "Student voice in AI decisions", "Room 102", ["Equity", "Policy"], "Andre Campbell",
+     "Student advisory councils that shaped their district's rules."),
+    (4, "Assessment design studio", "Room 205", ["Assessment"], "Fatima Rivera",
+     "Bring a task; leave with one that AI cannot do for the student."),
+]
+
 
 def load_demo(slug: str = "ai-leadership-2027") -> str:
     """Create the demo (once) and return a sentence with the organizer login."""
@@ -135,6 +212,8 @@ def load_demo(slug: str = "ai-leadership-2027") -> str:
                     email_confirmed_at=utcnow() if opened.random() < 0.8 else None,
                 ))
         db.session.flush()
+    if not breakouts.rooms_of(event) and not breakouts_api.program_blocks_of(event):
+        _load_program(event)
     login_file = Path(current_app.instance_path) / "demo-login.txt"
     if login_file.exists():
         password = login_file.read_text().strip()
@@ -156,3 +235,25 @@ def load_demo(slug: str = "ai-leadership-2027") -> str:
         f"(check-in volunteer: checkin@demo.summit, facilitator: facilitator@demo.summit, "
         f"same password)"
     )
+
+
+def _clock(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def _load_program(event: Event) -> None:
+    """Rooms, the plenary blocks and four rounds of breakout sessions."""
+    rooms = {name: breakouts.save_room(event, name, seats, True) for name, seats in ROOMS}
+    for day, starts, ends, kind, title, room, description in BLOCKS:
+        breakouts_api.save_program_block(event, title=title, day=day, starts=_clock(starts),
+                                         ends=_clock(ends), kind=kind,
+                                         description=description, room=room)
+    slots = [breakouts.save_slot(event, day, _clock(starts), _clock(ends), label)
+             for day, starts, ends, label in SLOTS]
+    for round_number, title, room, tags, person, description in SESSIONS:
+        email = person.lower().replace(" ", ".").replace("á", "a").replace("í", "i")
+        breakouts.save_session(event, breakouts.SessionData(
+            title=title, description=description, room_id=rooms[room].id,
+            slot_id=slots[round_number - 1].id, tags=tags,
+            facilitators=[(person, f"{email}@speakers.example.org")]))

@@ -3,6 +3,7 @@ check-in fast path, which answers without Flask, both use them), and the htmx fi
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 HTMX_VERSION = "2.0.11"
@@ -13,11 +14,15 @@ API_PREFIX = "/api/"
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 
-def security_headers_for(config) -> list[tuple[str, str]]:
-    """The headers every answer carries (pages add their CSP; see ``api_headers_for``)."""
+def security_headers_for(config, *, framed: bool = False) -> list[tuple[str, str]]:
+    """The headers every answer carries (pages add their CSP; see ``api_headers_for``).
+
+    ``framed``: the answer may be shown in a frame by the origins its CSP's
+    ``frame-ancestors`` lists (the program's embed, see ``frame_ancestors_for``), so it
+    carries no ``X-Frame-Options``, which can only say DENY or SAMEORIGIN."""
     headers = [
         ("X-Content-Type-Options", "nosniff"),
-        ("X-Frame-Options", "DENY"),
+        *([] if framed else [("X-Frame-Options", "DENY")]),
         ("Referrer-Policy", "same-origin"),
         ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
     ]
@@ -50,9 +55,26 @@ def htmx_script_source(url: str) -> str:
     return url
 
 
-def page_csp(nonce: str, htmx_source: str) -> str:
+# One origin as a CSP source: a scheme, a host (a leading "*." allowed) and an optional port.
+_FRAME_ORIGIN = re.compile(r"^https?://(\*\.)?[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::\d{1,5})?$")
+
+
+def frame_ancestors_for(origins) -> str:
+    """The ``frame-ancestors`` sources of an answer that other websites may frame: this site
+    and exactly ``origins`` (``https://www.district.org``). ``ValueError`` for anything that
+    is not an origin, so a bad value can never loosen the policy (no ``*``, no keyword, no
+    path, no "; other-directive")."""
+    for origin in origins:
+        if not isinstance(origin, str) or not _FRAME_ORIGIN.match(origin):
+            raise ValueError(f"not an origin for frame-ancestors: {origin!r}")
+    return " ".join(["'self'", *origins])
+
+
+def page_csp(nonce: str, htmx_source: str, frame_ancestors: str = "'none'") -> str:
     """The Content-Security-Policy of a page: scripts and styles only from here or with the
-    request's nonce, and htmx from exactly ``htmx_source`` (see ``htmx_script_source``)."""
+    request's nonce, and htmx from exactly ``htmx_source`` (see ``htmx_script_source``).
+    No website may frame it, unless ``frame_ancestors`` (from ``frame_ancestors_for``) says
+    which may."""
     scripts = " ".join(s for s in ("'self'", f"'nonce-{nonce}'", htmx_source,
                                    "'wasm-unsafe-eval'") if s)
     return "; ".join(
@@ -67,6 +89,6 @@ def page_csp(nonce: str, htmx_source: str) -> str:
             "object-src 'none'",
             "base-uri 'self'",
             "form-action 'self'",
-            "frame-ancestors 'none'",
+            f"frame-ancestors {frame_ancestors}",
         ]
     )

@@ -1,5 +1,5 @@
 """Panels, facts, labels and links that capabilities add to shared pages ("My summit", the
-check-in desk, the organizer's event home and its navigation).
+check-in desk, the public event page, the organizer's event home and its navigation).
 
 A capability adds them in its ``init_app``, so the page that shows them never imports it::
 
@@ -8,6 +8,7 @@ A capability adds them in its ``init_app``, so the page that shows them never im
     panels.add_attendee_labels("homeroom", services.table_labels_for)
     panels.add_nav_item(20, "Breakouts", "breakouts.schedule", ("organizer",), group="program")
     panels.add_next_steps(next_steps.for_organizers)
+    panels.add_event_page_section("program", views.program_section, order=10)
 
 A panel or a fact is a function that returns rendered HTML, or ``None`` to show nothing.
 
@@ -100,6 +101,7 @@ class NextStep:
     urgency: str = "soon"
     order: int = 50
     anchor: str = ""
+_EVENT_PAGE: dict[str, Panel] = {}
 
 
 def _add(panels: list[Panel], render: Callable[..., str | None], order: int) -> None:
@@ -133,6 +135,25 @@ def attendee_labels(name: str, event, attendee_ids, day: int) -> dict[int, str]:
 def add_event_home_panel(render: Callable[..., str | None], order: int = 50) -> None:
     """``render(event)``: a panel on the organizer's event overview."""
     _add(_EVENT_HOME, render, order)
+
+
+def add_event_page_section(name: str, render: Callable[..., str | None],
+                           order: int = 50) -> None:
+    """``render(event, args)``: a section of the public event page, given the page's query
+    arguments (filters). Its root element has the id ``name``: an htmx request of the event
+    page that targets that id (``HX-Target``) is answered with the section alone."""
+    _EVENT_PAGE.setdefault(name, Panel(order, render))
+
+
+def event_page_sections(event, args) -> list[Markup]:
+    return render_panels(list(_EVENT_PAGE.values()), event, args)
+
+
+def event_page_section(name: str, event, args) -> Markup | None:
+    """The section ``name`` alone (the fragment of an htmx request), or ``None``."""
+    panel = _EVENT_PAGE.get(name)
+    html = panel.render(event, args) if panel is not None else None
+    return Markup(html) if html else None
 
 
 def add_nav_item(order: int, label: str, endpoint: str, roles: tuple[str, ...], *,

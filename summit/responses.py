@@ -5,15 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from flask import Response, request
+from flask import Response, g, request
 
 from summit.csv_tools import write_csv
+from summit.headers import frame_ancestors_for
 
 
 def is_htmx() -> bool:
     """The request came from htmx and wants a fragment, not a page (a boosted link or form,
     which htmx sends for a whole page, gets the page)."""
     return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
+
+
+def allow_framing(origins: Sequence[str]) -> None:
+    """Let this site and the websites at ``origins`` show this answer in a frame: its CSP's
+    ``frame-ancestors`` lists them instead of ``'none'``, and it carries no
+    ``X-Frame-Options``. Every other answer may not be framed at all; only the program's
+    embed (``summit.breakouts.program``) calls this. ``ValueError`` for a value that is not
+    an origin."""
+    g.frame_ancestors = frame_ancestors_for(origins)
 
 
 def no_store(response: Response) -> Response:

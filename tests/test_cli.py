@@ -128,3 +128,24 @@ def test_demo_is_realistic_and_prints_a_login(runner, client):
     assert colleague.first_name in phone.get(f"/e/{host.event.slug}/team").get_data(True)
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and db.session.query(Attendee).count() == len(attendees)
+
+
+def test_the_demo_has_a_full_public_program(runner, client):
+    from summit.breakouts import api
+    from summit.events.models import Event
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    event = db.session.scalar(select(Event))
+    blocks = api.program_blocks_of(event)
+    kinds = {b.kind for b in blocks}
+    assert {"plenary", "homeroom", "meal", "workshop"} <= kinds
+    assert {b.day for b in blocks} == {1, 2, 3}
+    sessions = [s for s in api.sessions_of(event) if s.day is not None]
+    assert len(sessions) >= 12 and all(s.room for s in sessions)
+    page = client.get(f"/e/{event.slug}/").get_data(as_text=True)
+    for text in ("Opening keynote", "Homeroom: meet your table", "Lunch",
+                 "Leadership Action Planning Workshop, part 1", "Drafting a district AI policy",
+                 "Marcus Johnson", "Teaching &amp; learning"):
+        assert text in page, text
+    assert runner.invoke(args=["demo"]).exit_code == 0  # once: nothing added the second time
+    assert len(api.program_blocks_of(event)) == len(blocks)

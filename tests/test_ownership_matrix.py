@@ -50,6 +50,7 @@ ID_PARAMS = {
     "question_id": "question", "section_id": "section", "role_id": "role",
     "topic_id": "topic", "notice_id": "notice", "plan_id": "plan", "token_id": "token",
     "organization_id": "organization", "domain_id": "domain", "request_id": "join_request",
+    "block_id": "program_block",
 }
 # Secrets are named alike on different doors (``secret``, ``code``), so each is declared for its
 # endpoint: a new door with a secret fails until it is described here.
@@ -283,6 +284,7 @@ def build_ownership_world(app) -> Ownership:
                                    "other_team_shared": ben_plan.id}),
         "token": Values(token_ids["mine"], {"other_account": token_ids["theirs"]}),
         "organization": Values(amber.organization_id, {"other_event": pine_ridge.id}),
+        "program_block": Values(a.block_ids[0], {"other_event": b.block_ids[0]}),
         "domain": Values(knox_domain.id, {"other_event": b.domain_id}),
         "join_request": Values(a.request_id, {"other_event": b.request_id,
                                               "other_team": denver_request.id}),

@@ -216,3 +216,56 @@ def test_district_team_routes_with_real_ids(app, make_event, make_attendee, make
             if response.status_code >= 500 or refused == (role in allowed_roles):
                 failures.append(f"{method} {url} as {role}: {response.status_code}")
     assert not failures, "\n".join(failures)
+
+
+def test_program_routes_with_real_ids(app, world):
+    """The program's organizer forms with a block and websites that exist (the matrix above
+    only reaches their 404s): only the event's organizer may change them, and a refusal
+    changes nothing; the public program and its embed open for everyone."""
+    from datetime import time
+
+    from sqlalchemy import func, select
+
+    from summit.breakouts.program import services as program
+    from summit.breakouts.program.models import ProgramBlock, ProgramSettings
+    from summit.extensions import db
+
+    event = world["event"]
+    block = program.save_block(event, program.BlockData(
+        title="Opening keynote", day=1, starts=time(9), ends=time(10)))
+    program.save_embed_origins(event, "https://www.district.org")
+    db.session.commit()
+    block_id, slug, admin = block.id, event.slug, f"/admin/e/{event.slug}/program"
+    form = {"title": "Changed", "kind": "meal", "day": "1", "starts": "11:00", "ends": "12:00",
+            "room_id": "", "description": ""}
+
+    def state():
+        db.session.expire_all()
+        row = db.session.get(ProgramBlock, block_id)
+        return (row and (row.title, row.kind, row.starts),
+                db.session.scalar(select(func.count()).select_from(ProgramBlock)),
+                db.session.scalar(select(ProgramSettings.embed_origins)))
+
+    routes = [  # (method, url, data, allowed roles)
+        ("GET", admin, None, {"organizer"}),
+        ("GET", f"{admin}/blocks/{block_id}", None, {"organizer"}),
+        ("POST", f"{admin}/blocks", form, {"organizer"}),
+        ("POST", f"{admin}/blocks/{block_id}", form, {"organizer"}),
+        ("POST", f"{admin}/embed", {"origins": "https://elsewhere.example.org"}, {"organizer"}),
+        ("POST", f"{admin}/blocks/{block_id}/delete", None, {"organizer"}),
+        ("GET", f"/e/{slug}/", None, set(ROLES)),
+        ("GET", f"/e/{slug}/program/embed", None, set(ROLES)),
+    ]
+    failures = []
+    # The organizer's turn changes the block (or deletes it, last); the roles after it are
+    # refused before the block is even looked up.
+    for method, url, data, allowed_roles in routes:
+        for role in ROLES:
+            before = state()
+            response = client_as(app, role, world).open(url, method=method, data=data)
+            refused = denied(response, None, role)
+            if response.status_code >= 500 or refused == (role in allowed_roles):
+                failures.append(f"{method} {url} as {role}: {response.status_code}")
+            if refused and state() != before:
+                failures.append(f"{method} {url} as {role}: refused but changed {state()}")
+    assert not failures, "\n".join(failures)

@@ -1,22 +1,29 @@
 """What other capabilities use of breakouts: the sessions of an event, when and where they
-happen, creating one (through the same rules and audit record as the organizer's form), and
-answering the scan of a room's door sign."""
+happen, creating one (through the same rules and audit record as the organizer's form),
+answering the scan of a room's door sign, and the program's plenary blocks (the keynote,
+homeroom time, meals, workshops: what happens when the breakouts do not)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from summit.breakouts.models import BreakoutSession
-from summit.breakouts.services import BreakoutError, SessionData, save_session
+from summit.breakouts.program import services as program
+from summit.breakouts.program.models import ProgramBlock
+from summit.breakouts.program.rules import KINDS as BLOCK_KINDS
+from summit.breakouts.program.rules import LEARNING_KINDS
+from summit.breakouts.program.services import ProgramError
+from summit.breakouts.services import BreakoutError, SessionData, find_room, save_session
 from summit.events.models import Event
 from summit.extensions import db
 
-__all__ = ["BreakoutError", "SessionSummary", "create_session", "handle_door_scans",
-           "scheduled_sessions_in", "sessions_of"]
+__all__ = ["BLOCK_KINDS", "LEARNING_KINDS", "BlockSummary", "BreakoutError", "ProgramError",
+           "SessionSummary", "create_session", "handle_door_scans", "program_blocks_of",
+           "save_program_block", "scheduled_sessions_in", "sessions_of"]
 
 
 @dataclass(frozen=True)
@@ -72,3 +79,51 @@ def create_session(event: Event, title: str, description: str = "") -> SessionSu
     """A new session, not yet in a room or a time slot; raises ``BreakoutError`` when the
     breakouts rules refuse it."""
     return _summary(event, save_session(event, SessionData(title=title, description=description)))
+
+
+# --- the program's plenary blocks -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BlockSummary:
+    """A plenary block as other capabilities see it (not an ORM row)."""
+
+    id: int
+    title: str
+    kind: str                  # one of BLOCK_KINDS; meals and breaks are not LEARNING_KINDS
+    day: int                   # 1-based day of the event
+    starts: datetime           # aware, in the event's time zone
+    ends: datetime
+    minutes: int
+    room: str                  # "" without a room
+    room_id: int | None        # the breakouts room (its door sign records attendance)
+
+
+def _block_summary(event: Event, block: ProgramBlock) -> BlockSummary:
+    starts, ends = block.local_bounds(event.start_date, event.tz)
+    return BlockSummary(block.id, block.title, block.kind, block.day, starts, ends,
+                        block.minutes, block.room.name if block.room else "", block.room_id)
+
+
+def program_blocks_of(event: Event) -> list[BlockSummary]:
+    """Every plenary block of ``event`` on one of its days, in time order."""
+    return [_block_summary(event, b) for b in program.blocks_of(event)
+            if 1 <= b.day <= max(event.days, 1)]
+
+
+def save_program_block(event: Event, *, title: str, day: int, starts: time, ends: time,
+                       kind: str = "plenary", description: str = "",
+                       room: str = "") -> BlockSummary:
+    """A new plenary block, through the rules of the organizer's page (inside the event's
+    days, the end after the start, a room free at that time); ``room`` is the name of one of
+    the event's breakout rooms, or empty. Raises ``ProgramError`` (``.problems`` by field)."""
+    room_id = None
+    if room.strip():
+        found = find_room(event, room)
+        if found is None:
+            raise ProgramError({"room_id": f"There is no room called “{room.strip()}”."})
+        room_id = found.id
+    block = program.save_block(event, program.BlockData(
+        title=title, day=day, starts=starts, ends=ends, kind=kind, description=description,
+        room_id=room_id))
+    return _block_summary(event, block)

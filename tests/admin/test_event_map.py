@@ -23,7 +23,7 @@ def test_organizers_see_their_pages_grouped_in_the_order_they_work(app):
     assert not nav.flat
     assert labels(nav) == {
         "Before": ["Attendees", "Import", "Districts", "Staff", "Settings"],
-        "Program": ["Homerooms", "Breakouts", "Topics", "Worksheet"],
+        "Program": ["Program", "Homerooms", "Breakouts", "Topics", "Worksheet"],
         "On the day": ["Check-in desk", "Live counts", "Entrance screen", "Badges",
                        "Announcements", "Attendance"],
         "After": ["Feedback", "Plans", "Messages", "Log"],

@@ -9,7 +9,8 @@ from tests.security.world import PASSWORD, World, build_world
 # (name, path) with {slug}; opened by a signed-in attendee (Amber: seated at a homeroom
 # table, signed up for a breakout, a started action plan).
 ATTENDEE_PAGES = [
-    ("event page", "/e/{slug}/"),
+    ("event page", "/e/{slug}/"),  # with the public program
+    ("program embed", "/e/{slug}/program/embed"),
     ("my summit", "/e/{slug}/me"),
     ("breakouts browse", "/e/{slug}/breakouts"),
     ("agenda", "/e/{slug}/agenda"),
@@ -25,6 +26,7 @@ STAFF_PAGES = [
     ("attendee detail", "/admin/e/{slug}/attendees/{amber_id}"),
     ("import", "/admin/e/{slug}/import"),
     ("breakouts grid", "/admin/e/{slug}/breakouts"),
+    ("program", "/admin/e/{slug}/program"),
     ("seating board", "/admin/e/{slug}/homerooms"),
     ("check-in desk", "/admin/e/{slug}/checkin"),
     ("live counts", "/admin/e/{slug}/checkin/live"),

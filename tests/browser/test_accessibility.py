@@ -75,6 +75,40 @@ def test_axe_finds_no_serious_violation_on_attendee_pages(live_server, new_conte
     assert not problems, "\n".join(problems)
 
 
+def test_axe_finds_no_serious_violation_on_the_public_program(live_server, new_context):
+    """The event page's program, signed in as nobody, on a phone (as loaded, then filtered
+    by htmx), in French, and the embed and the organizer's program page on a laptop."""
+    world = seed(live_server)
+    problems = []
+    phone = new_context(phone=True, device_scale_factor=2).new_page()
+    phone.goto(url(live_server, world, "/e/{slug}/"))
+    settle(phone)
+    expect(phone.locator("#program")).to_contain_text("Opening keynote")
+    problems += serious_violations(phone, "public program")
+    phone.locator("#program").get_by_role("link", name="Policy").first.click()
+    phone.wait_for_url(url(live_server, world, "/e/{slug}/?tag=Policy"))
+    expect(phone.locator("#program")).to_contain_text("Breakout sessions on")
+    settle(phone)
+    problems += serious_violations(phone, "public program filtered by topic")
+    phone.get_by_role("button", name="Français").click()
+    expect(phone.locator("#program")).to_contain_text("Programme")
+    settle(phone)
+    problems += serious_violations(phone, "public program in French")
+    laptop = new_context().new_page()
+    laptop.goto(url(live_server, world, "/e/{slug}/program/embed"))
+    settle(laptop)
+    problems += serious_violations(laptop, "embedded program")
+    sign_in_staff(laptop, live_server, world.organizer)
+    laptop.goto(url(live_server, world, "/admin/e/{slug}/program"))
+    settle(laptop)
+    problems += serious_violations(laptop, "organizer's program page")
+    laptop.get_by_role("button", name="Add to the program").click()  # empty: the error state
+    expect(laptop.get_by_role("alert").first).to_be_visible()
+    settle(laptop)
+    problems += serious_violations(laptop, "organizer's program page with errors")
+    assert not problems, "\n".join(problems)
+
+
 def test_axe_finds_no_serious_violation_on_the_desk(live_server, new_context):
     world = seed(live_server)
     page = new_context().new_page()

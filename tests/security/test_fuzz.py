@@ -83,6 +83,7 @@ def fuzz_world(app):
         "plan_id": [world.plan_id], "topic_id": [world.topic_id],
         "announcement_id": [world.announcement_id], "request_id": [world.request_id],
         "organization_id": [world.organization_id], "domain_id": [world.domain_id],
+        "block_id": world.block_ids,
     }
     return {"world": world, "event": event, "users": users, "token": token, "ids": ids,
             "prefs": prefs}

@@ -1,5 +1,6 @@
 """A realistic small summit for the hardening tests: homeroom tables with seats, breakout
-sessions with a sign-up, an action plan with an answer, a topic, an announcement, and staff.
+sessions with a sign-up, plenary blocks on the program, an action plan with an answer, a
+topic, an announcement, and staff.
 
 ``build_world(app)`` works on any app (the ``app`` fixture or ``live_server.app``) and returns
 plain values (ids, slugs, secrets) so callers need no open session.
@@ -38,11 +39,13 @@ class World:
     request_id: int = 0  # a colleague's request to join Amber's district team
     organization_id: int = 0  # Ben's district, with a confirmed domain
     domain_id: int = 0
+    block_ids: list[int] = field(default_factory=list)  # the program's plenary blocks
 
 
 def build_world(app, slug: str = "hardening") -> World:
     from summit.auth.services import create_user
     from summit.breakouts import services as breakouts
+    from summit.breakouts.program import services as program
     from summit.database import utcnow
     from summit.events.services import create_event
     from summit.homerooms import services as homerooms
@@ -98,6 +101,11 @@ def build_world(app, slug: str = "hardening") -> World:
                 tags=["Assessment"], description="Rethinking homework and exams.")),
         ]
         db.session.commit()
+        keynote = program.save_block(event, program.BlockData(
+            title="Opening keynote", day=1, starts=time(8), ends=time(8, 45), room_id=big.id))
+        lunch = program.save_block(event, program.BlockData(
+            title="Lunch", kind="meal", day=1, starts=time(12), ends=time(13)))
+        program.save_embed_origins(event, "https://www.district.example.org")
         breakouts.sign_up(amber, sessions[1])
         db.session.commit()
 
@@ -127,4 +135,5 @@ def build_world(app, slug: str = "hardening") -> World:
             slot_ids=[morning.id, late.id], table_ids=[t.id for t in tables],
             topic_id=topic.id, announcement_id=announcement.id,
             attendee_ids=[p.id for p in people], request_id=request.id,
-            organization_id=ben.organization_id, domain_id=domain.id)
+            organization_id=ben.organization_id, domain_id=domain.id,
+            block_ids=[keynote.id, lunch.id])
