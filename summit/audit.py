@@ -90,6 +90,7 @@ ACTION_LABELS = {
     "homeroom.present": "Present at their homeroom table",
     "homerooms.assigned": "Homeroom seating assigned",
     "homerooms.moved": "Moved to another table",
+    "homerooms.latecomer_seated": "Seated at a table on registering late",
     "homerooms.accessibility_set": "Table accessibility changed",
     "homerooms.prompt_set": "Table prompt set",
     "homerooms.rules_updated": "Seating rules changed",

@@ -11,19 +11,20 @@ from datetime import datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from summit.breakouts.models import BreakoutSession
+from summit.breakouts.models import BreakoutSession, Enrollment
 from summit.breakouts.program import services as program
 from summit.breakouts.program.models import ProgramBlock
 from summit.breakouts.program.rules import KINDS as BLOCK_KINDS
 from summit.breakouts.program.rules import LEARNING_KINDS
 from summit.breakouts.program.services import ProgramError
 from summit.breakouts.services import BreakoutError, SessionData, find_room, save_session
+from summit.checkin.api import door_scans
 from summit.events.models import Event
 from summit.extensions import db
 
 __all__ = ["BLOCK_KINDS", "LEARNING_KINDS", "BlockSummary", "BreakoutError", "ProgramError",
-           "SessionSummary", "create_session", "handle_door_scans", "program_blocks_of",
-           "save_program_block", "scheduled_sessions_in", "sessions_of"]
+           "SessionSummary", "attended_session_ids", "create_session", "handle_door_scans",
+           "program_blocks_of", "save_program_block", "scheduled_sessions_in", "sessions_of"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,19 @@ def sessions_of(event: Event) -> list[SessionSummary]:
     ordered = sorted(sessions, key=lambda s: (s.slot is None, s.slot.sort_key if s.slot else (),
                                               s.title, s.id))
     return [_summary(event, s) for s in ordered]
+
+
+def attended_session_ids(event: Event, attendee_id: int) -> set[int]:
+    """The sessions of ``event`` that ``attendee_id`` took part in, on the best evidence there
+    is: where the room's door was scanned (someone is checked in on the session's list), being
+    checked in there; elsewhere, holding a seat (enrolled). Open-seating sessions without door
+    scans have no evidence, so nobody counts as having attended them."""
+    session_ids = select(BreakoutSession.id).where(BreakoutSession.event_id == event.id)
+    scanned, mine = door_scans(session_ids, attendee_id)
+    enrolled = set(db.session.scalars(select(Enrollment.session_id).where(
+        Enrollment.attendee_id == attendee_id, Enrollment.status == "enrolled",
+        Enrollment.session_id.in_(session_ids))))
+    return mine | (enrolled - scanned)
 
 
 # ``handler(event, room, attendee)`` answers a signed-in attendee's scan of a room's door sign

@@ -1,8 +1,9 @@
 """The breakout rules as plain functions (no Flask, no database).
 
-Seat labels (as on Sched): a session with a capacity is **Limited**; once 75% of its seats are
-taken it is **Filling**; with no seat left it is **Full**. Open-seating sessions and sessions
-without a capacity get no label.
+Seat labels say how soon a session will be full: none while fewer than half of its seats are
+taken (its "120 of 120 seats left" says enough), **Limited** from half, **Filling** from 75% (as
+on Sched) and **Full** with no seat left. Open-seating sessions and sessions without a capacity
+get no label.
 
 One session per slot: an attendee holds at most one seat per time slot. Asking for session B
 while holding a seat in A (same slot) is decided by :func:`decide_signup`:
@@ -25,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+LIMITED_RATIO = 0.5
 FILLING_RATIO = 0.75
 
 
@@ -48,14 +50,17 @@ def seats_left(capacity: int | None, taken: int) -> int | None:
 
 
 def seat_label(capacity: int | None, taken: int, mode: str = "signup") -> str | None:
-    """``"Full"``, ``"Filling"``, ``"Limited"`` or ``None`` (open seating / no capacity)."""
+    """``"Full"``, ``"Filling"``, ``"Limited"`` or ``None`` (plenty of room, open seating or no
+    capacity)."""
     if mode != "signup" or capacity is None:
         return None
     if taken >= capacity:
         return N_("Full")
-    if capacity and taken / capacity >= FILLING_RATIO:
+    if taken >= FILLING_RATIO * capacity:
         return N_("Filling")
-    return N_("Limited")
+    if taken >= LIMITED_RATIO * capacity:
+        return N_("Limited")
+    return None
 
 
 def needs_access(accessibility_note: str | None) -> bool:

@@ -10,7 +10,7 @@ homerooms, the JSON API) may use. Nothing else of ``summit.checkin`` is imported
 - who arrived: ``checked_in_ids``, ``checked_in_at_entrance`` (a SELECT for ``IN``/``NOT IN``),
   ``entrance_checkin``, ``entrance_count``, ``attendee_ids_on``, ``attendance_by_session``,
   ``live_stats``, ``arrivals`` (erased attendees' tallies included), ``arrival_times``,
-  ``entrance_list_ids``;
+  ``entrance_list_ids``, ``door_scans`` (who was scanned at which session's door);
 - a lost badge: ``regenerate_code`` (the old QR code stops working);
 - what a scan shows: ``ScanDetail`` and ``add_scan_detail`` (homerooms adds the table today).
 
@@ -33,6 +33,7 @@ from summit.checkin.services import (
     check_in_alone,
     checked_in_at_entrance,
     checked_in_ids,
+    door_scans,
     entrance_checkin,
     entrance_count,
     entrance_list,
@@ -46,6 +47,7 @@ __all__ = [
     "AMBER", "GREEN", "NONCE_MAX", "RED_OUTCOMES", "CheckinError", "CheckinResult", "ListRef",
     "ScanDetail", "add_scan_detail", "arrival_times", "arrivals", "attendance_by_session",
     "attendee_ids_on", "check_in", "check_in_alone", "checked_in_at_entrance", "checked_in_ids",
+    "door_scans",
     "entrance_checkin", "entrance_count", "entrance_list", "entrance_list_ids", "live_stats",
     "refusal", "regenerate_code", "session_list",
 ]

@@ -611,6 +611,16 @@ def attendance_by_session(session_ids: list[int]) -> dict[int, set[int]]:
     return attended
 
 
+def door_scans(session_ids, attendee_id: int) -> tuple[set[int], set[int]]:
+    """(the sessions among ``session_ids`` (ids, or a SELECT of them) whose door list has any
+    check-in, those where ``attendee_id`` checked in)."""
+    door = (select(CheckinList.session_id).join(Checkin, Checkin.list_id == CheckinList.id)
+            .where(CheckinList.kind == "session", CheckinList.session_id.in_(session_ids)))
+    scanned = set(db.session.scalars(door.distinct()))
+    mine = set(db.session.scalars(door.where(Checkin.attendee_id == attendee_id)))
+    return scanned, mine
+
+
 # --- name search at the desk -----------------------------------------------------------------
 
 

@@ -9,13 +9,23 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The seating board, rosters and table tents, the table audience for messages, and the
-    attendee's and facilitator's views of their table."""
+    """The seating board, rosters and table tents, the table audience for messages, the
+    attendee's and facilitator's views of their table, and a seat for late registrants."""
     from summit import panels
-    from summit.homerooms import checkin_detail, cli, next_steps, privacy, segments, services, views
+    from summit.homerooms import (
+        checkin_detail,
+        cli,
+        next_steps,
+        privacy,
+        receivers,
+        segments,
+        services,
+        views,
+    )
     from summit.privacy.api import add_provider
 
     app.register_blueprint(views.bp)
+    receivers.connect()
     cli.register(app)
     segments.register()
     checkin_detail.install()  # the table today, in a check-in's answer

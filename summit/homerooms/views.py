@@ -543,12 +543,18 @@ def my_table(event):
 
 
 def my_homeroom_fact(event, attendee):
-    """My summit's "Homeroom today: Table 12" line."""
+    """My summit's "Homeroom today: Table 12" line; until a table is theirs, when it will be:
+    once the organizer sets the tables, or (seated days with no room left for them: the
+    organizer re-balances) at check-in. Nothing when the event has no homeroom tables."""
     label, day, is_today = todays_homeroom(event, attendee.id)
+    pending = None
     if label is None:
-        return None
+        if db.session.scalar(select(HomeroomTable.id).where(
+                HomeroomTable.event_id == event.id).limit(1)) is None:
+            return None
+        pending = "checkin" if services.has_seats(event, range(day, day + 1)) else "tables"
     return render_template("homerooms/_my_summit_fact.html", label=label, day=day,
-                           is_today=is_today)
+                           is_today=is_today, pending=pending)
 
 
 def my_homeroom_panel(event, attendee):

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import re
 import time
+from collections.abc import Collection
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -238,10 +239,12 @@ def _targets_attendee(event, attendee, announcements):
             yield a
 
 
-def for_viewer(event, attendee=None, *, banner: bool = True) -> list[Announcement]:
+def for_viewer(event, attendee=None, *, banner: bool = True,
+               hidden: Collection[int] = ()) -> list[Announcement]:
     """Announcements for an attendee (``None`` = staff, who see every one).
 
     ``banner``: only recent, not dismissed ones, urgent first; else the full list, newest first.
+    ``hidden``: ids left out of the banner too (what staff dismissed in their browser).
     """
     query = select(Announcement).where(Announcement.event_id == event.id,
                                        Announcement.withdrawn_at.is_(None))
@@ -256,6 +259,7 @@ def for_viewer(event, attendee=None, *, banner: bool = True) -> list[Announcemen
                             .where(AnnouncementDismissal.attendee_id == attendee.id)))
             items = [a for a in items if a.id not in dismissed]
     if banner:
+        items = [a for a in items if a.id not in hidden]
         items.sort(key=lambda a: (a.level != "urgent", -a.id))
         items = items[:3]
     return items

@@ -270,13 +270,30 @@ def _banner_response(event, attendee, viewer: str):
     if etag in request.headers.get("If-None-Match", ""):
         response = make_response("", 304)
     else:
-        response = make_response(render_template(
-            "messages/_banner.html", event=event, items=live.for_viewer(event, attendee),
-            attendee=attendee))
+        response = make_response(_render_banner(event, attendee))
     response.headers["ETag"] = etag
     # The page script keeps the ETag itself; the browser must not answer from its cache.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _render_banner(event, attendee, hidden: set[int] | None = None) -> str:
+    if attendee is None and hidden is None:
+        hidden = _staff_hidden(event)
+    return render_template("messages/_banner.html", event=event, attendee=attendee,
+                           items=live.for_viewer(event, attendee, hidden=hidden or ()))
+
+
+# Staff dismiss announcements in their browser: the ids they dismissed, in a cookie per event
+# (staff accounts are shared at desks, and one volunteer's "seen" is not the next one's).
+STAFF_HIDDEN_COOKIE = "live_hidden_{event_id}"
+STAFF_HIDDEN_MAX = 30
+
+
+def _staff_hidden(event) -> set[int]:
+    raw = request.cookies.get(STAFF_HIDDEN_COOKIE.format(event_id=event.id), "")
+    return {int(part) for part in raw.split(".")[:STAFF_HIDDEN_MAX]
+            if part.isdigit() and len(part) < 12}
 
 
 @bp.route("/e/<slug>/live/banner")
@@ -291,18 +308,40 @@ def staff_banner(event):
     return _banner_response(event, None, "s")
 
 
-@bp.route("/e/<slug>/live/dismiss/<int:announcement_id>", methods=["POST"])
-@attendee_required
-def dismiss(event, attendee, announcement_id: int):
+def _announcement_or_404(event, announcement_id: int) -> Announcement:
     item = db.session.get(Announcement, announcement_id)
     if item is None or item.event_id != event.id:
         abort(404)
+    return item
+
+
+@bp.route("/e/<slug>/live/dismiss/<int:announcement_id>", methods=["POST"])
+@attendee_required
+def dismiss(event, attendee, announcement_id: int):
+    _announcement_or_404(event, announcement_id)
     live.dismiss(attendee, announcement_id)
     db.session.commit()
     if is_htmx():
-        return render_template("messages/_banner.html", event=event, attendee=attendee,
-                               items=live.for_viewer(event, attendee))
+        return _render_banner(event, attendee)
     return redirect(request.referrer or url_for("registration.my_summit", slug=event.slug))
+
+
+@bp.route("/admin/e/<slug>/live/dismiss/<int:announcement_id>", methods=["POST"])
+@event_role(*STAFF_ROLES)
+def staff_dismiss(event, announcement_id: int):
+    """Staff dismiss a banner in this browser (a cookie), for every staff page of the event."""
+    _announcement_or_404(event, announcement_id)
+    hidden = [announcement_id] + [i for i in sorted(_staff_hidden(event), reverse=True)
+                                  if i != announcement_id]
+    hidden = hidden[:STAFF_HIDDEN_MAX]
+    if is_htmx():
+        response = make_response(_render_banner(event, None, set(hidden)))
+    else:
+        response = redirect(request.referrer or url_for("admin.event_home", slug=event.slug))
+    response.set_cookie(STAFF_HIDDEN_COOKIE.format(event_id=event.id),
+                        ".".join(str(i) for i in hidden), max_age=14 * 24 * 3600, path="/",
+                        samesite="Lax", httponly=True, secure=bool(request.is_secure))
+    return response
 
 
 @bp.app_context_processor
@@ -325,10 +364,7 @@ def _live_banner():
                 return None
             url = url_for("messages.banner", slug=event.slug)
             viewer = f"a{attendee.id}"
-        items = live.for_viewer(event, attendee)
-        html = render_template("messages/_banner.html", event=event, items=items,
-                               attendee=attendee)
-        return {"url": url, "html": Markup(html),
+        return {"url": url, "html": Markup(_render_banner(event, attendee)),
                 "etag": _etag(event, viewer)}
     except Exception:  # never break a page because of the banner
         current_app.logger.exception("live banner")
@@ -366,7 +402,10 @@ def preferences(slug: str, token: str):
 
 
 def announcements_panel(event, attendee):
-    items = live.for_viewer(event, attendee, banner=False)
+    """My summit's earlier announcements: those the banner above no longer shows (dismissed,
+    older, or beyond its three), so none is on the page twice."""
+    in_banner = {a.id for a in live.for_viewer(event, attendee)}
+    items = [a for a in live.for_viewer(event, attendee, banner=False) if a.id not in in_banner]
     if not items:
         return None
     return render_template("messages/_my_announcements.html", event=event, items=items,

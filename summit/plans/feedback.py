@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from summit.breakouts.api import sessions_of
+from summit.breakouts.api import attended_session_ids, sessions_of
+from summit.database import utcnow
 from summit.events.models import Event
 from summit.extensions import db
 from summit.plans.models import N_, Feedback
@@ -50,11 +52,44 @@ class Target:
 def targets(event: Event) -> list[Target]:
     """Every day of the event, then every breakout session, each on its own day (a session not
     yet in a time slot is filed on day 1)."""
-    out = [Target(day=n, session_id=None, label=f"Day {n} · {d:%A %-d %B}")
+    return [target for target, _starts in _targets_with_starts(event)]
+
+
+def _targets_with_starts(event: Event) -> list[tuple[Target, datetime | None]]:
+    tz = event.tz
+    out = [(Target(day=n, session_id=None, label=f"Day {n} · {d:%A %-d %B}"),
+            datetime.combine(d, time(0), tzinfo=tz))
            for n, d in enumerate(event.day_dates(), start=1)]
-    out.extend(Target(day=session.day or 1, session_id=session.id, label=session.title)
+    out.extend((Target(day=session.day or 1, session_id=session.id, label=session.title),
+                session.starts)
                for session in sessions_of(event))
     return out
+
+
+def offered_targets(event: Event, attendee: Attendee, now: datetime | None = None
+                    ) -> list[Target]:
+    """What ``attendee`` is asked about: each day once it has started (in the event's time
+    zone), and each breakout session once it has started, if they took part in it (checked in
+    at its door, or holding a seat where the door was not scanned: ``attended_session_ids``)."""
+    now = now or utcnow()
+    attended = attended_session_ids(event, attendee.id)
+    return [target for target, starts in _targets_with_starts(event)
+            if starts is not None and starts <= now
+            and (target.session_id is None or target.session_id in attended)]
+
+
+def why_not_offered(event: Event, attendee: Attendee, target: Target,
+                    now: datetime | None = None) -> str | None:
+    """``None`` when ``target`` is offered to ``attendee``; else ``"not_started"`` or
+    ``"not_attended"``."""
+    now = now or utcnow()
+    starts = next((st for t, st in _targets_with_starts(event) if t.key == target.key), None)
+    if starts is None or starts > now:
+        return "not_started"
+    if target.session_id is not None and \
+            target.session_id not in attended_session_ids(event, attendee.id):
+        return "not_attended"
+    return None
 
 
 def find_target(event: Event, day: int | None, session_id: int | None) -> Target | None:

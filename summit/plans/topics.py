@@ -39,11 +39,15 @@ def _recount(topic_id: int) -> None:
 
 
 def vote(event: Event, topic: Topic, attendee: Attendee) -> bool:
-    """Add the attendee's vote; ``False`` when they had already voted (nothing changes)."""
+    """Add the attendee's vote; ``False`` when they had already voted (nothing changes).
+
+    Nobody votes for their own topic: posting it says they want it already."""
     # One voter at a time per topic, so the recount below sees every committed vote.
     topic = lock_for_update(db.session, Topic, topic.id)
     if topic.status != "visible":
         raise TopicError(N_("This topic is no longer open for votes."))
+    if topic.attendee_id == attendee.id:
+        raise TopicError(N_("This is your own topic: the votes are for the others to give."))
     try:
         with db.session.begin_nested():
             db.session.add(TopicVote(topic_id=topic.id, attendee_id=attendee.id))
@@ -93,16 +97,19 @@ def hide(event: Event, topic: Topic, hidden: bool = True) -> None:
 
 
 def merge(event: Event, duplicate: Topic, into: Topic) -> None:
-    """Fold ``duplicate`` into ``into``: its voters now vote for ``into`` (once each)."""
+    """Fold ``duplicate`` into ``into``: its voters now vote for ``into`` (once each; the
+    author of ``into`` does not vote for their own topic)."""
     if duplicate.id == into.id or duplicate.event_id != into.event_id:
         raise TopicError("Choose two different topics of this event.")
     if into.status != "visible":
         raise TopicError("Merge into a topic that is shown.")
     lock_for_update(db.session, Topic, into.id)
     already = select(TopicVote.attendee_id).where(TopicVote.topic_id == into.id)
-    db.session.execute(update(TopicVote).where(
-        TopicVote.topic_id == duplicate.id, TopicVote.attendee_id.not_in(already))
-        .values(topic_id=into.id))
+    moving = TopicVote.attendee_id.not_in(already)
+    if into.attendee_id is not None:
+        moving = moving & (TopicVote.attendee_id != into.attendee_id)
+    db.session.execute(update(TopicVote).where(TopicVote.topic_id == duplicate.id, moving)
+                       .values(topic_id=into.id))
     db.session.execute(delete(TopicVote).where(TopicVote.topic_id == duplicate.id))
     duplicate.status = "merged"
     duplicate.merged_into_id = into.id

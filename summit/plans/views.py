@@ -434,11 +434,15 @@ def update_question(event, question_id: int):
 @bp.route("/e/<slug>/feedback")
 @attendee_required
 def feedback_list(event, attendee):
+    """Days that have started, and sessions the attendee took part in once they started (and
+    whatever they already answered)."""
     _require_registered(attendee)
+    given = feedback_service.given_keys(current_app.config["SECRET_KEY"], event, attendee)
+    offered = {t.key for t in feedback_service.offered_targets(event, attendee)}
+    targets = [t for t in feedback_service.targets(event) if t.key in offered or t.key in given]
     return render_template(
-        "plans/feedback_list.html", event=event, targets=feedback_service.targets(event),
-        target_label=_target_label,
-        given=feedback_service.given_keys(current_app.config["SECRET_KEY"], event, attendee))
+        "plans/feedback_list.html", event=event, targets=targets, target_label=_target_label,
+        given=given)
 
 
 def _target_from_key(event, key: str):
@@ -459,6 +463,11 @@ def give_feedback(event, attendee, key: str):
     target = _target_from_key(event, key)
     secret = current_app.config["SECRET_KEY"]
     already = target.key in feedback_service.given_keys(secret, event, attendee)
+    closed = None if already else feedback_service.why_not_offered(event, attendee, target)
+    if closed:
+        return render_template("plans/feedback_form.html", event=event, target=target,
+                               target_label=_target_label, closed=closed, already=False,
+                               questions=[], error=None, form={}), 403
     error = None
     status = 200
     if request.method == "POST" and not already:
@@ -537,7 +546,8 @@ def _topic_list_context(event, attendee, order: str) -> dict:
     """What plans/_topic_list.html needs: included by the page, or rendered alone when polled."""
     topics = topic_service.visible_topics(event, order)
     return {"event": event, "topics": topics, "order": order, "kinds": TOPIC_KINDS,
-            "voted": topic_service.voted_ids(attendee, [t.id for t in topics])}
+            "voted": topic_service.voted_ids(attendee, [t.id for t in topics]),
+            "me": attendee.id}
 
 
 @bp.route("/e/<slug>/topics", methods=["GET", "POST"])
@@ -598,7 +608,8 @@ def vote(event, attendee, topic_id: int):
     db.session.refresh(topic)
     if is_htmx():
         return render_template("plans/_topic.html", event=event, topic=topic, kinds=TOPIC_KINDS,
-                               voted=topic_service.voted_ids(attendee, [topic.id]))
+                               voted=topic_service.voted_ids(attendee, [topic.id]),
+                               me=attendee.id)
     return redirect(url_for("plans.topics", slug=event.slug))
 
 

@@ -9,8 +9,15 @@ from summit.breakouts import csv_io
 
 
 @pytest.mark.parametrize(("capacity", "taken", "mode", "label"), [
-    (20, 0, "signup", "Limited"),
+    (120, 0, "signup", None),  # 120 of 120 seats free: nothing to warn about
+    (20, 9, "signup", None),
+    (20, 10, "signup", "Limited"),  # half taken
     (20, 14, "signup", "Limited"),
+    (3, 1, "signup", None),
+    (3, 2, "signup", "Limited"),
+    (1, 0, "signup", None),
+    (1, 1, "signup", "Full"),
+    (0, 0, "signup", "Full"),
     (20, 15, "signup", "Filling"),  # 75%
     (20, 19, "signup", "Filling"),
     (20, 20, "signup", "Full"),

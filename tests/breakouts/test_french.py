@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from summit.extensions import db
+
 FR = {"Accept-Language": "fr-CA,fr;q=0.9"}
 
 
 def test_french_browser_browses_and_signs_up_in_french(client, auth, make_attendee, schedule):
+    from summit.breakouts import services
+
     event = schedule.event
+    services.sign_up(make_attendee(event), schedule.policy)  # 1 of its 2 seats: Limited
+    db.session.commit()
     auth.as_attendee(make_attendee(event))
     page = client.get(f"/e/{event.slug}/breakouts", headers=FR).get_data(as_text=True)
     assert '<html lang="fr">' in page

@@ -156,7 +156,9 @@ def test_attendee_browse_join_swap_and_etag(client, auth, make_attendee, schedul
     assert "HX-Request" in page.headers["Vary"]
     etag = page.headers["ETag"]
     html = page.get_data(as_text=True)
-    assert "Take a seat" in html and "Limited" in html
+    # Every seat free: no label ("Limited" would read wrong), the count says it.
+    assert "Take a seat" in html and 'class="bk-label ' not in html
+    assert "30</span> of 30 seats left" in html
     # Nothing changed: 304 without rendering.
     again = client.get(f"/e/{s.event.slug}/breakouts", headers={**HX, "If-None-Match": etag})
     assert again.status_code == 304

@@ -139,3 +139,56 @@ def test_organizer_posts_and_withdraws(app, client, auth, make_event, make_staff
     client.post(f"/admin/e/{event.slug}/announcements/{item.id}/withdraw")
     assert live.channel_seq(event.id) == seq + 1
     assert live.for_viewer(event, None) == []
+
+
+def test_my_summit_shows_an_announcement_once(app, client, auth, make_event, make_attendee):
+    """The banner shows the recent ones; My summit's panel lists only the others."""
+    event = make_event()
+    attendee = make_attendee(event)
+    auth.as_attendee(attendee)
+    first = live.post(event, "Doors open at 8 in Hall A")
+    db.session.commit()
+    banner, main = client.get(f"/e/{event.slug}/me").get_data(as_text=True).split("<main")
+    assert "Doors open at 8 in Hall A" in banner and "Doors open" not in main
+    client.post(f"/e/{event.slug}/live/dismiss/{first.id}", headers={"HX-Request": "true"})
+    banner, main = client.get(f"/e/{event.slug}/me").get_data(as_text=True).split("<main")
+    assert "Doors open" not in banner
+    assert 'id="my-announcements"' in main and main.count("Doors open at 8 in Hall A") == 1
+
+
+def test_staff_dismiss_a_banner_in_their_browser(app, make_event, make_staff):
+    event = make_event()
+    other_event = make_event()
+    lunch = live.post(event, "Lunch moved to Hall B", level="urgent")
+    coffee = live.post(event, "Coffee in the foyer")
+    elsewhere = live.post(other_event, "Not this event")
+    db.session.commit()
+    staff = make_staff("checkin", event)
+    desk, laptop = app.test_client(), app.test_client()
+    for browser in (desk, laptop):
+        browser.post("/login", data={"email": staff.email, "password": "correct horse battery"})
+    url = f"/admin/e/{event.slug}/live/banner"
+    dismissed = desk.post(f"/admin/e/{event.slug}/live/dismiss/{lunch.id}",
+                          headers={"HX-Request": "true"})
+    assert dismissed.status_code == 200
+    assert "Lunch moved" not in dismissed.get_data(as_text=True)
+    assert "Coffee in the foyer" in dismissed.get_data(as_text=True)
+    cookie = dismissed.headers["Set-Cookie"]
+    assert f"live_hidden_{event.id}={lunch.id};" in cookie and "HttpOnly" in cookie
+    assert "Lunch moved" not in desk.get(url).get_data(as_text=True)
+    assert "Lunch moved" not in desk.get(f"/admin/e/{event.slug}/").get_data(as_text=True)
+    # The same account in another browser still sees it: it was dismissed in one browser.
+    assert "Lunch moved" in laptop.get(url).get_data(as_text=True)
+    # Both dismissed: nothing left; the cookie keeps both ids.
+    both = desk.post(f"/admin/e/{event.slug}/live/dismiss/{coffee.id}",
+                     headers={"HX-Request": "true"})
+    assert both.get_data(as_text=True).strip() == ""
+    assert f"live_hidden_{event.id}={coffee.id}.{lunch.id};" in both.headers["Set-Cookie"]
+    # Another event's announcement, or none: 404; a forged cookie is ignored, not a 500.
+    assert desk.post(f"/admin/e/{event.slug}/live/dismiss/{elsewhere.id}").status_code == 404
+    assert desk.post(f"/admin/e/{event.slug}/live/dismiss/999999").status_code == 404
+    desk.set_cookie(f"live_hidden_{event.id}", "x.-1.99999999999999999999." + "424242." * 500)
+    assert "Lunch moved" in desk.get(url).get_data(as_text=True)
+    # Attendees cannot use the staff route.
+    assert app.test_client().post(f"/admin/e/{event.slug}/live/dismiss/{lunch.id}",
+                                  headers={"HX-Request": "true"}).status_code in (401, 302)

@@ -1,6 +1,7 @@
 """After-action feedback (anonymous, once each) and participant-led topics (one vote each)."""
 
 import threading
+from datetime import date, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -11,8 +12,12 @@ ANSWERS = {"supposed": "Plan a pilot", "actual": "We argued about data",
            "learned": "Start with privacy", "adjust": "Invite IT", "rating": "4"}
 
 
+def days_ago(n: int) -> date:
+    return date.today() - timedelta(days=n)
+
+
 def test_feedback_anonymous_and_only_once(client, auth, make_event, make_attendee, make_staff):
-    event = make_event(days=2)
+    event = make_event(days=2, start_date=days_ago(4))  # over: both days can be reviewed
     amber = make_attendee(event, first_name="Amber")
     auth.as_attendee(amber)
     listing = client.get(f"/e/{event.slug}/feedback").get_data(True)
@@ -43,16 +48,29 @@ def test_topics_vote_once_live_list_and_moderation(client, auth, make_event, mak
                                                    make_staff):
     event = make_event()
     amber, ben = make_attendee(event, first_name="Amber"), make_attendee(event, first_name="Ben")
+    carol = make_attendee(event, first_name="Carol")
     auth.as_attendee(amber)
     assert client.post(f"/e/{event.slug}/topics", data={"title": " ", "kind": "topic"}
                        ).status_code == 400
     client.post(f"/e/{event.slug}/topics", data={"title": "Cheating and AI", "kind": "question"})
+    auth.as_attendee(ben)
     client.post(f"/e/{event.slug}/topics", data={"title": "AI and cheating", "kind": "topic",
                                                   "body": "Detectors?"})
     first, second = db.session.scalars(select(Topic).order_by(Topic.id)).all()
-    vote = client.post(f"/e/{event.slug}/topics/{first.id}/vote", headers={"HX-Request": "true"})
+
+    # Nobody votes for their own topic: no button for it, and a clear refusal by address.
+    auth.as_attendee(amber)
+    page = client.get(f"/e/{event.slug}/topics").get_data(True)
+    assert "Vote for Cheating and AI" not in page and "Your topic" in page
+    assert "Vote for AI and cheating" in page
+    own = client.post(f"/e/{event.slug}/topics/{first.id}/vote", headers={"HX-Request": "true"})
+    assert own.status_code == 409 and "your own topic" in own.get_data(True)
+    assert db.session.scalar(select(func.count(TopicVote.id))) == 0
+
+    vote = client.post(f"/e/{event.slug}/topics/{second.id}/vote",
+                       headers={"HX-Request": "true"})
     assert vote.status_code == 200 and 'data-count>1<' in vote.get_data(True)
-    client.post(f"/e/{event.slug}/topics/{first.id}/vote")  # a second vote changes nothing
+    client.post(f"/e/{event.slug}/topics/{second.id}/vote")  # a second vote changes nothing
     assert db.session.scalar(select(func.count(TopicVote.id))) == 1
 
     # The page itself shows the list as HTML (the same partial the poll returns), not as text.
@@ -67,16 +85,21 @@ def test_topics_vote_once_live_list_and_moderation(client, auth, make_event, mak
     assert unchanged.status_code == 304
 
     auth.as_attendee(ben)
-    client.post(f"/e/{event.slug}/topics/{second.id}/vote")
+    client.post(f"/e/{event.slug}/topics/{first.id}/vote")
     changed = client.get(f"/e/{event.slug}/topics/list", headers={"If-None-Match": etag})
     assert changed.status_code == 200
+    auth.as_attendee(carol)
+    client.post(f"/e/{event.slug}/topics/{second.id}/vote")
 
+    # Merging moves the duplicate's votes, except its author's own (Amber wrote the first).
     auth.login(make_staff("organizer", event))
     base = f"/admin/e/{event.slug}/topics"
     assert client.post(f"{base}/{second.id}", data={"action": "merge", "into": first.id}
                        ).status_code == 302
     db.session.expire_all()
-    assert db.session.get(Topic, first.id).vote_count == 2
+    assert db.session.get(Topic, first.id).vote_count == 2  # Ben and Carol
+    assert db.session.scalar(select(func.count(TopicVote.id)).where(
+        TopicVote.attendee_id == amber.id)) == 0
     assert db.session.get(Topic, second.id).status == "merged"
     assert "Detectors?" in db.session.get(Topic, first.id).body
     client.post(f"{base}/{first.id}", data={"action": "prompt", "day": "1"})
@@ -103,12 +126,12 @@ def test_concurrent_votes_count_once(live_server):
         event = create_event("vote-race", "Summit", date(2027, 3, 1))
         org = find_or_create_organization("Knox", "TN")
         people = [Attendee(event_id=event.id, organization=org, first_name=f"P{n}",
-                           last_name="T", email=f"p{n}@x.org") for n in range(4)]
+                           last_name="T", email=f"p{n}@x.org") for n in range(5)]
         db.session.add_all(people)
         db.session.flush()
-        topic = topics.submit(event, people[0], "topic", "Race me")
+        topic = topics.submit(event, people[4], "topic", "Race me")  # the others vote
         db.session.commit()
-        secrets = [p.personal_secret for p in people]
+        secrets = [p.personal_secret for p in people[:4]]
         topic_id = topic.id
         db.session.remove()
 
@@ -136,16 +159,15 @@ def test_concurrent_votes_count_once(live_server):
 def test_breakout_feedback_is_filed_on_the_day_of_its_slot(client, auth, make_event,
                                                            make_attendee):
     """A breakout's day is its time slot's day (the feedback was filed on day 1 whatever it was)."""
-    from datetime import time
-
     from summit.breakouts import services as breakouts
 
-    event = make_event(days=3)
+    event = make_event(days=3, start_date=days_ago(5))
     room = breakouts.save_room(event, "Room 101", 30, True)
     slot = breakouts.save_slot(event, 3, time(13), time(14))
     session = breakouts.save_session(event, breakouts.SessionData(
         title="AI and assessment", room_id=room.id, slot_id=slot.id))
     amber = make_attendee(event, first_name="Amber")
+    breakouts.sign_up(amber, session)
     db.session.commit()
     auth.as_attendee(amber)
     sent = client.post(f"/e/{event.slug}/feedback/s{session.id}", data=ANSWERS)
@@ -174,3 +196,60 @@ def test_a_topic_becomes_a_breakout_through_the_breakouts_rules(client, auth, ma
     actions = set(db.session.scalars(select(AuditLog.action).where(
         AuditLog.event_id == event.id)))
     assert {"breakouts.session_created", "topics.breakout"} <= actions
+
+
+def test_feedback_is_offered_for_days_that_started_and_sessions_the_person_attended(
+        client, auth, make_event, make_attendee):
+    """Days open for feedback when they start. A session opens when it starts, to the people
+    who took part: checked in at its door, or (where the door was not scanned) holding a
+    seat."""
+    from summit.breakouts import services as breakouts
+    from summit.checkin import services as checkin
+
+    event = make_event(days=3, start_date=days_ago(1), timezone="UTC")  # day 2 is today
+    room = breakouts.save_room(event, "Room 101", 30, True)
+    hours = iter(range(8, 20))
+
+    def session(title, day=1, mode="signup"):
+        hour = next(hours)  # one session per slot: an attendee holds one seat per slot
+        slot = breakouts.save_slot(event, day, time(hour), time(hour, 50))
+        return breakouts.save_session(event, breakouts.SessionData(
+            title=title, room_id=room.id, slot_id=slot.id, mode=mode))
+
+    enrolled = session("Enrolled, door not scanned")
+    skipped = session("Not enrolled")
+    scanned = session("Enrolled, door scanned, not there")
+    walked_in = session("Open seating, checked in at the door", mode="open")
+    upcoming = session("Enrolled, not started", day=3)
+    amber, ben = make_attendee(event, first_name="Amber"), make_attendee(event)
+    for s in (enrolled, scanned, upcoming):
+        breakouts.sign_up(amber, s)
+    checkin.check_in(ben, checkin.session_list(event.id, scanned.id, scanned.title))
+    checkin.check_in(amber, checkin.session_list(event.id, walked_in.id, walked_in.title))
+    db.session.commit()
+
+    auth.as_attendee(amber)
+    listing = client.get(f"/e/{event.slug}/feedback").get_data(True)
+    assert "Day 1" in listing and "Day 2" in listing and "Day 3" not in listing
+    assert "Enrolled, door not scanned" in listing and "Open seating, checked in" in listing
+    for absent in ("Not enrolled", "door scanned, not there", "not started"):
+        assert absent not in listing
+    # Asking for one that is not offered, by its address: a clear refusal, nothing stored.
+    for key, why in (("d3", "opens when it starts"), (f"s{upcoming.id}", "opens when it starts"),
+                     (f"s{skipped.id}", "for the people who took part"),
+                     (f"s{scanned.id}", "for the people who took part")):
+        page = client.get(f"/e/{event.slug}/feedback/{key}")
+        assert page.status_code == 403 and why in page.get_data(True)
+        assert client.post(f"/e/{event.slug}/feedback/{key}", data=ANSWERS).status_code == 403
+    assert db.session.scalar(select(func.count(Feedback.id))) == 0
+    assert client.post(f"/e/{event.slug}/feedback/s{walked_in.id}", data=ANSWERS
+                       ).status_code == 302
+    assert client.post(f"/e/{event.slug}/feedback/d2", data=ANSWERS).status_code == 302
+    assert db.session.scalar(select(func.count(Feedback.id))) == 2
+
+
+def test_before_the_event_there_is_nothing_to_review(client, auth, make_event, make_attendee):
+    event = make_event(days=2, start_date=date.today() + timedelta(days=30))
+    auth.as_attendee(make_attendee(event))
+    listing = client.get(f"/e/{event.slug}/feedback").get_data(True)
+    assert 'id="feedback-none"' in listing and "Day 1" not in listing

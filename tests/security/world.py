@@ -62,6 +62,9 @@ def build_world(app, slug: str = "hardening") -> World:
     with app.app_context():
         event = create_event(slug, "AI Leadership Summit", date(2027, 3, 1), days=2,
                              capacity=300, venue="Music City Center")
+        # The summit is on: today is its first day (in its time zone), as on the morning
+        # itself, so the pages of the day (feedback on day 1, today's table) are there.
+        event.start_date = utcnow().astimezone(event.tz).date()
         organizer = create_user(f"lead@{slug}.test", "organizer", PASSWORD, event_id=event.id)
         desk = create_user(f"desk@{slug}.test", "checkin", PASSWORD, event_id=event.id)
         people = []
