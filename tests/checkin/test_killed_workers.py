@@ -40,6 +40,7 @@ WORKERS = 3
 ALONE = 8  # attendees scanned once, by a request that kills its worker after the commit
 CROWD = 30  # attendees scanned by three lanes at once, while workers are killed at random
 LANES = 3
+RETRY_FOR = 120  # seconds a scanner keeps retrying the same nonce
 
 
 def _worker_pids(master: int) -> list[int]:
@@ -93,9 +94,15 @@ class Scanner:
         self.port, self.slug, self.token = port, slug, token
         self.unanswered = 0
 
+    answers = 0  # answers heard by all scanners: the killer waits for progress between kills
+
     def scan(self, code: str, nonce: str, *, die_after_commit: bool = False):
         body = json.dumps({"code": code, "nonce": nonce})
-        for _attempt in range(60):
+        # Retry until a deadline, not a count: on a loaded machine gunicorn takes a while to
+        # fork a new worker, and a count of quick retries can run out before one is up.
+        deadline = time.monotonic() + RETRY_FOR
+        last = "nothing tried"
+        while time.monotonic() < deadline:
             headers = {"Authorization": f"Bearer {self.token}",
                        "Content-Type": "application/json"}
             if die_after_commit:
@@ -107,17 +114,20 @@ class Scanner:
                                    headers)
                 response = connection.getresponse()
                 status, answer = response.status, json.loads(response.read() or b"{}")
-            except (OSError, http.client.HTTPException):
+            except (OSError, http.client.HTTPException) as error:
+                last = repr(error)
                 self.unanswered += 1
                 time.sleep(0.05)
                 continue
             finally:
                 connection.close()
             if status == 503:
+                last = f"503 {answer}"
                 time.sleep(0.05)
                 continue
+            Scanner.answers += 1
             return status, answer
-        raise AssertionError(f"no answer for {nonce} after 60 tries")
+        raise AssertionError(f"no answer for {nonce} in {RETRY_FOR} s; last: {last}")
 
 
 def test_killed_workers_lose_nothing_count_nobody_twice_and_answer_each_once(app,
@@ -151,9 +161,14 @@ def test_killed_workers_lose_nothing_count_nobody_twice_and_answer_each_once(app
 
     def killer():
         chance = random.Random(15)
+        answered_at_last_kill = -1
         while not done.wait(chance.uniform(0.05, 0.25)):
             workers = _worker_pids(proc.pid)
-            if workers:
+            # Kill only while every worker is up and some scan was answered since the last
+            # kill: on a loaded machine a request can take longer than the pause between
+            # kills, and without this a retry could be cut off again and again.
+            if len(workers) == WORKERS and Scanner.answers > answered_at_last_kill:
+                answered_at_last_kill = Scanner.answers
                 victim = chance.choice(workers)
                 try:
                     os.kill(victim, signal.SIGKILL)
