@@ -8,6 +8,7 @@ import time
 from collections import Counter, defaultdict
 
 import pytest
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, insert, select
 
 from summit.extensions import db
@@ -210,15 +211,23 @@ def test_seating_a_late_registrant_is_fast_at_3000_people(app, make_event, monke
          "table_id": tables[(n * day * 7 + n) % 300], "pinned": False, "locked": False}
         for day in (1, 2, 3) for n, aid in enumerate(ids)])
     db.session.commit()
-    seating, registration = [], []
+    seating, registration, statements = [], [], []
     seat = latecomers.seat_latecomer
 
     def timed(attendee):
+        counted = []
+
+        def count(*_args):
+            counted.append(1)
+
+        sqlalchemy_event.listen(db.engine, "before_cursor_execute", count)
         started = time.perf_counter()
         try:
             return seat(attendee)
         finally:
             seating.append(time.perf_counter() - started)
+            sqlalchemy_event.remove(db.engine, "before_cursor_execute", count)
+            statements.append(len(counted))
 
     monkeypatch.setattr(latecomers, "seat_latecomer", timed)
     for n in range(7):
@@ -231,5 +240,9 @@ def test_seating_a_late_registrant_is_fast_at_3000_people(app, make_event, monke
     registration.sort()
     print(f"\n3000 seated people, 300 tables, 3 days: seating a late registrant takes "
           f"{seating[3] * 1000:.0f} ms (median; max {seating[-1] * 1000:.0f} ms) of a "
-          f"{registration[3] * 1000:.0f} ms registration ({db.engine.dialect.name})")
-    assert seating[3] < 0.5
+          f"{registration[3] * 1000:.0f} ms registration, {max(statements)} SQL statements "
+          f"({db.engine.dialect.name})")
+    # Time is printed, not asserted (a loaded machine is slow; speed targets live in bench/).
+    # What keeps it fast is asserted: a few set-based reads and writes, never a statement per
+    # seated person or per table.
+    assert max(statements) <= 40, statements
