@@ -50,8 +50,7 @@ def count(app) -> int:
         return n
 
 
-def write_y4m(path: Path, text: str, frames: int = 10) -> None:
-    """A 640x480 clip of the QR code (Chromium's fake camera loops it)."""
+def _y4m_frame(text: str) -> bytes:
     qr = Image.open(BytesIO(qr_png(text))).convert("L")
     qr = qr.resize((400, 400), Image.NEAREST)
     frame = Image.new("RGB", (640, 480), "white")
@@ -59,10 +58,18 @@ def write_y4m(path: Path, text: str, frames: int = 10) -> None:
     y, u, v = frame.convert("YCbCr").split()
     u = u.resize((320, 240))
     v = v.resize((320, 240))
-    data = y.tobytes() + u.tobytes() + v.tobytes()
+    return y.tobytes() + u.tobytes() + v.tobytes()
+
+
+def write_y4m(path: Path, text: str, frames: int = 10, then: str | None = None) -> None:
+    """A 640x480 clip of the QR code (Chromium's fake camera loops it); with ``then``, as many
+    frames of a second code follow (two badges in turn)."""
+    shown = [_y4m_frame(text)] * frames
+    if then is not None:
+        shown += [_y4m_frame(then)] * frames
     with path.open("wb") as out:
         out.write(b"YUV4MPEG2 W640 H480 F15:1 Ip A1:1 C420\n")
-        for _ in range(frames):
+        for data in shown:
             out.write(b"FRAME\n" + data)
 
 
