@@ -133,8 +133,8 @@ def test_a_lane_of_20_wedge_scans_leaves_the_desk_ready_after_each(live_server, 
     page.screenshot(path=str(tmp_path / f"lane-{device}-amber.png"))
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     assert checkins(live_server.app) == 20
-    print(f"\nLANE {device}: 20 wedge scans, per scan (typing 50 characters + Enter, to the "
-          f"answer on screen and the field ready): median {statistics.median(times):.3f} s, "
+    print(f"\nLANE {device}: 20 wedge scans, per scan (typing the badge's URL + Enter, to "
+          f"the answer on screen and the field ready): median {statistics.median(times):.3f} s, "
           f"mean {statistics.mean(times):.3f} s, max {max(times):.3f} s, "
           f"total {sum(times):.2f} s; screenshots in {tmp_path}")
 
