@@ -36,8 +36,10 @@ from summit.extensions import csrf, db, login_manager, migrate
 from summit.headers import (
     API_CSP,
     API_PREFIX,
+    HTMX_CDN_PATIENCE_MS,
     HTMX_SRI,
-    htmx_script_source,
+    htmx_local_path,
+    htmx_setting,
     page_csp,
     security_headers_for,
 )
@@ -182,15 +184,18 @@ def _init_templates(app: Flask) -> None:
     def inject_globals():
         return {
             "csp_nonce": getattr(g, "csp_nonce", ""),
+            "htmx_source": app.config["HTMX_SOURCE"],
             "htmx_cdn_url": app.config["HTMX_CDN_URL"],
             "htmx_sri": HTMX_SRI,
+            "htmx_local_path": htmx_local_path(),
+            "htmx_patience_ms": HTMX_CDN_PATIENCE_MS,
         }
 
 
 
 
 def _init_security_headers(app: Flask) -> None:
-    htmx_source = htmx_script_source(app.config["HTMX_CDN_URL"])
+    htmx_source = htmx_setting(app.config["HTMX_SOURCE"], app.config["HTMX_CDN_URL"])
 
     @app.before_request
     def make_nonce():

@@ -62,6 +62,10 @@ def settings_from_env(instance_path: Path) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(days=45),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)),
         "WTF_CSRF_TIME_LIMIT": None,  # a form left open on a phone all morning still submits
+        # Where pages load htmx from (docs/hardening.md): "cdn" (the default: HTMX_CDN_URL with
+        # its integrity hash, the vendored copy as the fallback when the CDN fails or is slow)
+        # or "local" (only the vendored copy: venues whose Wi-Fi has no internet).
+        "HTMX_SOURCE": os.environ.get("HTMX_SOURCE", "cdn"),
         "HTMX_CDN_URL": os.environ.get(
             "HTMX_CDN_URL", "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js"
         ),

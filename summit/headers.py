@@ -37,6 +37,27 @@ def api_headers_for(config) -> list[tuple[str, str]]:
     return [("Content-Security-Policy", API_CSP), *security_headers_for(config)]
 
 
+HTMX_SOURCES = ("cdn", "local")
+# How long a page waits for the CDN's htmx before it loads the vendored copy instead
+# (templates/base.html): a venue's Wi-Fi without internet never holds a page longer.
+HTMX_CDN_PATIENCE_MS = 1500
+
+
+def htmx_local_path() -> str:
+    """The vendored htmx, under ``/static``."""
+    return f"vendor/htmx-{HTMX_VERSION}.min.js"
+
+
+def htmx_setting(source: str, url: str) -> str:
+    """What ``script-src`` must add for htmx: the CDN file (``htmx_script_source``) when
+    ``HTMX_SOURCE`` is ``"cdn"``, nothing when it is ``"local"`` (``'self'`` covers the
+    vendored copy). ``ValueError`` for another source, so a typo stops the start."""
+    if source not in HTMX_SOURCES:
+        raise ValueError(f"HTMX_SOURCE must be one of {', '.join(HTMX_SOURCES)}, not {source!r}.")
+    address = htmx_script_source(url)  # checked in both modes: switching back must be safe
+    return address if source == "cdn" else ""
+
+
 def htmx_script_source(url: str) -> str:
     """What ``script-src`` must add for the htmx file at ``HTMX_CDN_URL``: that exact URL (a
     source whose path does not end in "/" matches that one file, not the rest of the CDN), or
@@ -83,6 +104,8 @@ def page_csp(nonce: str, htmx_source: str, frame_ancestors: str = "'none'") -> s
             f"script-src {scripts}",
             f"style-src 'self' 'nonce-{nonce}'",
             "img-src 'self' data: blob:",
+            # The check-in desk's service worker (static/js/desk-sw.js, served by the desk).
+            "worker-src 'self'",
             "media-src 'self' blob: mediastream:",
             "connect-src 'self'",
             "font-src 'self'",

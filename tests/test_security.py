@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -78,10 +80,15 @@ def test_an_htmx_setting_that_would_loosen_the_csp_stops_the_start(setting, tmp_
 
 
 def test_htmx_is_loaded_from_the_cdn_with_integrity_and_a_local_fallback(client, app):
+    from summit.headers import HTMX_SRI
+
+    assert app.config["HTMX_SOURCE"] == "cdn"  # the documented default
     html = client.get("/").get_data(as_text=True)
-    assert 'integrity="sha384-' in html
-    assert "cdn.jsdelivr.net/npm/htmx.org@2.0" in html
-    assert "/static/vendor/htmx-2.0.11.min.js" in html
+    assert f'sri = "{HTMX_SRI}"' in html and "link.integrity = sri" in html
+    assert 'var cdn = "https://cdn.jsdelivr.net/npm/htmx.org@2.0' in html
+    assert 'var local = "/static/vendor/htmx-2.0.11.min.js"' in html
+    # neither blocks the first paint: no parser-blocking htmx script
+    assert not re.search(r'<script src="[^"]*htmx[^"]*"(?![^>]*defer)[^>]*>', html)
     fallback = client.get("/static/vendor/htmx-2.0.11.min.js")
     assert fallback.status_code == 200
     import base64
@@ -91,6 +98,30 @@ def test_htmx_is_loaded_from_the_cdn_with_integrity_and_a_local_fallback(client,
 
     digest = base64.b64encode(hashlib.sha384(fallback.data).digest()).decode()
     assert f"sha384-{digest}" == HTMX_SRI
+
+
+def test_htmx_local_is_the_vendored_copy_deferred_and_out_of_the_csp(tmp_path):
+    from summit import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "TESTING": True,
+                      "INSTANCE_PATH": str(tmp_path), "JOBS_EMBEDDED_WORKER": False,
+                      "HTMX_SOURCE": "local"})
+    with app.test_client() as client:
+        response = client.get("/login")
+    html = response.get_data(as_text=True)
+    assert '<script src="/static/vendor/htmx-2.0.11.min.js" defer></script>' in html
+    assert "cdn.jsdelivr.net" not in html
+    assert "cdn.jsdelivr.net" not in response.headers["Content-Security-Policy"]
+    assert "worker-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_an_unknown_htmx_source_stops_the_start(tmp_path):
+    from summit import create_app
+
+    with pytest.raises(ValueError, match="HTMX_SOURCE"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "TESTING": True,
+                    "INSTANCE_PATH": str(tmp_path), "JOBS_EMBEDDED_WORKER": False,
+                    "HTMX_SOURCE": "unpkg"})
 
 
 def test_session_cookie_flags(app, make_event, make_attendee):

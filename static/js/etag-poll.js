@@ -30,6 +30,9 @@
       if (tag) el.setAttribute("data-etag", tag);
     });
   }
+  // htmx may arrive after this script (base.html loads it without holding the page): set up
+  // when it has processed the page, too.
+  document.addEventListener("htmx:load", setup);
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", setup);
   } else {

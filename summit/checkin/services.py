@@ -21,6 +21,7 @@ on the driver (``database.direct_connection``).
 from __future__ import annotations
 
 import logging
+import secrets
 from collections import Counter
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -514,19 +515,92 @@ def _actor(by_user, source: str) -> dict:
     return {"actor_user_id": None, "actor_label": source}
 
 
-def undo(checkin: Checkin, by_user=None, source: str = "desk") -> None:
+def undo(checkin: Checkin, by_user=None, source: str = "desk", how: str = "scan") -> None:
     """Take a check-in back. The record goes; the audit log keeps both the check-in and the undo,
-    so the counts stay right and the history stays complete. The caller commits."""
+    so the counts stay right and the history stays complete. The caller commits.
+
+    ``how``: ``"scan"`` (the desk's undo of the scan just made, ``undo_scan``) or ``"record"``
+    (an earlier arrival removed from the person's record, after a confirmation)."""
     checkin_list = checkin.checkin_list
     audit.record(
         "checkin.undone", event_id=checkin_list.event_id, target=checkin.attendee,
         before={"list": checkin_list.name, "checked_in_at": checkin.at.isoformat(),
                 "by": checkin.by_user.email if checkin.by_user else checkin.source,
-                "checkin_id": checkin.id},
+                "checkin_id": checkin.id, "how": how},
         **_actor(by_user, source),
     )
     db.session.delete(checkin)
     _bump(checkin_list.event_id)
+
+
+def scan_checkin(event_id: int, checkin_id: int, nonce: str | None) -> Checkin | None:
+    """The check-in that the scan with ``nonce`` created, if it is ``checkin_id`` and still
+    stands: what the desk's *Undo this scan* may take back.
+
+    A scan's nonce is its token: random, made by the device that scanned (or by the server for
+    a click in the name search), stored with the check-in it created and never shown anywhere
+    else. So an undo only reverses a check-in its own scan created; a request naming an earlier
+    arrival (another desk's, or this one's from before), or a check-in made without a nonce,
+    finds nothing."""
+    nonce = (nonce or "").strip()
+    if not nonce or len(nonce) > NONCE_MAX:
+        return None
+    return db.session.scalar(
+        select(Checkin).join(CheckinList, CheckinList.id == Checkin.list_id)
+        .where(Checkin.id == checkin_id, Checkin.nonce == nonce,
+               CheckinList.event_id == event_id))
+
+
+def undo_scan(event_id: int, checkin_id: int, nonce: str | None, by_user=None):
+    """Undo the check-in the scan ``nonce`` created (``scan_checkin``): the attendee whose
+    arrival was taken back, or ``None`` when that scan created no check-in that still stands.
+    The caller commits."""
+    checkin = scan_checkin(event_id, checkin_id, nonce)
+    if checkin is None:
+        return None
+    attendee = checkin.attendee
+    undo(checkin, by_user=by_user, how="scan")
+    return attendee
+
+
+def new_scan_nonce() -> str:
+    """A nonce for a scan the server starts (a click in the name search, the ``/c/<code>``
+    link): the token its *Undo* needs."""
+    return secrets.token_hex(16)
+
+
+def arrivals_of(event_id: int, attendee_id: int) -> list[Checkin]:
+    """The person's check-ins at this event (entrance and session doors), earliest first."""
+    return list(db.session.scalars(
+        select(Checkin).join(CheckinList, CheckinList.id == Checkin.list_id)
+        .options(joinedload(Checkin.checkin_list), joinedload(Checkin.by_user))
+        .where(CheckinList.event_id == event_id, Checkin.attendee_id == attendee_id)
+        .order_by(Checkin.at, Checkin.id)))
+
+
+def arrival_of(event_id: int, attendee_id: int, checkin_id: int) -> Checkin | None:
+    """One of the person's check-ins at this event (``None``: not theirs, or gone)."""
+    return db.session.scalar(
+        select(Checkin).join(CheckinList, CheckinList.id == Checkin.list_id)
+        .where(Checkin.id == checkin_id, Checkin.attendee_id == attendee_id,
+               CheckinList.event_id == event_id))
+
+
+SOURCE_LABELS = {
+    "desk": "desk", "camera": "camera scan", "wedge": "scanner", "search": "name search",
+    "url": "QR link", "kiosk": "self-check-in kiosk", "api": "scanner app (API)",
+    "offline": "uploaded after being offline", "door": "room door", "self": "their own phone",
+}
+
+
+def arrival_place(checkin: Checkin) -> str:
+    """Where and how an arrival was recorded, as the desk names it: "Main entrance, by Lee
+    Smith (camera scan)", "Main entrance, self-check-in kiosk"."""
+    how = SOURCE_LABELS.get(checkin.source, checkin.source)
+    name = checkin.checkin_list.name
+    if checkin.by_user is not None:
+        return f"{name}, by {checkin.by_user.display_name} ({how})"
+    return f"{name}, {how}"
 
 
 def regenerate_code(attendee: Attendee) -> None:

@@ -8,13 +8,17 @@ in the browser with a nonce and posted later through the same endpoint.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import mimetypes
 import secrets
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     make_response,
@@ -35,6 +39,7 @@ from summit.checkin import services
 from summit.checkin.models import Checkin
 from summit.events.models import Event
 from summit.extensions import db
+from summit.headers import htmx_local_path
 from summit.registration.api import Attendee
 from summit.responses import is_htmx
 from summit.ttlcache import app_cache
@@ -45,6 +50,12 @@ mimetypes.add_type("application/wasm", ".wasm")
 bp = Blueprint("checkin", __name__)
 
 DESK_ROLES = ("organizer", "checkin")
+
+
+@bp.app_template_global("arrival_place")
+def arrival_place(record: Checkin) -> str:
+    """Where and how an arrival was recorded ("Main entrance, by Lee Smith (camera scan)")."""
+    return services.arrival_place(record)
 
 
 def entrance_count(event: Event, checkin_list=None) -> int:
@@ -65,13 +76,22 @@ def _parse_scanned_at(value: str | None) -> datetime | None:
         return None
 
 
-def _result_context(event: Event, result: services.CheckinResult, checkin_list) -> dict:
+def _result_context(event: Event, result: services.CheckinResult, checkin_list,
+                    scan_nonce: str | None = None) -> dict:
     """The result panel's context: the answer, and the rows the panel's buttons act on (the
-    badge desk's forms take the attendee; an amber answer says who checked them in)."""
+    badge desk's forms take the attendee; an amber answer says who checked them in).
+
+    ``undo_token``: the nonce of this scan, when this scan created the check-in shown (green,
+    or its replay): *Undo this scan* sends it back, and the server undoes only the check-in
+    that nonce made. An amber answer has none: its check-in is an earlier arrival, removed only
+    from the person's record."""
     person = db.session.get(Attendee, result.attendee.id) if result.attendee else None
     record = db.session.get(Checkin, result.checkin.id) if result.checkin else None
+    undo_token = (scan_nonce if result.outcome == services.GREEN and record is not None
+                  and scan_nonce and record.nonce == scan_nonce else None)
     return {
         "event": event, "result": result, "person": person, "record": record,
+        "undo_token": undo_token,
         "table": result.attendee.homeroom if result.attendee else None,
         "count": entrance_count(event, checkin_list),
     }
@@ -92,10 +112,12 @@ def code_link(code: str):
         g.write_transaction = True
         db.session.rollback()
         checkin_list = services.entrance_list(event)
-        result = services.check_in(attendee, checkin_list, by_user=current_user, source="url")
+        nonce = services.new_scan_nonce()
+        result = services.check_in(attendee, checkin_list, by_user=current_user, source="url",
+                                   nonce=nonce)
         db.session.commit()
         return render_template("checkin/code_result.html",
-                               **_result_context(event, result, checkin_list))
+                               **_result_context(event, result, checkin_list, nonce))
     response = make_response(render_template("checkin/code_neutral.html", event=event),
                              200 if event is not None else 404)
     response.headers["Cache-Control"] = "no-store"
@@ -113,6 +135,44 @@ def desk(event):
                            count=entrance_count(event), registered=_registered(event))
 
 
+# The desk's shell, kept by its service worker (templates/checkin/desk-sw.js) for a reload with
+# no network: what the desk page loads, and the camera's decoder (loaded when the camera starts).
+DESK_SHELL = (
+    "css/summit.css", "css/checkin.css", "css/badges.css", "favicon.svg",
+    "js/offline-queue.js", "js/scanner.js", "js/desk-offline.js", "js/print-badge.js",
+    htmx_local_path(),
+    "vendor/barcode-detector-3.2.2/barcode-detector.iife.js",
+    "vendor/barcode-detector-3.2.2/zxing_reader.wasm",
+)
+
+
+@functools.cache
+def _shell_version(static_folder: str) -> str:
+    """A digest of the shell's files: a deploy that changes one installs a new shell."""
+    digest = hashlib.sha256()
+    for name in DESK_SHELL:
+        digest.update(name.encode())
+        digest.update((Path(static_folder) / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@bp.route("/admin/e/<slug>/checkin/sw.js")
+@event_role(*DESK_ROLES)
+def desk_worker(event):
+    """The desk's service worker: keeps the desk's shell so it opens with no network. Served
+    under the desk's address so it may control the desk page (``Service-Worker-Allowed``)."""
+    desk_url = url_for("checkin.desk", slug=event.slug)
+    body = render_template(
+        "checkin/desk-sw.js", desk_url=desk_url, version=_shell_version(current_app.static_folder),
+        shell=[url_for("static", filename=name) for name in DESK_SHELL],
+        static_prefix=url_for("static", filename=""))
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = desk_url
+    return response
+
+
 def _registered(event: Event) -> int:
     from summit.registration.api import Attendee
 
@@ -120,8 +180,9 @@ def _registered(event: Event) -> int:
         Attendee.event_id == event.id, Attendee.status == "registered")) or 0
 
 
-def _render_result(event: Event, result, checkin_list, status: int = 200):
-    context = _result_context(event, result, checkin_list)
+def _render_result(event: Event, result, checkin_list, nonce: str | None = None,
+                   status: int = 200):
+    context = _result_context(event, result, checkin_list, nonce)
     if is_htmx():
         return render_template("checkin/_result.html", **context), status
     return render_template("checkin/desk.html", registered=_registered(event), **context), status
@@ -134,13 +195,16 @@ def scan(event):
     source = request.form.get("source") or "desk"
     if source not in services.SOURCES:
         source = "desk"
-    nonce = (request.form.get("nonce") or "")[: services.NONCE_MAX] or None
+    nonce = (request.form.get("nonce") or "")[: services.NONCE_MAX].strip() or None
     at = _parse_scanned_at(request.form.get("scanned_at")) if nonce else None
+    # The desk's script sends a nonce with every scan; a plain form post gets one here, the
+    # token its Undo needs.
+    nonce = nonce or services.new_scan_nonce()
     checkin_list = services.entrance_list(event)
     result = services.check_in(code, checkin_list, by_user=current_user, source=source,
                                nonce=nonce, at=at)
     db.session.commit()
-    return _render_result(event, result, checkin_list)
+    return _render_result(event, result, checkin_list, nonce)
 
 
 @bp.route("/admin/e/<slug>/checkin/search")
@@ -166,28 +230,74 @@ def check_in_attendee(event, attendee_id: int):
     if attendee is None or attendee.event_id != event.id:
         abort(404)
     checkin_list = services.entrance_list(event)
-    result = services.check_in(attendee, checkin_list, by_user=current_user, source="search")
+    nonce = services.new_scan_nonce()
+    result = services.check_in(attendee, checkin_list, by_user=current_user, source="search",
+                               nonce=nonce)
     db.session.commit()
-    return _render_result(event, result, checkin_list)
+    return _render_result(event, result, checkin_list, nonce)
 
 
 @bp.route("/admin/e/<slug>/checkin/undo/<int:checkin_id>", methods=["POST"])
 @event_role(*DESK_ROLES)
 def undo(event, checkin_id: int):
-    record = db.session.get(Checkin, checkin_id)
-    if record is None or record.checkin_list.event_id != event.id:
-        if is_htmx():
-            return render_template("checkin/_undone.html", event=event, attendee=None,
-                                   count=entrance_count(event))
-        abort(404)
-    attendee = record.attendee
-    services.undo(record, by_user=current_user)
+    """*Undo this scan*: takes back the check-in that very scan created, and nothing else.
+
+    The form sends the scan's nonce (``scan``); ``services.undo_scan`` finds the check-in only
+    if that nonce created it. An earlier arrival (an amber answer's) is removed from the
+    person's record instead (``remove_arrival``), after a confirmation."""
+    attendee = services.undo_scan(event.id, checkin_id, request.form.get("scan"),
+                                  by_user=current_user)
     db.session.commit()
     if is_htmx():
         return render_template("checkin/_undone.html", event=event, attendee=attendee,
                                count=entrance_count(event))
+    if attendee is None:
+        abort(404)
     flash(f"Check-in of {attendee.full_name} undone.", "success")
     return redirect(url_for("checkin.desk", slug=event.slug))
+
+
+# --- the person's record at the desk ---------------------------------------------------------
+
+
+def _desk_attendee(event: Event, attendee_id: int) -> Attendee:
+    attendee = db.session.get(Attendee, attendee_id)
+    if attendee is None or attendee.event_id != event.id:
+        abort(404)
+    return attendee
+
+
+@bp.route("/admin/e/<slug>/checkin/people/<int:attendee_id>")
+@event_role(*DESK_ROLES)
+def person(event, attendee_id: int):
+    """What the desk knows of one person: their arrivals (when, where, by whom), a badge
+    reprint, and the only place an earlier arrival can be removed."""
+    attendee = _desk_attendee(event, attendee_id)
+    return render_template("checkin/person.html", event=event, attendee=attendee,
+                           arrivals=services.arrivals_of(event.id, attendee.id))
+
+
+@bp.route("/admin/e/<slug>/checkin/people/<int:attendee_id>/arrivals/<int:checkin_id>/remove",
+          methods=["GET", "POST"])
+@event_role(*DESK_ROLES)
+def remove_arrival(event, attendee_id: int, checkin_id: int):
+    """Remove an earlier arrival, after a confirmation that names its time and its desk."""
+    attendee = _desk_attendee(event, attendee_id)
+    record = services.arrival_of(event.id, attendee.id, checkin_id)
+    back = url_for("checkin.person", slug=event.slug, attendee_id=attendee.id)
+    if record is None:
+        flash("That arrival was already removed.", "info")
+        return redirect(back)
+    if request.method == "POST":  # CSRF checked for every POST (CSRFProtect)
+        when = event.local(record.at).strftime("%-I:%M %p on %b %-d")
+        place = services.arrival_place(record)
+        services.undo(record, by_user=current_user, how="record")
+        db.session.commit()
+        flash(f"The arrival of {attendee.full_name} at {when} ({place}) was removed.",
+              "success")
+        return redirect(back)
+    return render_template("checkin/remove_arrival.html", event=event, attendee=attendee,
+                           record=record, place=services.arrival_place(record), back=back)
 
 
 # --- live counts -----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -18,6 +19,13 @@ from summit.extensions import db
 
 def count_checkins() -> int:
     return db.session.scalar(select(func.count()).select_from(Checkin))
+
+
+def undo_token(html: str) -> str:
+    """The scan's token in a result panel's *Undo this scan* form."""
+    match = re.search(r'name="scan" value="([^"]+)"', html)
+    assert match, "no Undo in this answer"
+    return match.group(1)
 
 
 def actions() -> list[str]:
@@ -144,8 +152,11 @@ def test_desk_scan_search_and_undo(desk, client, auth):
     assert "result-green" in one_click.get_data(as_text=True)
     assert count_checkins() == 2
     record = db.session.scalar(select(Checkin).where(Checkin.attendee_id == desk["ben"].id))
-    undone = client.post(f"/admin/e/{slug}/checkin/undo/{record.id}", headers=hx)
-    assert "Check-in undone" in undone.get_data(as_text=True)
+    token = undo_token(one_click.get_data(as_text=True))
+    assert token == record.nonce  # the server made the click's nonce: its undo token
+    undone = client.post(f"/admin/e/{slug}/checkin/undo/{record.id}", headers=hx,
+                         data={"scan": token})
+    assert 'data-outcome="undone"' in undone.get_data(as_text=True)
     assert count_checkins() == 1
     assert actions().count("checkin.created") == 2 and actions().count("checkin.undone") == 1
     # no-JavaScript fallback: a plain form post renders the whole desk page
