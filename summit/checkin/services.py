@@ -578,6 +578,13 @@ def arrivals_of(event_id: int, attendee_id: int) -> list[Checkin]:
         .order_by(Checkin.at, Checkin.id)))
 
 
+def event_checkin(event_id: int, checkin_id: int) -> Checkin | None:
+    """A check-in on one of this event's lists (``None``: another event's, or gone)."""
+    return db.session.scalar(
+        select(Checkin).join(CheckinList, CheckinList.id == Checkin.list_id)
+        .where(Checkin.id == checkin_id, CheckinList.event_id == event_id))
+
+
 def arrival_of(event_id: int, attendee_id: int, checkin_id: int) -> Checkin | None:
     """One of the person's check-ins at this event (``None``: not theirs, or gone)."""
     return db.session.scalar(

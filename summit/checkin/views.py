@@ -252,7 +252,11 @@ def undo(event, checkin_id: int):
         return render_template("checkin/_undone.html", event=event, attendee=attendee,
                                count=entrance_count(event))
     if attendee is None:
-        abort(404)
+        if services.event_checkin(event.id, checkin_id) is None:
+            abort(404)
+        # This event's arrival, but not one this scan made: said so, and nothing changes.
+        return render_template("checkin/_undone.html", event=event, attendee=None,
+                               count=entrance_count(event)), 409
     flash(f"Check-in of {attendee.full_name} undone.", "success")
     return redirect(url_for("checkin.desk", slug=event.slug))
 
@@ -286,6 +290,8 @@ def remove_arrival(event, attendee_id: int, checkin_id: int):
     record = services.arrival_of(event.id, attendee.id, checkin_id)
     back = url_for("checkin.person", slug=event.slug, attendee_id=attendee.id)
     if record is None:
+        if db.session.get(Checkin, checkin_id) is not None:
+            abort(404)  # someone else's arrival, or another event's: not on this record
         flash("That arrival was already removed.", "info")
         return redirect(back)
     if request.method == "POST":  # CSRF checked for every POST (CSRFProtect)
