@@ -1,6 +1,7 @@
 """Certificates to PDF with WeasyPrint (plain Python, no Flask), the way badges render:
-one HTML document per chunk of certificates (one page each), a PNG QR code per page, chunks
-rendered in badges' pool of worker processes and concatenated (``badges.api``).
+one HTML document per chunk of certificates (one page each), every block absolutely placed and
+unwrapped, a PNG QR code per page, chunks rendered in badges' pool of worker processes and
+concatenated (``badges.api``).
 
 ``render_certificates`` takes plain ``CertificatePage`` values; ``naive_render`` is the
 reference the benchmark compares with (one WeasyPrint document per certificate, SVG QR codes,
@@ -10,6 +11,7 @@ then concatenated).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -60,36 +62,74 @@ def _env() -> jinja2.Environment:
                               trim_blocks=True, lstrip_blocks=True)
 
 
-_RENDERER: dict[str, object] = {}
+class CertificateRenderer:
+    """Renders certificates; one per process (it keeps the font configuration, the compiled
+    stylesheet and the template). Every block is absolutely placed and never wraps
+    (``templates/credits/certificate.css``), QR codes are PNGs handed to WeasyPrint by short
+    ``badge:N`` URLs, as badges do."""
+
+    def __init__(self) -> None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        env = _env()
+        self.template = env.get_template("credits/certificates.html.j2")
+        self.font_config = FontConfiguration()
+        self.fetcher = DataOnlyFetcher()
+        css = (TEMPLATES_DIR / "credits" / "certificate.css").read_text()
+        self.css = CSS(string=css, font_config=self.font_config, url_fetcher=self.fetcher)
+        self._lock = threading.Lock()
+
+    def render(self, pages: Sequence[CertificatePage], event: CertificateEvent) -> bytes:
+        from weasyprint import HTML
+
+        with self._lock:
+            images: dict[str, tuple[bytes, str]] = {}
+
+            def image(data: bytes) -> str:
+                url = f"badge:{len(images)}"
+                images[url] = (data, "image/png")
+                return url
+
+            rows = [(page, image(fast_qr_png(page.verify_url)), name_class(page.name))
+                    for page in pages]
+            signature = image(event.signature_png) if event.signature_png else None
+            signer = ", ".join(p for p in (event.signer_name, event.signer_title) if p)
+            event_line = " · ".join(p for p in (event.name, event.dates, event.venue) if p)
+            provider_lines = [f"{label}: {value}" for label, value in (
+                (event.labels["provider"], event.provider),
+                (event.labels["activity_number"], event.activity_number)) if value]
+            html = self.template.render(pages=rows, event=event, signature=signature,
+                                        signer=signer, event_line=event_line,
+                                        provider_lines=provider_lines,
+                                        lang=pages[0].lang if pages else "en")
+            self.fetcher.images = images
+            try:
+                document = HTML(string=html, url_fetcher=self.fetcher).render(
+                    font_config=self.font_config, stylesheets=[self.css], cache={})
+                return document.write_pdf()
+            finally:
+                self.fetcher.images = {}
 
 
-def _template():
-    template = _RENDERER.get("template")
-    if template is None:
-        template = _RENDERER["template"] = _env().get_template("credits/certificate_pdf.html")
-    return template
+_RENDERER: list[CertificateRenderer] = []
+# The name's font size by its length (the box is 500 pt wide and never wraps).
+NAME_SIZES = ((32, "nm"), (42, "nm n2"), (54, "nm n3"))
 
 
-def _html(pages: Sequence[CertificatePage], event: CertificateEvent, *, svg_qr: bool = False):
-    from summit.qr import qr_svg
+def name_class(name: str) -> str:
+    return next((cls for most, cls in NAME_SIZES if len(name) <= most), "nm n4")
 
-    signature = png_data_uri(event.signature_png) if event.signature_png else None
-    rows = []
-    for page in pages:
-        if svg_qr:
-            import base64
 
-            qr = "data:image/svg+xml;base64," + base64.b64encode(qr_svg(page.verify_url)).decode()
-        else:
-            qr = png_data_uri(fast_qr_png(page.verify_url))
-        rows.append((page, qr))
-    return _template().render(pages=rows, event=event, signature=signature)
+def renderer() -> CertificateRenderer:
+    if not _RENDERER:
+        _RENDERER.append(CertificateRenderer())
+    return _RENDERER[0]
 
 
 def render_chunk(pages: Sequence[CertificatePage], event: CertificateEvent) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=_html(pages, event), url_fetcher=DataOnlyFetcher()).write_pdf()
+    """One PDF of ``pages``, in this process."""
+    return renderer().render(pages, event)
 
 
 def render_certificates(pages: Sequence[CertificatePage], event: CertificateEvent, *,
@@ -119,9 +159,20 @@ def render_certificates(pages: Sequence[CertificatePage], event: CertificateEven
 
 
 def naive_render(pages: Sequence[CertificatePage], event: CertificateEvent) -> bytes:
-    """The reference: one WeasyPrint document per certificate (SVG QR code, default URL
-    fetcher), then concatenated."""
+    """The reference: one WeasyPrint document per certificate from a flowing HTML page
+    (``templates/credits/certificate_pdf.html``: a table, wrapped text), an SVG QR code, the
+    default URL fetcher, then the documents concatenated."""
+    import base64
+
     from weasyprint import HTML
 
-    return merge_pdfs([HTML(string=_html([page], event, svg_qr=True)).write_pdf()
-                       for page in pages])
+    from summit.qr import qr_svg
+
+    template = _env().get_template("credits/certificate_pdf.html")
+    signature = png_data_uri(event.signature_png) if event.signature_png else None
+    parts = []
+    for page in pages:
+        qr = "data:image/svg+xml;base64," + base64.b64encode(qr_svg(page.verify_url)).decode()
+        html = template.render(pages=[(page, qr)], event=event, signature=signature)
+        parts.append(HTML(string=html).write_pdf())
+    return merge_pdfs(parts)
