@@ -220,10 +220,10 @@ def export(event):
     return csv_download(rows, columns, name)
 
 
-@bp.route("/admin/e/<slug>/credits/batches/<int:batch_id>.pdf")
+@bp.route("/admin/e/<slug>/credits/batches/<int:credit_batch_id>.pdf")
 @event_role(*ORGANIZER)
-def batch_pdf(event, batch_id: int):
-    batch = documents.batch_of(event, batch_id)
+def batch_pdf(event, credit_batch_id: int):
+    batch = documents.batch_of(event, credit_batch_id)
     if batch is None or batch.pdf is None:
         abort(404)
     return no_store(pdf_response(batch.pdf, f"certificates-{event.slug}.pdf", attachment=True))
