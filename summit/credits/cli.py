@@ -87,11 +87,18 @@ def certificates(slug: str, output: Path) -> None:
 
 
 @credits_cli.command("email")
-@click.argument("slug")
-def email(slug: str) -> None:
-    """Queue the certificate emails (once the event has ended)."""
+@click.argument("slug", required=False)
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Act as if today were this day (YYYY-MM-DD).")
+def email(slug: str | None, today) -> None:
+    """Queue the certificate emails of SLUG, or of every event that ended in the last 30 days
+    (run it daily from cron): once per certificate, in each attendee's language."""
     with write_transaction(db.session):
-        count = documents.email_certificates(_event(slug), current_app.config["SECRET_KEY"])
+        day = today.date() if today else None
+        events = [_event(slug)] if slug else documents.recently_ended(day)
+        count = sum(documents.email_certificates(event, current_app.config["SECRET_KEY"],
+                                                 today=day)
+                    for event in events)
     click.echo(f"{count} certificate emails queued.")
 
 

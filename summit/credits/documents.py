@@ -231,6 +231,8 @@ def event_of(certificate: Certificate) -> Event:
     return db.session.get(Event, certificate.event_id)
 
 
-def due_events(today: date | None = None) -> list[Event]:
+def recently_ended(today: date | None = None, days: int = 30) -> list[Event]:
+    """Events whose last day was within the last ``days`` days (before today)."""
     today = today or date.today()
-    return [e for e in db.session.scalars(select(Event)) if e.end_date < today]
+    return [e for e in db.session.scalars(select(Event).order_by(Event.id))
+            if 0 < (today - e.end_date).days <= days]

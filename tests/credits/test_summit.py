@@ -260,3 +260,111 @@ def test_the_sessions_endpoint_lists_ids_titles_rooms_and_times(client, two_days
     assert first["title"] == "AI policy drafting" and first["room"] == "Room 204"
     assert first["starts"] == "2027-03-01T13:00:00-06:00" and first["day"] == 1
     assert client.get(f"/api/v1/events/{two_days['event'].slug}/sessions").status_code == 401
+
+
+# --- after the event ------------------------------------------------------------------------
+
+
+def test_certificates_are_emailed_once_in_each_attendees_language(app, client, auth, runner,
+                                                                   two_days, clock):
+    from summit.messages.models import MessageRecipient
+
+    run_the_summit(app, client, auth, runner, two_days, clock)
+    two_days["Cora"].preferred_language = "fr"
+    db.session.commit()
+    # Before the event has ended: nothing.
+    from datetime import date
+
+    from summit.credits import documents
+
+    assert documents.email_certificates(two_days["event"], app.config["SECRET_KEY"],
+                                        today=date(2027, 3, 2)) == 0
+    for _ in range(2):
+        result = runner.invoke(args=["credits", "email", "--today", "2027-03-03"])
+        assert result.exit_code == 0, result.output
+    rows = {row.to_address: row for row in db.session.scalars(select(MessageRecipient))}
+    assert set(rows) == {"amber@example.org", "ben@example.org", "cora@example.org"}
+    assert "certificate of professional learning" in rows["amber@example.org"].subject
+    assert "attestation de formation professionnelle" in rows["cora@example.org"].subject
+    assert "http://summit.test/verify/" in rows["cora@example.org"].body_text
+
+
+def test_credit_records_outlive_the_attendees_erasure(app, client, auth, runner, two_days,
+                                                      clock):
+    from summit.credits.models import CreditScan
+    from summit.privacy.services import erase_attendee
+
+    run_the_summit(app, client, auth, runner, two_days, clock)
+    amber_id = two_days["Amber"].id
+    erase_attendee(two_days["Amber"], reason="retention")
+    db.session.commit()
+    kept = db.session.scalar(select(Certificate).where(Certificate.email == "amber@example.org"))
+    assert kept is not None and kept.attendee_id is None and kept.total_minutes == 360
+    assert kept.keep_until.year == 2034
+    assert not db.session.scalars(select(CreditScan).where(
+        CreditScan.attendee_id == amber_id)).all()
+    assert "This certificate is valid." in app.test_client().get(
+        f"/verify/{kept.code}").get_data(as_text=True)
+    result = runner.invoke(args=["credits", "purge"])
+    assert "0 expired" in result.output
+    services.purge_expired(today=kept.keep_until.replace(year=kept.keep_until.year + 1))
+    db.session.commit()
+    assert db.session.get(Certificate, kept.id) is None
+
+
+# --- the organizer's page -------------------------------------------------------------------
+
+
+def test_organizer_settings_corrections_requests_and_a_batch(app, client, auth, runner,
+                                                             two_days, clock):
+    from summit import jobs
+    from summit.credits.models import CertificateBatch, CreditRequest
+
+    run_the_summit(app, client, auth, runner, two_days, clock)
+    event = two_days["event"]
+    # Ben asks for a correction from his ledger.
+    ben = app.test_client()
+    ben.get(f"/me/{two_days['Ben'].personal_secret}")
+    keynote = next(a for a in services.activities_of(event) if a.title == "Opening keynote")
+    assert ben.post(f"/e/{event.slug}/credits", data={
+        "activity": keynote.key, "message": "The line was long"}).status_code == 302
+    assert "Correction requested" in ben.get(f"/e/{event.slug}/credits").get_data(as_text=True)
+    organizer = staff_client(app, two_days["organizer"])
+    page = organizer.get(f"/admin/e/{event.slug}/credits")
+    assert page.status_code == 200 and "The line was long" in page.get_data(as_text=True)
+    request_row = db.session.scalar(select(CreditRequest))
+    assert organizer.post(f"/admin/e/{event.slug}/credits", data={
+        "action": "answer_grant", "request_id": request_row.id,
+        "answer": "Checked with the desk"}).status_code == 302
+    assert hours_of(app, two_days, "Ben").total_minutes == 150  # 75 + 90 = 165 -> 2.5 h
+    # A removal needs a reason; without one nothing changes.
+    refused = organizer.post(f"/admin/e/{event.slug}/credits", data={
+        "action": "remove", "attendee_id": two_days["Ben"].id, "activity": keynote.key,
+        "reason": " "})
+    assert refused.status_code == 400 and "reason" in refused.get_data(as_text=True)
+    assert hours_of(app, two_days, "Ben").total_minutes == 150
+    # Settings: quarter-hour rounding; a bad window is refused with a message.
+    bad = organizer.post(f"/admin/e/{event.slug}/credits", data={
+        "action": "settings", "credit_name": "Clock hours", "arrival_window": "-3",
+        "exit_min_share": "75", "rounding": "quarter", "retention_years": "7"})
+    assert bad.status_code == 400 and "arrival window" in bad.get_data(as_text=True)
+    assert organizer.post(f"/admin/e/{event.slug}/credits", data={
+        "action": "settings", "credit_name": "Clock hours", "provider_name": "Puget Sound ESD",
+        "arrival_window": "15", "exit_min_share": "75", "rounding": "quarter",
+        "retention_years": "7"}).status_code == 302
+    assert hours_of(app, two_days, "Ben").total_minutes == 165
+    # Every certificate, as a background job with progress.
+    assert organizer.post(f"/admin/e/{event.slug}/credits",
+                          data={"action": "batch"}).status_code == 302
+    batch = db.session.scalar(select(CertificateBatch))
+    jobs.run_pending_jobs()
+    db.session.expire_all()
+    batch = db.session.get(CertificateBatch, batch.id)
+    assert batch.status == "done" and batch.pdf.startswith(b"%PDF")
+    assert len(batch.certificate_ids) == 3
+    status = organizer.get(f"/admin/e/{event.slug}/credits/batches").get_data(as_text=True)
+    assert "Download the PDF" in status
+    pdf = organizer.get(f"/admin/e/{event.slug}/credits/batches/{batch.id}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    export = organizer.get(f"/admin/e/{event.slug}/credits/export.csv?summary=1")
+    assert export.mimetype == "text/csv" and "requirements_met" in export.get_data(as_text=True)
