@@ -94,6 +94,7 @@ def upgrade():
     )
     with op.batch_alter_table('credit_certificates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_credit_certificates_attendee_id'), ['attendee_id'], unique=False)
+        batch_op.create_index('uq_credit_certificates_issued', ['attendee_id'], unique=True, sqlite_where=sa.text("status = 'issued'"), postgresql_where=sa.text("status = 'issued'"))
         batch_op.create_index(batch_op.f('ix_credit_certificates_event_id'), ['event_id'], unique=False)
 
     op.create_table('credit_corrections',
@@ -199,6 +200,7 @@ def downgrade():
 
     op.drop_table('credit_corrections')
     with op.batch_alter_table('credit_certificates', schema=None) as batch_op:
+        batch_op.drop_index('uq_credit_certificates_issued', sqlite_where=sa.text("status = 'issued'"), postgresql_where=sa.text("status = 'issued'"))
         batch_op.drop_index(batch_op.f('ix_credit_certificates_event_id'))
         batch_op.drop_index(batch_op.f('ix_credit_certificates_attendee_id'))
 

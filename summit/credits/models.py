@@ -27,10 +27,12 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
@@ -127,8 +129,17 @@ class CreditRequest(db.Model):
         ForeignKey("staff_users.id", ondelete="SET NULL"))
 
 
+# The partial unique index's condition: a certificate still valid.
+ISSUED = text("status = 'issued'")
+
+
 class Certificate(db.Model):
     __tablename__ = "credit_certificates"
+    __table_args__ = (
+        # One valid certificate per person: two requests issuing at once store one.
+        Index("uq_credit_certificates_issued", "attendee_id", unique=True,
+              sqlite_where=ISSUED, postgresql_where=ISSUED),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),

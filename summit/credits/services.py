@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from summit import audit
 from summit.badges.api import BadgeError, normalize_image
@@ -51,8 +52,9 @@ class CreditError(ValueError):
 # --- settings ---------------------------------------------------------------------------------
 
 
-def settings_of(event: Event) -> CreditSettings:
-    """The event's credit settings (made, with the defaults, on first use)."""
+def settings_of(event: Event, *, create: bool = False) -> CreditSettings:
+    """The event's credit settings. Before an organizer saves any, the defaults: a row not
+    added to the session (reading pages write nothing), or with ``create`` a stored one."""
     row = db.session.scalar(select(CreditSettings).where(CreditSettings.event_id == event.id))
     if row is None:
         row = CreditSettings(event_id=event.id, credit_name="Clock hours", provider_name="",
@@ -60,8 +62,9 @@ def settings_of(event: Event) -> CreditSettings:
                              arrival_window=rules.DEFAULT_ARRIVAL_WINDOW, exit_scan=False,
                              exit_min_share=rules.DEFAULT_EXIT_SHARE, rounding="half",
                              feedback_required=False, retention_years=7)
-        db.session.add(row)
-        db.session.flush()
+        if create:
+            db.session.add(row)
+            db.session.flush()
     return row
 
 
@@ -87,7 +90,7 @@ def save_settings(event: Event, values: dict, *, by_user=None) -> CreditSettings
         problems["retention_years"] = "Keep the records from 1 to 30 years."
     if problems:
         raise CreditError("Please correct the settings.", problems)
-    settings = settings_of(event)
+    settings = settings_of(event, create=True)
     before = {name: getattr(settings, name) for name in (*SETTINGS_TEXT, "arrival_window",
                                                          "exit_scan", "exit_min_share",
                                                          "rounding", "feedback_required",
@@ -114,7 +117,7 @@ def set_signature(event: Event, data: bytes, *, by_user=None) -> CreditSettings:
     except BadgeError as exc:
         raise CreditError(str(exc).replace("The logo", "The signature")
                           .replace("the logo", "the signature")) from exc
-    settings = settings_of(event)
+    settings = settings_of(event, create=True)
     settings.signature, settings.signature_width, settings.signature_height = png, width, height
     audit.record("credits.signature_set", event_id=event.id,
                  actor_user_id=getattr(by_user, "id", None))
@@ -122,7 +125,7 @@ def set_signature(event: Event, data: bytes, *, by_user=None) -> CreditSettings:
 
 
 def remove_signature(event: Event, *, by_user=None) -> None:
-    settings = settings_of(event)
+    settings = settings_of(event, create=True)
     settings.signature = settings.signature_width = settings.signature_height = None
     audit.record("credits.signature_removed", event_id=event.id,
                  actor_user_id=getattr(by_user, "id", None))
@@ -533,10 +536,36 @@ def issue(event: Event, attendee: Attendee, book: rules.Ledger,
         settings.credit_name, organization)
     if same:
         return current
+    try:
+        with db.session.begin_nested():
+            row = _replace(event, attendee, book, settings, current, activities, organization)
+    except IntegrityError:  # another request issued it at the same moment: theirs stands
+        return current_certificate(attendee.id)
+    audit.record("credits.certificate_issued", event_id=event.id, target=attendee,
+                 actor_label="credits", after={"minutes": book.total_minutes,
+                                               "replaces": current.id if current else None})
+    return row
+
+
+def needs_issuing(attendee: Attendee, book: rules.Ledger, settings: CreditSettings) -> bool:
+    """Whether ``issue`` would write (a read-only page asks before opening a write)."""
+    if not book.requirements_met:
+        return False
+    current = current_certificate(attendee.id)
+    organization = attendee.organization.name if attendee.organization else ""
+    return current is None or (
+        current.total_minutes, current.activities, current.first_name, current.last_name,
+        current.credit_name, current.organization) != (
+        book.total_minutes, _snapshot(None, book), attendee.first_name, attendee.last_name,
+        settings.credit_name, organization)
+
+
+def _replace(event, attendee, book, settings, current, activities, organization):
     if current is not None:
         current.status = "superseded"
         current.revoked_at = utcnow()
         current.revoked_reason = "A corrected certificate replaced this one."
+        db.session.flush()
     row = Certificate(event_id=event.id, attendee_id=attendee.id,
                       code=new_code(CERTIFICATE_CODE_LENGTH), status="issued",
                       first_name=attendee.first_name, last_name=attendee.last_name,
@@ -547,9 +576,6 @@ def issue(event: Event, attendee: Attendee, book: rules.Ledger,
                       keep_until=keep_until(event, settings))
     db.session.add(row)
     db.session.flush()
-    audit.record("credits.certificate_issued", event_id=event.id, target=attendee,
-                 actor_label="credits", after={"minutes": book.total_minutes,
-                                               "replaces": current.id if current else None})
     return row
 
 

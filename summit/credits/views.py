@@ -21,6 +21,7 @@ from flask_login import current_user
 from summit.access import attendee_required, event_role, public
 from summit.credits import documents, rules, services
 from summit.credits.models import Certificate, CreditRequest
+from summit.database import write_transaction
 from summit.extensions import db
 from summit.i18n import translate
 from summit.registration.api import Attendee
@@ -42,15 +43,19 @@ def my_panel(event, attendee):
     if attendee.status != "registered" or not services.activities_of(event):
         return None
     book = services.ledger_for(event, attendee, _secret())
-    db.session.commit()
     return render_template("credits/_my_panel.html", event=event, book=book,
                            settings=services.settings_of(event), hours=rules.format_hours)
 
 
 def _ledger_context(event, attendee) -> dict:
+    """The ledger, and the certificate once the requirements are met: issued here (a short
+    write of its own, on a page that otherwise only reads) when it is new or changed."""
     settings = services.settings_of(event)
     book = services.ledger_for(event, attendee, _secret())
-    certificate = services.issue(event, attendee, book, settings)
+    if services.needs_issuing(attendee, book, settings):
+        with write_transaction(db.session):
+            services.issue(event, attendee, book, settings)
+    certificate = services.current_certificate(attendee.id) if book.requirements_met else None
     return {"event": event, "attendee": attendee, "book": book, "settings": settings,
             "certificate": certificate, "hours": rules.format_hours,
             "evidence_labels": rules.EVIDENCE_LABELS, "requests": services.my_requests(attendee),
@@ -78,7 +83,6 @@ def ledger(event, attendee):
             flash(_("Your request was sent to the organizers."), "success")
             return redirect(url_for("credits.ledger", slug=event.slug))
     context = _ledger_context(event, attendee)
-    db.session.commit()
     return no_store(current_app.make_response(
         (render_template("credits/ledger.html", **context), status)))
 
@@ -88,9 +92,7 @@ def ledger(event, attendee):
 def certificate_pdf(event, attendee):
     if attendee.status != "registered":
         abort(404)
-    context = _ledger_context(event, attendee)
-    certificate = context["certificate"]
-    db.session.commit()  # the certificate is issued before the (slow) render
+    certificate = _ledger_context(event, attendee)["certificate"]
     if certificate is None:
         abort(404)
     pdf = documents.render_one(event, certificate, base_url=current_app.config["BASE_URL"])
@@ -125,7 +127,6 @@ def _int(name: str) -> int | None:
 @bp.route("/admin/e/<slug>/credits", methods=["GET", "POST"])
 @event_role(*ORGANIZER)
 def manage(event):
-    services.settings_of(event)
     problems: dict = {}
     status = 200
     if request.method == "POST":
@@ -205,7 +206,6 @@ def manage(event):
         "attendees": {a.id: a for a in services.registered_attendees(event)},
         "hours": rules.format_hours,
     }
-    db.session.commit()
     return render_template("credits/manage.html", **context), status
 
 
@@ -213,9 +213,10 @@ def manage(event):
 @event_role(*ORGANIZER)
 def export(event):
     summary = request.args.get("summary") == "1"
-    columns, rows = documents.export_rows(event, _secret(), summary=summary,
-                                          base_url=current_app.config["BASE_URL"])
-    db.session.commit()
+    # The summary names each certificate: those due are issued first (a short write).
+    with write_transaction(db.session):
+        columns, rows = documents.export_rows(event, _secret(), summary=summary,
+                                              base_url=current_app.config["BASE_URL"])
     name = f"credits-{event.slug}-{'summary' if summary else 'activities'}.csv"
     return csv_download(rows, columns, name)
 

@@ -43,7 +43,7 @@ def summit_day(live_server, monkeypatch):
                            ends=time(10, 45), kind="plenary")
         save_program_block(event, title="Lunch", day=1, starts=time(12), ends=time(13),
                            kind="meal")
-        settings = services.settings_of(event)
+        settings = services.settings_of(event, create=True)
         settings.feedback_required = True
         settings.provider_name = "Puget Sound ESD"
         settings.activity_number = "PSESD-2027-0412"

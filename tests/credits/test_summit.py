@@ -118,7 +118,7 @@ def test_the_audit_log_keeps_the_scan_time_and_the_upload_time(app, client, two_
 
 def test_feedback_unlocks_a_days_hours(app, client, auth, runner, two_days, clock):
     run_the_summit(app, client, auth, runner, two_days, clock)
-    settings = services.settings_of(two_days["event"])
+    settings = services.settings_of(two_days["event"], create=True)
     settings.feedback_required = True
     db.session.commit()
     amber = hours_of(app, two_days, "Amber")
