@@ -93,6 +93,7 @@ def main() -> None:
     from summit.credits.render import naive_render, render_certificates
 
     pages, event = make_pages(args.count), make_event()
+    load_before = os.getloadavg()
     naive_count = min(args.naive_count or args.count, args.count)
     processes = args.processes or os.cpu_count() or 1
 
@@ -114,7 +115,8 @@ def main() -> None:
         + (f" --naive-count {naive_count}" if naive_count != args.count else "")
         + "`, both in one run on this machine "
         f"({platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}), "
-        f"fast path with {processes} worker process(es).",
+        f"fast path with {processes} worker process(es); load average "
+        f"{load_before[0]:.2f} before the run, {os.getloadavg()[0]:.2f} after.",
         "",
         "| variant | certificates | seconds | ms per certificate | PDF size |",
         "| --- | ---: | ---: | ---: | ---: |",

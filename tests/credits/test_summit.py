@@ -368,3 +368,25 @@ def test_organizer_settings_corrections_requests_and_a_batch(app, client, auth, 
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     export = organizer.get(f"/admin/e/{event.slug}/credits/export.csv?summary=1")
     assert export.mimetype == "text/csv" and "requirements_met" in export.get_data(as_text=True)
+
+
+def test_an_exit_scan_at_the_door_proves_the_share(app, client, two_days, clock):
+    settings = services.settings_of(two_days["event"], create=True)
+    settings.exit_scan, settings.exit_min_share = True, 75
+    db.session.commit()
+    clock(local(1, 19))
+    session_a, session_b = two_days["sessions"]["A"].id, two_days["sessions"]["B"].id
+    for person, session, arrived, left in (("Amber", session_a, (13, 2), (14, 10)),
+                                           ("Ben", session_b, (13, 5), (13, 40)),
+                                           ("Cora", session_a, (13, 0), None)):
+        assert api_scan(client, two_days, two_days[person], session=session,
+                        scanned_at=iso(1, *arrived)).status_code == 201
+        if left:  # the second scan at the same door: already checked in, and leaving
+            answer = api_scan(client, two_days, two_days[person], session=session,
+                              scanned_at=iso(1, *left))
+            assert answer.status_code == 200
+    lines = {name: {line.activity.title: line for line in hours_of(app, two_days, name).lines}
+             for name in ("Amber", "Ben", "Cora")}
+    assert lines["Amber"]["AI policy drafting"].minutes == 75        # 68 of 75 minutes
+    assert lines["Ben"]["Coaching with AI"].problem == "left_early"   # 35 of 75
+    assert lines["Cora"]["AI policy drafting"].problem == "no_exit"
