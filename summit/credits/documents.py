@@ -2,7 +2,8 @@
 the exports for the provider, and certificates by email after the event.
 
 PDFs render with no transaction open (read, commit, render, then record the result in a short
-write transaction), as badges do.
+write transaction), as badges do. ``summit.credits.render`` (WeasyPrint) is imported where a
+PDF is made, so web workers start without WeasyPrint, as badges' do.
 """
 
 from __future__ import annotations
@@ -18,12 +19,6 @@ from sqlalchemy import select
 from summit import jobs
 from summit.credits import rules, services
 from summit.credits.models import Certificate, CertificateBatch
-from summit.credits.render import (
-    CertificateEvent,
-    CertificatePage,
-    render_certificates,
-    render_chunk,
-)
 from summit.database import require_no_transaction, utcnow, write_transaction
 from summit.events.models import Event
 from summit.extensions import db
@@ -51,7 +46,9 @@ def _dates(event: Event) -> str:
     return f"{first.isoformat()} – {last.isoformat()}"
 
 
-def certificate_event(event: Event, lang: str = "en") -> CertificateEvent:
+def certificate_event(event: Event, lang: str = "en"):
+    from summit.credits.render import CertificateEvent
+
     settings = services.settings_of(event)
     signature = db.session.scalar(select(type(settings).signature).where(
         type(settings).id == settings.id))
@@ -72,8 +69,9 @@ def certificate_event(event: Event, lang: str = "en") -> CertificateEvent:
         signer_title=settings.signer_title, signature_png=signature, labels=labels)
 
 
-def certificate_page(certificate: Certificate, base_url: str, lang: str = "en"
-                     ) -> CertificatePage:
+def certificate_page(certificate: Certificate, base_url: str, lang: str = "en"):
+    from summit.credits.render import CertificatePage
+
     return CertificatePage(
         name=certificate.name, organization=certificate.organization,
         total_hours=rules.format_hours(certificate.total_minutes),
@@ -92,6 +90,8 @@ def render_one(event: Event, certificate: Certificate, *, base_url: str) -> byte
     document = certificate_event(event, lang)
     db.session.commit()
     require_no_transaction(db.session, "rendering a certificate")
+    from summit.credits.render import render_chunk
+
     return render_chunk([page], document)
 
 
@@ -163,6 +163,8 @@ def certificates_pdf(event: Event, certificates: list[Certificate], *, base_url:
     document = certificate_event(event)
     db.session.commit()
     require_no_transaction(db.session, "rendering certificates")
+    from summit.credits.render import render_certificates
+
     return render_certificates(pages, document, progress=progress, processes=processes)
 
 

@@ -18,7 +18,6 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from summit import audit
-from summit.badges.api import BadgeError, normalize_image
 from summit.breakouts import api as breakouts
 from summit.codes import new_code
 from summit.credits import rules
@@ -112,6 +111,10 @@ def save_settings(event: Event, values: dict, *, by_user=None) -> CreditSettings
 
 def set_signature(event: Event, data: bytes, *, by_user=None) -> CreditSettings:
     """Store the signer's signature image (checked and re-encoded as badges' logo is)."""
+    # Imported here: badges' interface loads WeasyPrint, which no page but this upload and
+    # the PDFs needs (web workers start without it, as badges' own do).
+    from summit.badges.api import BadgeError, normalize_image
+
     try:
         png, width, height = normalize_image(data)
     except BadgeError as exc:

@@ -21,7 +21,7 @@ from flask_login import current_user
 from summit.access import attendee_required, event_role, public
 from summit.credits import documents, rules, services
 from summit.credits.models import Certificate, CreditRequest
-from summit.database import write_transaction
+from summit.database import begin_write
 from summit.extensions import db
 from summit.i18n import translate
 from summit.registration.api import Attendee
@@ -48,13 +48,14 @@ def my_panel(event, attendee):
 
 
 def _ledger_context(event, attendee) -> dict:
-    """The ledger, and the certificate once the requirements are met: issued here (a short
-    write of its own, on a page that otherwise only reads) when it is new or changed."""
+    """The ledger, and the certificate once the requirements are met: issued here when it is
+    new or changed (the page then writes, ``begin_write``; otherwise it only reads)."""
     settings = services.settings_of(event)
     book = services.ledger_for(event, attendee, _secret())
     if services.needs_issuing(attendee, book, settings):
-        with write_transaction(db.session):
-            services.issue(event, attendee, book, settings)
+        begin_write(db.session)
+        services.issue(event, attendee, book, settings)
+        db.session.commit()
     certificate = services.current_certificate(attendee.id) if book.requirements_met else None
     return {"event": event, "attendee": attendee, "book": book, "settings": settings,
             "certificate": certificate, "hours": rules.format_hours,
@@ -213,10 +214,11 @@ def manage(event):
 @event_role(*ORGANIZER)
 def export(event):
     summary = request.args.get("summary") == "1"
-    # The summary names each certificate: those due are issued first (a short write).
-    with write_transaction(db.session):
-        columns, rows = documents.export_rows(event, _secret(), summary=summary,
-                                              base_url=current_app.config["BASE_URL"])
+    if summary:  # the summary names each certificate: those due are issued first
+        begin_write(db.session)
+    columns, rows = documents.export_rows(event, _secret(), summary=summary,
+                                          base_url=current_app.config["BASE_URL"])
+    db.session.commit()
     name = f"credits-{event.slug}-{'summary' if summary else 'activities'}.csv"
     return csv_download(rows, columns, name)
 
