@@ -91,7 +91,13 @@ class CertificateRenderer:
                 images[url] = (data, "image/png")
                 return url
 
-            rows = [(page, image(fast_qr_png(page.verify_url)), name_class(page.name))
+            # The activities as two blocks of lines (``white-space: pre``): one text box each,
+            # not one element per line.
+            head = f"{event.labels['date']} · {event.labels['activity']}"
+            rows = [(page, image(fast_qr_png(page.verify_url)), name_class(page.name),
+                     ("\n".join([head, *(f"{d} · {t}" for d, t, _h in page.activities[:14])]),
+                      "\n".join([event.labels["hours"],
+                                  *(h for _d, _t, h in page.activities[:14])])))
                     for page in pages]
             signature = image(event.signature_png) if event.signature_png else None
             signer = ", ".join(p for p in (event.signer_name, event.signer_title) if p)
