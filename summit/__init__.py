@@ -22,6 +22,7 @@ from summit import (
     badges,
     breakouts,
     checkin,
+    credits,
     events,
     homerooms,
     messages,
@@ -52,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # (job kinds, personal-data providers, message audiences, panels and navigation).
 FOUNDATION_PARTS = (auth, events)
 CAPABILITIES = (registration, privacy, messages, checkin, homerooms, breakouts, plans,
-                selfcheckin, badges)
+                selfcheckin, badges, credits)
 EDGES = (admin, api, ops)
 
 

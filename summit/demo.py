@@ -19,6 +19,7 @@ from sqlalchemy import select
 from summit.auth.services import create_user
 from summit.breakouts import api as breakouts_api
 from summit.breakouts import services as breakouts
+from summit.credits import services as credits
 from summit.database import utcnow
 from summit.events.models import Event
 from summit.events.services import create_event
@@ -214,6 +215,7 @@ def load_demo(slug: str = "ai-leadership-2027") -> str:
         db.session.flush()
     if not breakouts.rooms_of(event) and not breakouts_api.program_blocks_of(event):
         _load_program(event)
+        _load_credits(event)
     login_file = Path(current_app.instance_path) / "demo-login.txt"
     if login_file.exists():
         password = login_file.read_text().strip()
@@ -235,6 +237,18 @@ def load_demo(slug: str = "ai-leadership-2027") -> str:
         f"(check-in volunteer: checkin@demo.summit, facilitator: facilitator@demo.summit, "
         f"same password)"
     )
+
+
+def _load_credits(event: Event) -> None:
+    """Learning credit: Washington clock hours through an ESD, rounded down to the half hour,
+    with the day's feedback required (the attendee's ledger shows what is missing)."""
+    credits.save_settings(event, {
+        "credit_name": "Clock hours", "provider_name": "Puget Sound Educational Service District",
+        "activity_number": "PSESD-2027-0412", "signer_name": "Dr. Renée Walker",
+        "signer_title": "Director of Professional Learning", "arrival_window": 15,
+        "exit_min_share": 75, "rounding": "half", "retention_years": 7, "exit_scan": False,
+        "feedback_required": True,
+    })
 
 
 def _clock(text: str) -> time:

@@ -50,11 +50,19 @@ change, for idempotent notices).""")
 checked_in = _signals.signal("checked-in", doc="""
 An attendee was checked in on a check-in list (the entrance, or a session's room door).
 Sender: the event id. Keywords: ``attendee_id``, ``list_id``, ``list_kind`` (``"entrance"`` or
-``"session"``), ``session_id`` (or ``None``), ``at`` (the scan's time, UTC), ``source`` and
+``"session"``), ``session_id`` (or ``None``), ``at`` (the scan's time, UTC), ``source``,
+``checkin_id`` (the new check-in's id) and
 ``connection``: the connection the check-in was written on, whose transaction the receiver is
 in. The API writes check-ins straight on the driver, not through ``db.session``, so a receiver
 writes with ``connection.execute(statement, params)``. Sent once per new check-in; never for a
 scan that found one already stored (amber) or for a replayed nonce.""")
+
+
+scanned_again = _signals.signal("scanned-again", doc="""
+A scan found the attendee already checked in on the list (an amber answer): on the entrance
+list, a later day's arrival; at a session's door, someone leaving (an exit scan). Sender: the
+event id. Keywords as ``checked_in`` (``checkin_id`` is the stored check-in's, ``at`` this
+scan's time). Not sent for a replayed nonce; nothing is written by check-in.""")
 
 
 def all_signals() -> dict[str, NamedSignal]:

@@ -50,7 +50,7 @@ ID_PARAMS = {
     "question_id": "question", "section_id": "section", "role_id": "role",
     "topic_id": "topic", "notice_id": "notice", "plan_id": "plan", "token_id": "token",
     "organization_id": "organization", "domain_id": "domain", "request_id": "join_request",
-    "block_id": "program_block",
+    "block_id": "program_block", "credit_batch_id": "credit_batch",
 }
 # Secrets are named alike on different doors (``secret``, ``code``), so each is declared for its
 # endpoint: a new door with a secret fails until it is described here.
@@ -62,6 +62,9 @@ SECRET_PARAMS = {
     ("selfcheckin.entrance_scan", "code"): "entrance_code",
     ("selfcheckin.arrive", "marker"): "arrival",
     ("plans.give_feedback", "key"): "feedback_target",
+    # A certificate's verification page is public by design (whoever holds the certificate
+    # may show it to anyone): only a code nobody was given is refused.
+    ("credits.verify", "code"): "certificate_code",
 }
 # Parameters that name neither a row nor a secret: the value to use, and why.
 NOT_OWNED = {
@@ -149,6 +152,7 @@ def build_ownership_world(app) -> Ownership:
     from summit.breakouts import services as breakouts
     from summit.breakouts.models import SessionChangeNotice
     from summit.checkin import services as checkin
+    from summit.credits.models import Certificate, CertificateBatch
     from summit.database import utcnow
     from summit.events.models import Event
     from summit.homerooms.models import HomeroomTable, Seat
@@ -193,7 +197,14 @@ def build_ownership_world(app) -> Ownership:
                            finished_at=datetime.now(UTC))
         message = Message(event_id=event.id, subject="Welcome", body="Hello",
                           segment_kind="everyone")
-        db.session.add_all([batch, message])
+        certificate = Certificate(
+            event_id=event.id, attendee_id=first.id, code=f"{key}" * 20, status="issued",
+            first_name=first.first_name, last_name=first.last_name, email=first.email,
+            credit_name="Clock hours", total_minutes=90, activities=[],
+            keep_until=event.end_date)
+        credit_batch = CertificateBatch(event_id=event.id, certificate_ids=[], status="done",
+                                        pdf=b"%PDF-1.4\n%%EOF\n", pdf_size=14)
+        db.session.add_all([batch, message, certificate, credit_batch])
         db.session.flush()
         recipient = MessageRecipient(event_id=event.id, attendee_id=first.id,
                                      message_id=message.id, reason_key="message",
@@ -215,7 +226,8 @@ def build_ownership_world(app) -> Ownership:
             EventRole.event_id == event.id, EventRole.role == "checkin"))
         rows[key] = {"checkin": result.checkin.id, "badge_batch": batch, "message": message,
                      "recipient": recipient, "notices": notices, "section": section,
-                     "question": text_questions[1], "role": desk_role}
+                     "question": text_questions[1], "role": desk_role,
+                     "certificate": certificate, "credit_batch": credit_batch}
         recipient.status = "failed"  # so that "retry" has something to do
     second_topic = topics.submit(event_a, colleague, "question", "Which tools are approved?")
     # Amber has no seat on day 1, so moving her to a table changes something.
@@ -285,6 +297,9 @@ def build_ownership_world(app) -> Ownership:
         "token": Values(token_ids["mine"], {"other_account": token_ids["theirs"]}),
         "organization": Values(amber.organization_id, {"other_event": pine_ridge.id}),
         "program_block": Values(a.block_ids[0], {"other_event": b.block_ids[0]}),
+        "credit_batch": Values(rows["a"]["credit_batch"].id,
+                               {"other_event": rows["b"]["credit_batch"].id}),
+        "certificate_code": Values(rows["a"]["certificate"].code, {"forged": "x" * 20}),
         "domain": Values(knox_domain.id, {"other_event": b.domain_id}),
         "join_request": Values(a.request_id, {"other_event": b.request_id,
                                               "other_team": denver_request.id}),

@@ -49,8 +49,25 @@ def refusal(status: int, message: str, **extra) -> Answer:
 TOO_LARGE = refusal(422, "The request body is too large for a check-in.")
 
 
-def read_body(raw: bytes) -> tuple[str, str | None] | Answer:
-    """``(code, nonce)`` from the request body, or the 400/422 answer that refuses it."""
+@dataclass(frozen=True)
+class Scan:
+    """A check-in request's body: the code, the nonce, and for a room-door scan uploaded
+    later, ``session`` (a breakout session's id) and ``scanned_at`` (unparsed: the Flask view
+    bounds it by the event's days)."""
+
+    code: str
+    nonce: str | None = None
+    session: int | None = None
+    scanned_at: str | None = None
+
+    @property
+    def plain(self) -> bool:
+        """An entrance scan made now: what the fast path serves."""
+        return self.session is None and self.scanned_at is None
+
+
+def read_body(raw: bytes) -> Scan | Answer:
+    """The ``Scan`` in the request body, or the 400/422 answer that refuses it."""
     if len(raw) > MAX_BODY:
         return TOO_LARGE
     try:
@@ -69,21 +86,33 @@ def read_body(raw: bytes) -> tuple[str, str | None] | Answer:
                               or "\x00" in nonce):
         return refusal(422, f"\"nonce\" must be a string of at most {checkin.NONCE_MAX} "
                             "characters.")
-    return code, nonce
+    session = data.get("session")
+    if session is not None and (isinstance(session, bool) or not isinstance(session, int)
+                                or not 0 < session < 2**31):
+        return refusal(422, "\"session\" must be a session's id (a whole number, see "
+                            "GET /api/v1/events/<slug>/sessions).")
+    scanned_at = data.get("scanned_at")
+    if scanned_at is not None and (not isinstance(scanned_at, str) or len(scanned_at) > 64):
+        return refusal(422, "\"scanned_at\" must be a time in ISO 8601 with an offset, like "
+                            "2027-03-04T09:12:00-08:00.")
+    return Scan(code, nonce, session, scanned_at)
 
 
 def check_in(engine: Engine, event, entrance: checkin.ListRef, user_id: int, code: str,
-             nonce: str | None) -> Answer:
-    """Check ``code`` in on the event's entrance list for the token's user, and commit.
+             nonce: str | None, scanned_at=None) -> Answer:
+    """Check ``code`` in on ``entrance`` (the event's entrance list, or a session's door list)
+    for the token's user, and commit; ``scanned_at`` is a scan time already bounded (see
+    ``checkin.api.check_in_alone``).
 
     ``event`` is the ``ApiEvent`` the token was authorized for. A database that cannot store
     the check-in gets a 503 (retry with the same nonce), never a 500.
     """
+    day = event.current_day(scanned_at) if scanned_at is not None else event.current_day()
     for attempt in (1, 2):
         try:
             return answer_for(checkin.check_in_alone(
-                engine, entrance, day=event.current_day(), code=code, by_user_id=user_id,
-                nonce=nonce))
+                engine, entrance, day=day, code=code, by_user_id=user_id,
+                nonce=nonce, scanned_at=scanned_at))
         except DBAPIError as error:
             if attempt == 1 and getattr(error, "warm_connection", False):
                 continue  # a kept connection the database had dropped: again on a fresh one

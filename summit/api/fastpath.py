@@ -10,7 +10,8 @@ with the parts the Flask view uses, and nothing else:
   checked (cached for ``API_AUTH_CACHE_SECONDS``, cleared at once when a token is revoked here);
 - where: the entrance list the view cached;
 - how often: ``ratelimits.check_outside_flask``, on Flask-Limiter's own counters;
-- what: ``api.checkins.read_body`` and ``check_in``, exactly as the view runs them;
+- what: ``api.checkins.read_body`` and ``check_in``, exactly as the view runs them (a scan
+  with a ``session`` or a ``scanned_at`` goes to the view, which reads the event's sessions);
 - the answer's headers (``api_headers_for``, ``X-Request-ID``, the rate-limit headers) and its
   ``summit.request`` log line.
 
@@ -94,6 +95,8 @@ class CheckinFastPath:
         parsed = checkins.read_body(raw)
         if isinstance(parsed, checkins.Answer):
             return None  # the view refuses it, and counts it against the limits as it does
+        if not parsed.plain:
+            return None  # a room door or a scan time: the view reads the event's sessions
         try:
             limits = check_outside_flask(app, self.ENDPOINT, method="POST",
                                          ip=environ.get("REMOTE_ADDR", ""),
@@ -103,9 +106,9 @@ class CheckinFastPath:
             limits = None
         if limits is None:
             return None
-        code, nonce = parsed
         try:
-            reply = checkins.check_in(self.engine, event, entrance, user.id, code, nonce)
+            reply = checkins.check_in(self.engine, event, entrance, user.id, parsed.code,
+                                      parsed.nonce)
         except Exception:  # as the app's 500 handler: logged, and answered in JSON
             log.exception("check-in failed on the fast path")
             reply = checkins.refusal(500, "Something went wrong",

@@ -12,7 +12,9 @@ the API and its fast path, self check-in, room doors), on whatever connection th
    ... ON CONFLICT DO NOTHING``, so two desks scanning one badge at once store it once) and its
    audit entry, then the ``change_seq`` bump that live dashboards poll, and the
    ``signals.checked_in`` signal, inside the transaction. If the insert finds a check-in stored
-   meanwhile, the facts are read again and decided again.
+   meanwhile, the facts are read again and decided again. An amber answer writes nothing, but
+   sends ``signals.scanned_again`` (a later day's arrival, or leaving a session's room) when
+   anyone listens.
 
 ``check_in`` runs it on the ORM session's connection for the Flask views; the API runs it straight
 on the driver (``database.direct_connection``).
@@ -300,13 +302,17 @@ def _prior(stored: StoredCheckin | None) -> rules.Prior | None:
 def record_scan(conn: SqlConnection, checkin_list: ListRef, *, day: int,
                 code: str | None = None, attendee_id: int | None = None,
                 by_user_id: int | None = None, source: str = "desk", nonce: str | None = None,
-                at: datetime | None = None, bump: bool = True) -> CheckinResult:
+                at: datetime | None = None, scanned_at: datetime | None = None,
+                bump: bool = True) -> CheckinResult:
     """Check in whoever ``code`` (what a scanner read: the ``/c/<code>`` URL or the bare code)
     or ``attendee_id`` names, on ``checkin_list``, in the caller's transaction (the caller
     commits). See the module docstring.
 
     ``day`` is the event day whose details (homeroom table) the answer shows. ``at`` lets a
-    scan queued offline keep its time (clamped to the last 12 hours). With ``bump=False`` the
+    scan queued offline keep its time (clamped to the last 12 hours). ``scanned_at`` is a scan
+    time the caller has already bounded (the API: not in the future, on one of the event's
+    days): it is stored as is, and the audit entry keeps it beside its own time (the upload's).
+    With ``bump=False`` the
     caller bumps ``change_seq`` after its commit when ``result.counted``
     (``bump_after_commit``)."""
     nonce = _clean_nonce(nonce)
@@ -321,18 +327,26 @@ def record_scan(conn: SqlConnection, checkin_list: ListRef, *, day: int,
         decision = rules.decide(rules.Facts(checkin_list.event_id, person, nonce,
                                             _prior(by_nonce), _prior(existing)))
         if not decision.record:
+            if decision.outcome == AMBER and not decision.replay \
+                    and signals.scanned_again.receivers:
+                signals.scanned_again.send(
+                    checkin_list.event_id, attendee_id=attendee.id, list_id=checkin_list.id,
+                    list_kind=checkin_list.kind, session_id=checkin_list.session_id,
+                    at=scanned_at if scanned_at is not None else _when(at),
+                    source=source[:16], checkin_id=decision.prior.id, connection=conn)
             return _answer(conn, day, decision, attendee, (existing, by_nonce))
         values = {
-            "list_id": checkin_list.id, "attendee_id": attendee.id, "at": _when(at),
+            "list_id": checkin_list.id, "attendee_id": attendee.id,
+            "at": scanned_at if scanned_at is not None else _when(at),
             "by_user_id": by_user_id, "source": source[:16], "nonce": nonce,
         }
-        new_id = _write(conn, values, checkin_list, bump=bump)
+        new_id = _write(conn, values, checkin_list, bump=bump, scanned=scanned_at is not None)
         if new_id is not None:
             stored = StoredCheckin(new_id, values["at"], nonce, attendee.id)
             signals.checked_in.send(
                 checkin_list.event_id, attendee_id=attendee.id, list_id=checkin_list.id,
                 list_kind=checkin_list.kind, session_id=checkin_list.session_id,
-                at=values["at"], source=values["source"], connection=conn)
+                at=values["at"], source=values["source"], checkin_id=new_id, connection=conn)
             return CheckinResult(GREEN, attendee, stored)
         # A unique constraint said no: another desk was first, or this nonce's first request
         # committed meanwhile (a retry racing it). Read what is stored and decide again.
@@ -354,7 +368,8 @@ def _answer(conn: SqlConnection, day: int, decision: rules.Decision,
     return CheckinResult(decision.outcome, attendee, checkin, replayed=decision.replay)
 
 
-def _write(conn: SqlConnection, values: dict, checkin_list: ListRef, *, bump: bool) -> int | None:
+def _write(conn: SqlConnection, values: dict, checkin_list: ListRef, *, bump: bool,
+           scanned: bool = False) -> int | None:
     """Store a new check-in and its audit entry, and bump ``change_seq`` when ``bump``: the new
     check-in's id, or ``None`` when a unique constraint said no (nothing written then).
 
@@ -364,18 +379,23 @@ def _write(conn: SqlConnection, values: dict, checkin_list: ListRef, *, bump: bo
       transaction (the API) it stores both or neither, in one round trip;
     - SQLite: the insert, then the audit row (always inside the caller's transaction).
     The bump comes last: on PostgreSQL it locks the event row until COMMIT, and every check-in
-    of the event queues on that lock (see ``bump_in_transaction``)."""
+    of the event queues on that lock (see ``bump_in_transaction``). ``scanned``: the check-in's
+    time is a scan time sent with it (uploaded later), which its audit entry's ``after`` keeps
+    as ``scanned_at`` (the entry's own time is the upload's)."""
     event_id = checkin_list.event_id
     entry = _created_entry(event_id, values["attendee_id"], values["source"],
                            values["by_user_id"])
+    scanned_at = values["at"].isoformat() if scanned else None
     if conn.dialect.name == "postgresql":
-        new_id = _insert_with_audit_row(conn, values, entry, checkin_list.name)
+        new_id = _insert_with_audit_row(conn, values, entry, checkin_list.name, scanned_at)
     else:
         new_id = _insert_ignoring_conflict(conn, values)
         if new_id is not None:
-            audit.record_now(conn, **entry, after={"list": checkin_list.name,
-                                                   "source": values["source"],
-                                                   "checkin_id": new_id})
+            after = {"list": checkin_list.name, "source": values["source"],
+                     "checkin_id": new_id}
+            if scanned_at is not None:
+                after["scanned_at"] = scanned_at
+            audit.record_now(conn, **entry, after=after)
     if new_id is not None and bump:
         _bump(event_id, conn)
     return new_id
@@ -393,8 +413,9 @@ def _insert_ignoring_conflict(conn: SqlConnection, values: dict) -> int | None:
 
 
 def _insert_with_audit_row(conn: SqlConnection, values: dict, entry: dict,
-                           list_name: str) -> int | None:
-    """PostgreSQL: the check-in and its audit row as ONE statement (a data-modifying CTE)."""
+                           list_name: str, scanned_at: str | None = None) -> int | None:
+    """PostgreSQL: the check-in and its audit row as ONE statement (a data-modifying CTE);
+    with ``scanned_at``, the audit row's ``after`` keeps it too."""
 
     def build():
         from summit.audit import AuditLog
@@ -403,9 +424,11 @@ def _insert_with_audit_row(conn: SqlConnection, values: dict, entry: dict,
         new = (postgresql.insert(checkins)
                .values({name: bindparam(name, type_=checkins.c[name].type) for name in values})
                .on_conflict_do_nothing().returning(checkins.c.id).cte("new_checkin"))
-        after = func.json_build_object("list", bindparam("list_name", type_=String),
-                                       "source", bindparam("source", type_=String),
-                                       "checkin_id", new.c.id)
+        parts = ["list", bindparam("list_name", type_=String),
+                 "source", bindparam("source", type_=String), "checkin_id", new.c.id]
+        if scanned_at is not None:
+            parts += ["scanned_at", bindparam("scanned_at", type_=String)]
+        after = func.json_build_object(*parts)
         fields = [f"entry_{name}" for name in entry]
         logged = insert(log).from_select(
             [*entry, "before", "after", "at"],
@@ -417,7 +440,11 @@ def _insert_with_audit_row(conn: SqlConnection, values: dict, entry: dict,
 
     params = {**values, "list_name": list_name, "logged_at": utcnow(),
               **{f"entry_{name}": value for name, value in entry.items()}}
-    return conn.execute(_hot("insert_checkin_with_audit_postgresql", build), params).scalar()
+    name = "insert_checkin_with_audit_postgresql"
+    if scanned_at is not None:
+        params["scanned_at"] = scanned_at
+        name += "_scanned"
+    return conn.execute(_hot(name, build), params).scalar()
 
 
 def _created_entry(event_id: int, attendee_id: int, source: str,
@@ -480,7 +507,7 @@ def check_in(attendee_or_code, checkin_list: CheckinList, by_user=None, source: 
 
 def check_in_alone(engine: Engine, checkin_list: ListRef, *, day: int, code: str,
                    by_user_id: int | None, nonce: str | None,
-                   source: str = "api") -> CheckinResult:
+                   source: str = "api", scanned_at: datetime | None = None) -> CheckinResult:
     """``record_scan`` in a transaction of its own, straight on the driver (the API, whose
     request needs nothing else of the database): no ORM session, and none of Core's
     per-statement work, which was most of a check-in's CPU.
@@ -493,13 +520,14 @@ def check_in_alone(engine: Engine, checkin_list: ListRef, *, day: int, code: str
     inside the check-in's transaction, so while anyone listens PostgreSQL gets one too.
     Database errors propagate as SQLAlchemy's (``DBAPIError``): the caller decides."""
     bump = bump_in_transaction(engine.dialect.name)
-    in_transaction = bool(signals.checked_in.receivers)
+    in_transaction = bool(signals.checked_in.receivers or signals.scanned_again.receivers)
     with direct_connection(engine) as conn:
         with sqlite_write_turn(engine), \
                 (nullcontext() if in_transaction else conn.autocommit()):
             conn.begin()
             result = record_scan(conn, checkin_list, code=code, day=day,
-                                 by_user_id=by_user_id, source=source, nonce=nonce, bump=bump)
+                                 by_user_id=by_user_id, source=source, nonce=nonce,
+                                 scanned_at=scanned_at, bump=bump)
             conn.commit()
         if result.counted and not bump:
             try:

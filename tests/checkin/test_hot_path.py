@@ -54,8 +54,11 @@ def test_a_warm_check_in_is_four_statements_and_keeps_audit_stats_and_homeroom(
     # PostgreSQL: the insert and the audit row are one statement (a CTE, no transaction round
     # trips), and the bump follows in its own short transaction, "SET LOCAL ...; UPDATE" sent
     # as one query (bump_after_commit).
-    expected = 3 if db.engine.dialect.name == "postgresql" else 4
+    # Each receiver of ``checked_in`` adds its own: learning credit's one INSERT into its
+    # ledger (credits.receivers), in the check-in's transaction.
+    expected = (3 if db.engine.dialect.name == "postgresql" else 4) + 1
     assert len(statements) == expected, "\n".join(statements)
+    assert sum("INSERT INTO credit_scans" in statement for statement in statements) == 1
     db.session.expire_all()
     assert db.session.get(Event, event.id).change_seq == seq + 2
     entry = db.session.scalars(select(AuditLog).where(AuditLog.action == "checkin.created")

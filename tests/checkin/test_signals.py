@@ -58,7 +58,7 @@ def _expect_one(sent, world, attendee, *, source, list_kind="entrance", session_
     assert sender == world["event"].id
     assert {k: v for k, v in keywords.items() if k != "connection"} == {
         "attendee_id": attendee.id, "list_id": stored.list_id, "list_kind": list_kind,
-        "session_id": session_id, "at": stored.at, "source": source}
+        "session_id": session_id, "at": stored.at, "source": source, "checkin_id": stored.id}
     assert keywords["connection"] is not None
 
 

@@ -31,8 +31,10 @@ PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MARK = "evil"  # in every hostile text, so its cells can be found
 _PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 # Cells Summit writes itself (numbers, dates, links, status words): never typed by a person.
+# Generated cells: empty, numbers, dates, addresses, words, times of day (09:00) and
+# certificate codes (20 characters of summit.codes' alphabet).
 _GENERATED = re.compile(r"^$|^-?\d+(\.\d+)?$|^\d{4}-\d\d-\d\d[T \d:+.-]*$|^https?://\S+$"
-                        r"|^[a-z][a-z ]*$")
+                        r"|^[a-z][a-z ]*$|^\d\d:\d\d$|^[a-hj-km-np-z2-9]{20}$")
 
 
 def hostile(n: int, what: str) -> str:
@@ -83,6 +85,17 @@ def hostile_event(app, make_event, make_attendee, make_staff):
         feedback.submit(app.config["SECRET_KEY"], event, attendee, day_one,
                         {key: hostile(n, key) for key, _ in feedback.QUESTIONS}, 1 + n % 5,
                         anonymous=n % 2 == 1)
+    db.session.commit()
+    # Learning credit: an activity with a hostile title, granted to everyone.
+    from datetime import time
+
+    from summit.breakouts.api import save_program_block
+    from summit.credits import services as credits
+
+    block = save_program_block(event, title=hostile(0, "activity")[:200], day=1,
+                               starts=time(9), ends=time(10))
+    for attendee in attendees:
+        credits.correct(event, attendee, f"b{block.id}", granted=True, reason="Seen there")
     db.session.commit()
     return event, make_staff("organizer", event)
 
