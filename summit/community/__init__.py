@@ -11,4 +11,15 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Nothing registered yet."""
+    """The organizer's series pages (After), the member's pages and calendar feed, a panel on
+    My summit, and the personal-data provider."""
+    from summit import panels
+    from summit.community import privacy, views
+    from summit.privacy.api import add_provider
+
+    app.register_blueprint(views.bp)
+    app.add_template_filter(views.local, "community_local")
+    add_provider(privacy.Community)
+    panels.add_my_summit_panel(views.my_summit_panel, order=60)
+    panels.add_nav_item(80, "Communities", "community.admin_index", ("organizer",),
+                        group="after")
