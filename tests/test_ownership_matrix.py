@@ -561,7 +561,7 @@ def test_no_route_reaches_another_events_attendees_or_teams_rows(app, ownership)
         ownership.values)
     assert not missing, f"the ownership world has no rows of kind {sorted(missing)}"
     clients = {requester: client_for(app, requester, ownership)
-               for requester in ("anonymous", "attendee", "organizer")}
+               for requester in ("anonymous", "attendee", "organizer", "facilitator")}
     failures, tried = [], 0
     baseline = snapshot()
     controls = []

@@ -1,4 +1,4 @@
-"""community: series, members, meetings, topics, votes, RSVPs, attendance, groups, progress notes
+"""community: series, members, retired invitation links, meetings, topics, votes, RSVPs, attendance, groups, progress notes
 
 Communities of practice that meet after the summit (summit/community/models.py). New tables
 only: no existing row needs repair.
@@ -42,6 +42,18 @@ def upgrade():
     )
     with op.batch_alter_table('community_series', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_community_series_event_id'), ['event_id'], unique=False)
+
+    op.create_table('community_retired_invites',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('series_id', sa.Integer(), nullable=False),
+    sa.Column('secret', sa.String(length=40), nullable=False),
+    sa.Column('retired_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['series_id'], ['community_series.id'], name=op.f('fk_community_retired_invites_series_id_community_series'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_community_retired_invites')),
+    sa.UniqueConstraint('secret', name=op.f('uq_community_retired_invites_secret'))
+    )
+    with op.batch_alter_table('community_retired_invites', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_community_retired_invites_series_id'), ['series_id'], unique=False)
 
     op.create_table('community_meetings',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -225,4 +237,8 @@ def downgrade():
     with op.batch_alter_table('community_series', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_community_series_event_id'))
 
+    with op.batch_alter_table('community_retired_invites', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_community_retired_invites_series_id'))
+
+    op.drop_table('community_retired_invites')
     op.drop_table('community_series')

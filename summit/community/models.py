@@ -4,6 +4,8 @@
   (an RFC 5545 RRULE read by python-dateutil), local start and end times in an IANA time zone,
   its place (a video link or a room), the size of its small groups and its invitation link
   (``invite_secret``; ``None`` once revoked).
+- ``CommunityRetiredInvite``: an invitation link replaced or revoked, kept so that using it says
+  "this link no longer works" (410) where a made-up link is simply not found (404).
 - ``CommunityMember``: an attendee of the event in a series (invited, requested, active, left;
   member or co-lead), with their own calendar-feed secret and whether other members may see
   their name.
@@ -64,6 +66,16 @@ class CommunitySeries(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     event = relationship("Event")
+
+
+class CommunityRetiredInvite(db.Model):
+    __tablename__ = "community_retired_invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(
+        ForeignKey("community_series.id", ondelete="CASCADE"), index=True)
+    secret: Mapped[str] = mapped_column(String(40), unique=True)
+    retired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class CommunityMember(db.Model):

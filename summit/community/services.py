@@ -25,6 +25,7 @@ from summit.community.models import (
     CommunityMeeting,
     CommunityMember,
     CommunityProgressNote,
+    CommunityRetiredInvite,
     CommunityRsvp,
     CommunitySeries,
     CommunityTopic,
@@ -289,11 +290,19 @@ def accept(member: CommunityMember) -> None:
     member.status, member.joined_at, member.left_at = "active", utcnow(), None
 
 
-def series_for_invite(event: Event, invite: str) -> CommunitySeries | None:
-    if not invite or len(invite) > 64:
-        return None
-    return db.session.scalar(select(CommunitySeries).where(
+def series_for_invite(event: Event, invite: str) -> tuple[CommunitySeries | None, bool]:
+    """The series an invitation link opens, and whether the link is one that was replaced or
+    revoked (so the view says so, where a link that never existed is simply not found)."""
+    if not invite or len(invite) > 40:
+        return None, False
+    series = db.session.scalar(select(CommunitySeries).where(
         CommunitySeries.event_id == event.id, CommunitySeries.invite_secret == invite))
+    if series is not None:
+        return series, False
+    retired = db.session.scalar(select(CommunityRetiredInvite.id).join(
+        CommunitySeries, CommunitySeries.id == CommunityRetiredInvite.series_id).where(
+        CommunitySeries.event_id == event.id, CommunityRetiredInvite.secret == invite))
+    return None, retired is not None
 
 
 def ask_to_join(series: CommunitySeries, attendee: Attendee) -> CommunityMember:
@@ -316,6 +325,8 @@ def ask_to_join(series: CommunitySeries, attendee: Attendee) -> CommunityMember:
 
 
 def renew_invite(series: CommunitySeries, revoke: bool = False) -> None:
+    if series.invite_secret:
+        db.session.add(CommunityRetiredInvite(series_id=series.id, secret=series.invite_secret))
     series.invite_secret = None if revoke else _secret()
     audit.record("community.invite_link", event_id=series.event_id, target=series,
                  after={"revoked": revoke})

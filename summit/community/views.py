@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -55,6 +56,23 @@ def _meeting(series, meeting_id: int | None) -> CommunityMeeting:
     if meeting is None or meeting.series_id != series.id:
         abort(404)
     return meeting
+
+
+# Form fields naming rows of a series, and the rows they name.
+_ROW_FIELDS = {"topic": CommunityTopic, "meeting": CommunityMeeting, "member": CommunityMember,
+               "present": CommunityMember}
+
+
+def _refuse_foreign_rows(series) -> None:
+    """A form that names any row outside this series is refused as a whole (404), whatever
+    its action, before anything is changed: a hostile id is never half applied."""
+    for name, model in _ROW_FIELDS.items():
+        for value in request.form.getlist(name):
+            if not value.strip().isdigit():
+                abort(400)
+            row = db.session.get(model, int(value))
+            if row is None or row.series_id != series.id:
+                abort(404)
 
 
 def _parse_date(value: str) -> date:
@@ -113,6 +131,7 @@ def admin_index(event):
 def admin_series(event, series_id: int):
     series = _series(event, series_id)
     if request.method == "POST":
+        _refuse_foreign_rows(series)
         action = request.form.get("action", "")
         try:
             if action == "invite":
@@ -172,6 +191,7 @@ def admin_meeting(event, series_id: int, meeting_id: int):
     series = _series(event, series_id)
     meeting = _meeting(series, meeting_id)
     if request.method == "POST":
+        _refuse_foreign_rows(series)
         action = request.form.get("action", "")
         try:
             if action == "move":
@@ -258,6 +278,7 @@ def member_page(event, attendee, series_id: int):
 
 
 def _member_action(event, series, member):
+    _refuse_foreign_rows(series)
     action = request.form.get("action", "")
     back = url_for("community.member_page", slug=event.slug, series_id=series.id)
     try:
@@ -282,6 +303,8 @@ def _member_action(event, series, member):
             if topic is None or topic.series_id != series.id:
                 abort(404)
             services.vote(topic, member, request.form.get("vote", "1") != "0")
+        elif action not in ("rsvp", "attended", "progress"):
+            raise services.CommunityError(_("Unknown action."))
         else:
             meeting = _meeting(series, request.form.get("meeting", type=int))
             if action == "rsvp":
@@ -295,8 +318,6 @@ def _member_action(event, series, member):
                                        request.form.get("status", ""),
                                        request.form.get("note", ""))
                 flash(_("Progress note saved."), "success")
-            else:
-                raise services.CommunityError(_("Unknown action."))
     except (services.CommunityError, RecurrenceError) as exc:
         db.session.rollback()
         flash(_error_text(exc), "error")
@@ -308,8 +329,10 @@ def _member_action(event, series, member):
 @bp.route("/e/<slug>/community/join/<secret:invite>", methods=["GET", "POST"])
 @attendee_required
 def join(event, attendee, invite: str):
-    series = services.series_for_invite(event, invite)
+    series, retired = services.series_for_invite(event, invite)
     if series is None:
+        if not retired:
+            abort(404)
         return render_template("community/join_invalid.html", event=event), 410
     member = services.member_for(series, attendee)
     if request.method == "POST":
@@ -356,6 +379,4 @@ def my_summit_panel(event, attendee) -> str | None:
 
 
 def local(moment: datetime, zone: str) -> datetime:
-    from zoneinfo import ZoneInfo
-
     return moment.astimezone(ZoneInfo(zone))
