@@ -440,9 +440,11 @@ def draft_agenda(meeting: CommunityMeeting, count: int = 3) -> tuple[list[int], 
     return [t.id for t in top], agenda_rules.agenda_text(top)
 
 
-def publish_agenda(meeting: CommunityMeeting, text: str, topic_ids: list[int]) -> int:
+def publish_agenda(meeting: CommunityMeeting, text: str, topic_ids: list[int],
+                   notify: bool = True) -> int:
     """Publish the agenda with the chosen topics; the other open topics carry over to the
-    next meeting. Every active member is told by email. Returns how many were told."""
+    next meeting. Every active member is told by email (unless ``notify`` is false: the demo
+    loads a history nobody needs mailing about). Returns how many were told."""
     text = text.strip()[:5000]
     if not text:
         raise CommunityError(N_("Please write the agenda."))
@@ -460,7 +462,7 @@ def publish_agenda(meeting: CommunityMeeting, text: str, topic_ids: list[int]) -
     meeting.sequence += 1
     audit.record("community.agenda_published", event_id=meeting.series.event_id,
                  target=meeting, after={"topics": topic_ids})
-    return tell_members(meeting, "agenda")
+    return tell_members(meeting, "agenda") if notify else 0
 
 
 # --- RSVP, attendance, groups, progress --------------------------------------------------------
