@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from summit.access import attendee_required, event_role, load_event, public
 from summit.community import ical, services
+from summit.community.forms import SeriesForm
 from summit.community.models import (
     PROGRESS_STATUSES,
     RSVP_ANSWERS,
@@ -100,20 +101,21 @@ def _error_text(exc: Exception) -> str:
 @event_role("organizer")
 def admin_index(event):
     error, status = None, 200
-    if request.method == "POST":
-        form = request.form
+    form = SeriesForm()
+    if form.is_submitted():
         try:
+            if not form.validate():
+                raise services.CommunityError(form.first_error())
             data = services.SeriesData(
-                title=form.get("title", ""), description=form.get("description", ""),
-                rrule=form.get("rrule", ""), first_date=_parse_date(form.get("first_date", "")),
-                timezone=form.get("timezone", "").strip(),
-                starts=_parse_time(form.get("starts", "")),
-                ends=_parse_time(form.get("ends", "")),
-                video_url=form.get("video_url", ""), room=form.get("room", ""),
-                group_size=int(form.get("group_size") or 5),
-                agenda_days_before=int(form.get("agenda_days_before") or 3))
+                title=form.title.data, description=form.description.data or "",
+                rrule=form.rrule.data, first_date=form.first_date.data,
+                timezone=form.timezone.data, starts=form.starts.data, ends=form.ends.data,
+                video_url=form.video_url.data or "", room=form.room.data or "",
+                group_size=form.group_size.data or 5,
+                agenda_days_before=(3 if form.agenda_days_before.data is None
+                                    else form.agenda_days_before.data))
             series = services.create_series(event, data)
-        except (services.CommunityError, RecurrenceError, ValueError) as exc:
+        except (services.CommunityError, RecurrenceError) as exc:
             db.session.rollback()
             error, status = _error_text(exc), 422
         else:

@@ -112,6 +112,12 @@ def test_changes_reach_members_and_bad_input_is_refused_in_words(client, auth, m
     bad = client.post(f"/admin/e/{event.slug}/community",
                       data=_series_form(rrule="FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=2"))
     assert bad.status_code == 422 and "gives no dates" in bad.get_data(True)
+    for field, value, words in (("first_date", "next Friday", "YYYY-MM-DD"),
+                                ("starts", "9am", "HH:MM"), ("title", "  ", "a title"),
+                                ("group_size", "40", "2 to 20 people")):
+        bad = client.post(f"/admin/e/{event.slug}/community",
+                          data=_series_form(**{field: value}))
+        assert bad.status_code == 422 and words in bad.get_data(True), field
     assert db.session.scalar(select(func.count(CommunitySeries.id))) == 1
     client.post(admin, data={"action": "invite", "segment": "all:"})
     auth.as_attendee(amber)
