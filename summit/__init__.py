@@ -22,6 +22,7 @@ from summit import (
     badges,
     breakouts,
     checkin,
+    community,
     credits,
     events,
     homerooms,
@@ -53,7 +54,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # (job kinds, personal-data providers, message audiences, panels and navigation).
 FOUNDATION_PARTS = (auth, events)
 CAPABILITIES = (registration, privacy, messages, checkin, homerooms, breakouts, plans,
-                selfcheckin, badges, credits)
+                selfcheckin, badges, credits, community)
 EDGES = (admin, api, ops)
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
@@ -19,11 +20,14 @@ from sqlalchemy import select
 from summit.auth.services import create_user
 from summit.breakouts import api as breakouts_api
 from summit.breakouts import services as breakouts
+from summit.community import services as community
+from summit.community.models import CommunityMember, CommunityTopic
 from summit.credits import services as credits
 from summit.database import utcnow
 from summit.events.models import Event
 from summit.events.services import create_event
 from summit.extensions import db
+from summit.plans import services as plans
 from summit.registration import membership
 from summit.registration.models import Attendee
 from summit.registration.services import find_or_create_organization
@@ -216,6 +220,8 @@ def load_demo(slug: str = "ai-leadership-2027") -> str:
     if not breakouts.rooms_of(event) and not breakouts_api.program_blocks_of(event):
         _load_program(event)
         _load_credits(event)
+    if not community.series_of(event):
+        _load_community(event, random.Random(2029))
     login_file = Path(current_app.instance_path) / "demo-login.txt"
     if login_file.exists():
         password = login_file.read_text().strip()
@@ -271,3 +277,122 @@ def _load_program(event: Event) -> None:
             title=title, description=description, room_id=rooms[room].id,
             slot_id=slots[round_number - 1].id, tags=tags,
             facilitators=[(person, f"{email}@speakers.example.org")]))
+
+
+ROUNDTABLE_TOPICS = [  # (kind, title, votes, chosen at the first meeting, at the second)
+    ("question", "How are you vetting AI tools for student privacy?", 14, True, False),
+    ("problem", "Teachers use AI for grading feedback without telling anyone", 11,
+     True, False),
+    ("topic", "What a one-page AI guidance for staff looks like", 9, False, True),
+    ("question", "Who in your district owns AI decisions?", 8, False, True),
+    ("topic", "Budgeting for AI tools next year", 6, False, False),
+    ("problem", "A parent group asks to ban AI in middle school", 5, False, False),
+    ("question", "How do you measure whether a pilot worked?", 3, False, False),
+    ("topic", "Professional learning for principals, not only teachers", 2, False, False),
+]
+TAKE_BACK = [
+    "Draft a one-page AI guidance for staff\nBrief the school board in the spring",
+    "Set up a privacy review for new AI tools\nStart a principals' learning circle",
+    "Pilot AI feedback in two high schools\nShare the summit's procurement checklist",
+]
+
+
+def _second_fridays_before(now: datetime, zone: ZoneInfo, count: int) -> list[date]:
+    """The last ``count`` second Fridays whose 10:30 (local) has passed, oldest first."""
+    found, year, month = [], now.astimezone(zone).year, now.astimezone(zone).month
+    while len(found) < count:
+        first = date(year, month, 1)
+        day = first + timedelta(days=(4 - first.weekday()) % 7 + 7)
+        if datetime.combine(day, time(10, 30), zone) < now:
+            found.append(day)
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return sorted(found)
+
+
+def _load_community(event: Event, rng: random.Random) -> None:
+    """The "Leadership AI Roundtable": a monthly community of practice on the second Friday,
+    9:00-10:30 Pacific, with about 30 members from the summit's attendees, two meetings held
+    (RSVPs, attendance, small groups, progress notes), topics with votes (some carried over)
+    and the next meeting's agenda published. Nobody is mailed about this history."""
+    zone, now = ZoneInfo("America/Los_Angeles"), utcnow()
+    held_days = _second_fridays_before(now, zone, 2)
+    series = community.create_series(event, community.SeriesData(
+        title="Leadership AI Roundtable",
+        description="Monthly, led by those in the room: members bring the topics, questions "
+                    "and practice problems that make each agenda.",
+        rrule="FREQ=MONTHLY;BYDAY=2FR", first_date=held_days[0],
+        timezone="America/Los_Angeles", starts=time(9), ends=time(10, 30),
+        video_url="https://meet.example.org/leadership-ai-roundtable", group_size=5))
+    people = list(db.session.scalars(select(Attendee).where(
+        Attendee.event_id == event.id, Attendee.email_confirmed_at.is_not(None))
+        .order_by(Attendee.id)))
+    chosen = rng.sample(people, 30)
+    joined = datetime.combine(held_days[0] - timedelta(days=10), time(12), zone)
+    members = []
+    for n, person in enumerate(chosen):
+        member = CommunityMember(
+            series_id=series.id, attendee_id=person.id, status="active",
+            role="colead" if n < 2 else "member", show_name=rng.random() < 0.7,
+            calendar_secret=secrets.token_urlsafe(30)[:40], joined_at=joined)
+        db.session.add(member)
+        members.append(member)
+    db.session.flush()
+    for person, items in zip(chosen[:6], TAKE_BACK * 2, strict=True):
+        _take_back(event, person, items)
+
+    meetings = community.meetings_of(series)
+    held = [m for m in meetings if m.ends_at <= now][-2:]
+    following = community.next_meeting(series, now)
+    topics = []
+    for n, (kind, title, votes, _first, _second) in enumerate(ROUNDTABLE_TOPICS):
+        author = members[(n * 7) % len(members)]
+        topics.append(community.submit_topic(author, kind, title))
+        voters = [m for m in members if m.id != author.id]
+        for voter in rng.sample(voters, votes):
+            community.vote(topics[-1], voter)
+    # Who has stopped coming: a few members came to neither meeting.
+    drifting = set(rng.sample(range(len(members)), 4))
+    for index, meeting in enumerate(held):
+        for n, member in enumerate(members):
+            if n in drifting:
+                continue
+            community.rsvp(meeting, member, rng.choices(("yes", "maybe", "no"), (7, 2, 1))[0])
+        picked = [t.id for t, row in zip(topics, ROUNDTABLE_TOPICS, strict=True)
+                  if row[3 + index]]
+        community.publish_agenda(
+            meeting, "\n".join(f"{i}. {db.session.get(CommunityTopic, t).title}"
+                               for i, t in enumerate(picked, 1)), picked, notify=False)
+        answers = community.rsvps(meeting)
+        community.mark_attendance(meeting, {
+            m.id for m in members if answers.get(m.id) == "yes"
+            or (answers.get(m.id) == "maybe" and rng.random() < 0.5)})
+        community.form_groups(meeting, "Share one decision AI forced on your district this "
+                                       "month, and what you would do differently.")
+        for member, person in zip(members[:6], chosen[:6], strict=True):
+            items = plans.take_back_items(person.id)
+            if items:
+                community.save_progress(meeting, member, items[0][0],
+                                        ("in_progress", "done", "stuck")[(index + member.id) % 3],
+                                        "Talked it through with our cabinet.")
+    if following is not None:
+        community.rsvp(following, members[0], "yes")
+        community.rsvp(following, members[2], "maybe")
+        top = [t.id for t in community.open_topics(series)[:2]]
+        community.publish_agenda(
+            following, "Welcome and one-minute check-ins\n" + "\n".join(
+                f"Discussion: {db.session.get(CommunityTopic, t).title}" for t in top)
+            + "\nSmall groups and commitments", top, notify=False)
+    for n, (kind, title) in enumerate((
+            ("question", "Should students help write the AI rules?"),
+            ("topic", "Chatbots on district websites: who answers for them?"))):
+        topic = community.submit_topic(members[5 + n * 9], kind, title)
+        for voter in [m for m in members[10 + n:14 + n * 3] if m is not members[5 + n * 9]]:
+            community.vote(topic, voter)
+
+
+def _take_back(event: Event, person: Attendee, text: str) -> None:
+    """A "take back" answer in the person's action plan, for progress notes to refer to."""
+    plan = plans.plan_for(person)
+    question = next(q for s in plans.live_sections(plans.template_for(event))
+                    for q in s.questions if q.key == "take_back")
+    plans.save_answer(plan, question, "", text, 0)

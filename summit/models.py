@@ -3,6 +3,7 @@
 import summit.badges.models  # noqa: F401  (badge settings, corrections, batches, prints)
 import summit.breakouts.models  # noqa: F401  (rooms, slots, sessions, enrollments)
 import summit.breakouts.program.models  # noqa: F401  (plenary blocks, embed settings)
+import summit.community.models  # noqa: F401  (communities of practice: series, meetings)
 import summit.credits.models  # noqa: F401  (credit settings, activities, ledger, certificates)
 import summit.homerooms.models  # noqa: F401  (tables, seats, rules)
 import summit.messages.models  # noqa: F401  (outbox, announcements, preferences)

@@ -51,6 +51,7 @@ ID_PARAMS = {
     "topic_id": "topic", "notice_id": "notice", "plan_id": "plan", "token_id": "token",
     "organization_id": "organization", "domain_id": "domain", "request_id": "join_request",
     "block_id": "program_block", "credit_batch_id": "credit_batch",
+    "series_id": "community_series", "meeting_id": "community_meeting",
 }
 # Secrets are named alike on different doors (``secret``, ``code``), so each is declared for its
 # endpoint: a new door with a secret fails until it is described here.
@@ -65,6 +66,8 @@ SECRET_PARAMS = {
     # A certificate's verification page is public by design (whoever holds the certificate
     # may show it to anyone): only a code nobody was given is refused.
     ("credits.verify", "code"): "certificate_code",
+    ("community.join", "invite"): "community_invite",
+    ("community.feed", "secret"): "community_feed",
 }
 # Parameters that name neither a row nor a secret: the value to use, and why.
 NOT_OWNED = {
@@ -89,6 +92,11 @@ FIELD_IDS = {
     ("messages.retry", "form", "message_id"): "message",
     ("plans.save", "form", "question"): "question",
     ("plans.moderate_topic", "form", "into"): "topic_into",
+    ("community.admin_series", "form", "member"): "community_member",
+    ("community.admin_meeting", "form", "topic"): "community_topic",
+    ("community.admin_meeting", "form", "present"): "community_member",
+    ("community.member_page", "form", "topic"): "community_topic",
+    ("community.member_page", "form", "meeting"): "community_meeting",
 }
 # Integer fields that name nothing anyone owns, and why.
 NOT_OWNED_FIELDS = {
@@ -110,6 +118,9 @@ BASE_FIELDS = {
     "selfcheckin.table_presence": {"day": "1"},
     "plans.save": {"field": "", "value": "Our plan", "base": "0"},
     "plans.moderate_topic": {"action": "merge"},
+    "community.admin_series": {"action": "decide", "decision": "colead"},
+    "community.admin_meeting": {"action": "attendance"},
+    "community.member_page": {"action": "vote"},
 }
 # Who asks, per access kind: someone allowed on the route, for the URL's event (event pages
 # open to facilitators are also asked by a facilitator, whose team is one homeroom table).
@@ -269,7 +280,9 @@ def build_ownership_world(app) -> Ownership:
                                       _fingerprint(replaced), now - timedelta(minutes=5))
     regenerate_personal_link(replaced)
     checkin.regenerate_code(replaced)
+    community = _community_rows(event_a, event_b, amber, ben, colleague, amber_b)
     values = {
+        **community,
         "attendee": Values(amber.id, {"other_event": amber_b.id}),
         "checkin": Values(rows["a"]["checkin"], {"other_event": rows["b"]["checkin"]}),
         "badge_batch": Values(rows["a"]["badge_batch"].id,
@@ -334,6 +347,49 @@ def build_ownership_world(app) -> Ownership:
     return Ownership(slug=a.slug, users={"organizer": a.organizer,
                                          "facilitator": "host@alpha.test"},
                      attendee_secret=amber.personal_secret, values=values)
+
+
+def _community_rows(event_a, event_b, amber, ben, colleague, amber_b) -> dict:
+    """A series in each event (Amber, Ben and a colleague members of A's), a second series
+    in A that Amber is not in, a meeting, a topic and a revoked invitation link."""
+    from datetime import time as clock
+
+    from summit.community import services as community
+
+    def series(event, title):
+        return community.create_series(event, community.SeriesData(
+            title, "", "FREQ=MONTHLY;BYDAY=2FR", datetime.now(UTC).date(),
+            "America/Los_Angeles", clock(9), clock(10, 30), room="Room B"))
+
+    own, theirs, other = series(event_a, "Roundtable"), series(event_a, "Other"), series(
+        event_b, "Roundtable B")
+    members = {}
+    for key, person, where in (("amber", amber, own), ("ben", ben, own),
+                               ("colleague", colleague, theirs), ("amber_b", amber_b, other)):
+        member = community.ask_to_join(where, person)
+        community.decide(member, "approve")
+        members[key] = member
+    meetings = {s.id: community.next_meeting(s) for s in (own, theirs, other)}
+    topic = community.submit_topic(members["ben"], "topic", "Approved tools")
+    topic_other = community.submit_topic(members["colleague"], "topic", "Elsewhere")
+    revoked = own.invite_secret
+    community.renew_invite(own)
+    db.session.flush()
+    return {
+        "community_series": Values(own.id, {"other_event": other.id, "other_team": theirs.id}),
+        "community_meeting": Values(meetings[own.id].id,
+                                    {"other_event": meetings[other.id].id,
+                                     "other_team": meetings[theirs.id].id}),
+        "community_member": Values(members["ben"].id, {"other_event": members["amber_b"].id,
+                                                       "other_team": members["colleague"].id}),
+        "community_topic": Values(topic.id, {"other_event": topic_other.id}),
+        "community_invite": Values(own.invite_secret, {
+            "forged": secrets.token_urlsafe(30)[:40], "expired": revoked,
+            "other_event": other.invite_secret}),
+        "community_feed": Values(members["amber"].calendar_secret, {
+            "forged": secrets.token_urlsafe(30)[:40],
+            "other_event": members["amber_b"].calendar_secret}),
+    }
 
 
 def _fingerprint(attendee) -> str:

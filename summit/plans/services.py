@@ -523,3 +523,24 @@ def count_plans(event: Event) -> dict[str, int]:
         "team": db.session.scalar(select(func.count(ActionPlan.id)).where(
             ActionPlan.event_id == event.id, ActionPlan.organization_id.is_not(None))) or 0,
     }
+
+
+def take_back_items(attendee_id: int) -> list[tuple[str, str]]:
+    """``[(key, text)]``: what an attendee said they would take back to their district, one
+    item per line of the "take back" answer and one per action's first step, with stable keys
+    (``take_back:<n>``, ``action:<n>``) that later notes can refer to."""
+    plan = db.session.scalar(select(ActionPlan).where(ActionPlan.attendee_id == attendee_id))
+    if plan is None:
+        return []
+    items: list[tuple[str, str]] = []
+    for answer in sorted(plan.answers, key=lambda a: (a.question_id, a.field)):
+        key = answer.question.key
+        if key == "take_back" and answer.field == "":
+            lines = [" ".join(line.split()) for line in answer.value.splitlines()]
+            items += [(f"take_back:{n}", line[:300])
+                      for n, line in enumerate((x for x in lines if x), 1)]
+        elif (answer.question.kind == "actions" and answer.field.endswith(".first_step")
+              and answer.value.strip()):
+            number = answer.field.split(".", 1)[0][1:]
+            items.append((f"action:{number}", " ".join(answer.value.split())[:300]))
+    return items
