@@ -24,6 +24,7 @@ from summit import (
     checkin,
     events,
     homerooms,
+    live,
     messages,
     ops,
     plans,
@@ -50,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # (job kinds, personal-data providers, message audiences, panels and navigation).
 FOUNDATION_PARTS = (auth, events)
 CAPABILITIES = (registration, privacy, messages, checkin, homerooms, breakouts, plans,
-                selfcheckin, badges)
+                selfcheckin, badges, live)
 EDGES = (admin, api, ops)
 
 
@@ -139,10 +140,11 @@ def _init_fast_paths(app: Flask) -> None:
     of the view it stands in for; its docstring says which, and which test proves that the two
     answer alike. ``app.extensions["summit_fast_paths"]`` lists them by name."""
     from summit.api.fastpath import CheckinFastPath
+    from summit.live.polling import LiveRoomFastPath
     from summit.messages.live import LiveFastPath
 
     installed = app.extensions.setdefault("summit_fast_paths", {})
-    for fast_path in (LiveFastPath, CheckinFastPath):
+    for fast_path in (LiveFastPath, LiveRoomFastPath, CheckinFastPath):
         app.wsgi_app = installed[fast_path.NAME] = fast_path(app.wsgi_app, app)
 
 

@@ -4,6 +4,7 @@ import summit.badges.models  # noqa: F401  (badge settings, corrections, batches
 import summit.breakouts.models  # noqa: F401  (rooms, slots, sessions, enrollments)
 import summit.breakouts.program.models  # noqa: F401  (plenary blocks, embed settings)
 import summit.homerooms.models  # noqa: F401  (tables, seats, rules)
+import summit.live.models  # noqa: F401  (live rooms, questions, upvotes, polls, votes)
 import summit.messages.models  # noqa: F401  (outbox, announcements, preferences)
 import summit.plans.models  # noqa: F401  (action plans, feedback, topics)
 import summit.selfcheckin.models  # noqa: F401  (homeroom presence)
