@@ -173,12 +173,13 @@ def _init_login(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
-    from summit import filters
+    from summit import filters, panels
     from summit.access import may_open, staff_may_see
 
     filters.register(app)
     app.jinja_env.globals["may_open"] = may_open
     app.jinja_env.globals["staff_may_see"] = staff_may_see
+    app.jinja_env.globals["session_links"] = panels.session_links
 
     @app.context_processor
     def inject_globals():

@@ -10,6 +10,7 @@ A capability adds them in its ``init_app``, so the page that shows them never im
     panels.add_next_steps(next_steps.for_organizers)
     panels.add_event_page_section("program", views.program_section, order=10)
     panels.add_session_results(views.session_results_panel, order=20)
+    panels.add_session_link(views.live_link, order=20)
 
 A panel or a fact is a function that returns rendered HTML, or ``None`` to show nothing.
 
@@ -104,6 +105,7 @@ class NextStep:
     anchor: str = ""
 _EVENT_PAGE: dict[str, Panel] = {}
 _SESSION_RESULTS: list[Panel] = []
+_SESSION_LINKS: list[Panel] = []
 
 
 def _add(panels: list[Panel], render: Callable[..., str | None], order: int) -> None:
@@ -167,6 +169,17 @@ def add_session_results(render: Callable[..., str | None], order: int = 50) -> N
 
 def session_results(event, key: str) -> list[Markup]:
     return render_panels(_SESSION_RESULTS, event, key)
+
+
+def add_session_link(render: Callable[..., str | None], order: int = 50) -> None:
+    """``render(event, key)``: a link an attendee's agenda shows with one session (``key``
+    as for ``add_session_results``), such as its live Q&A page."""
+    _add(_SESSION_LINKS, render, order)
+
+
+def session_links(event, key: str) -> Markup:
+    """Every capability's links for one session, for templates (``session_links(event, key)``)."""
+    return Markup(" ").join(render_panels(_SESSION_LINKS, event, key))
 
 
 def add_nav_item(order: int, label: str, endpoint: str, roles: tuple[str, ...], *,

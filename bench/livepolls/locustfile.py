@@ -43,7 +43,7 @@ class Phone(FastHttpUser):
     def on_start(self):
         self.me = PEOPLE[next(_next) % len(PEOPLE)]
         self.headers = {"Cookie": f"{SETUP['cookie_name']}={self.me['cookie']}"}
-        self.etag = None
+        self.etag = self.me.get("etag")
         self.voted = False
         start = float(os.environ.get("LIVEPOLLS_VOTE_START", "0")) or time.time()
         self.vote_at = start + random.uniform(0, VOTE_WINDOW) if VOTE_WINDOW else None

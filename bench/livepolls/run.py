@@ -16,6 +16,9 @@ and CSRF tokens are made here (the phones start signed in, as they are in the ha
 3. **SSE, briefly**: the smallest event stream served by the same gunicorn settings: how many
    phones hold a stream at once (the answer for polling vs SSE).
 
+Each phone starts with the ETag its page load gave it (the page itself is loaded once per
+phone, before; 3,000 page loads are the morning benchmark's kind of load, not this one's).
+
 Writes docs/benchmarks-livepolls.md (raw locust output under bench/results/livepolls/).
 """
 
@@ -96,7 +99,10 @@ def setup(url: str, instance: Path, phones: int) -> dict:
                      for i in range(min(30, phones))]
         create_user("lead@bench.test", "organizer", PASSWORD, event_id=event.id)
         db.session.commit()
+        from summit.live import polling
+
         serializer = app.session_interface.get_signing_serializer(app)
+        db.session.refresh(room)
         out = []
         for n, person in enumerate(people):
             with app.test_request_context("/"):
@@ -104,7 +110,13 @@ def setup(url: str, instance: Path, phones: int) -> dict:
                 sign_in_attendee(person)
                 session[DEVICE_KEY] = secrets.token_urlsafe(16)
                 token = generate_csrf()
-                out.append({"n": n, "cookie": serializer.dumps(dict(session)), "csrf": token})
+                # The ETag the room's page gave the phone when it was opened (the page is
+                # loaded once; what is measured is the polling that follows).
+                etag = polling.phone_etag(secret=app.config["SECRET_KEY"], slug=event.slug,
+                                          key=ref.key, seq=room.seq, tally=room.tally_seq,
+                                          viewer=f"a{person.id}")
+                out.append({"n": n, "cookie": serializer.dumps(dict(session)), "csrf": token,
+                            "etag": etag})
         base = f"/e/{event.slug}/qa/{ref.key}"
         return {"setup": {
             "cookie_name": app.config["SESSION_COOKIE_NAME"], "live": f"{base}/live",

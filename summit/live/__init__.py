@@ -18,4 +18,5 @@ def init_app(app: Flask) -> None:
     add_provider(privacy.Live)
     panels.add_my_summit_panel(views.my_summit_panel, order=25)
     panels.add_session_results(views.session_results_panel, order=20)
+    panels.add_session_link(views.live_link, order=20)
     panels.add_nav_item(36, "Live Q&A", "live.staff_index", views.STAFF_ROLES, group="day")

@@ -5,7 +5,8 @@
   the viewer. It is still valid while ``seq`` is unchanged and either the counts are unchanged
   or the bucket is the same: questions shown, hidden or answered and polls opened or closed
   reach phones at the next poll; new vote and upvote counts at most every 15 s. So 3,000 phones
-  in a keynote do not all re-render every time someone votes.
+  in a keynote do not all re-render every time someone votes, and since each viewer's windows
+  are offset (by a hash of its id), they do not all re-render in the same second either.
 - ``LiveRoomFastPath`` answers an unchanged phone poll with 304 before Flask runs (one HMAC,
   and at most once a second per process and room one indexed query).
 - The projector and the moderator's page poll every second with a plain ETag of both
@@ -28,8 +29,11 @@ SCREEN_POLL_SECONDS = 1
 _UNKNOWN = object()
 
 
-def _bucket(now: float | None = None) -> int:
-    return int((now if now is not None else time.time()) // PHONE_COUNTS_SECONDS)
+def _bucket(viewer: str, now: float | None = None) -> int:
+    """The viewer's count window. Each viewer's windows are offset by a few seconds (from its
+    id), so 3,000 phones do not all fetch new counts in the same second."""
+    offset = int(hashlib.sha256(viewer.encode()).hexdigest()[:4], 16) % PHONE_COUNTS_SECONDS
+    return int(((now if now is not None else time.time()) + offset) // PHONE_COUNTS_SECONDS)
 
 
 def _signature(secret: str, slug: str, key: str, seq: int, tally: int, bucket: int,
@@ -40,7 +44,7 @@ def _signature(secret: str, slug: str, key: str, seq: int, tally: int, bucket: i
 
 def phone_etag(*, secret: str, slug: str, key: str, seq: int, tally: int, viewer: str,
                now: float | None = None) -> str:
-    bucket = _bucket(now)
+    bucket = _bucket(viewer, now)
     sig = _signature(secret, slug, key, seq, tally, bucket, viewer)
     return f'W/"lq-{seq}-{tally}-{bucket}-{viewer}-{sig}"'
 
@@ -57,7 +61,7 @@ def phone_etag_valid(etag: str, *, secret: str, slug: str, key: str, seq: int, t
         return False
     e_seq, e_tally, e_bucket, viewer, sig = (int(match[1]), int(match[2]), int(match[3]),
                                              match[4], match[5])
-    if e_seq != seq or (e_tally != tally and e_bucket != _bucket(now)):
+    if e_seq != seq or (e_tally != tally and e_bucket != _bucket(viewer, now)):
         return False
     return hmac.compare_digest(sig, _signature(secret, slug, key, e_seq, e_tally, e_bucket,
                                                viewer))
@@ -77,7 +81,7 @@ class LiveRoomFastPath:
     - skips who is asking: only a page that was shown the fragment holds a validly signed ETag
       (it names the event, the room and the viewer), and a 304 carries nothing;
     - may answer 304 for up to ``TTL`` after a change (the counters are cached that long).
-    ``tests/live/test_polling.py::test_fast_path_agrees_with_the_view`` proves that the two
+    ``tests/live/test_pages.py::test_fast_path_agrees_with_the_view`` proves that the two
     agree: the view's ETag is answered 304 here, a forged one reaches the view, and a change
     reaches the page after ``TTL``.
     """

@@ -205,6 +205,12 @@ def my_summit_panel(event, attendee):
     return render_template("live/_my_panel.html", event=event, now=now[:3])
 
 
+def live_link(event, key: str):
+    """The agenda's link to a session's live page."""
+    return Markup('<a class="live-link" href="{}">{}</a>').format(
+        url_for("live.room", slug=event.slug, room_key=key), _("Questions and polls"))
+
+
 def session_results_panel(event, key: str):
     """The after-action pages (feedback results): what the room asked and answered; for a
     day (``d<n>``), the plenary blocks of that day."""

@@ -270,3 +270,13 @@ def test_my_summit_and_feedback_results_show_the_room(live_world, phone, staff_c
     lead = staff_client(w.organizer)
     page = lead.get(f"/admin/e/{w.slug}/feedback?target={w.skey}").get_data(as_text=True)
     assert "What about parents?" in page and f"live-results-{w.skey}" in page
+
+
+def test_the_agenda_links_each_session_to_its_live_page(live_world, phone):
+    from summit.breakouts import services as breakouts
+
+    w = live_world
+    breakouts.sign_up(w.amber, w.session)
+    db.session.commit()
+    page = phone(w.amber).get(f"/e/{w.slug}/agenda").get_data(as_text=True)
+    assert f'href="/e/{w.slug}/qa/{w.skey}"' in page
