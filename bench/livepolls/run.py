@@ -184,7 +184,11 @@ class Projector(threading.Thread):
         while not self.stopping.is_set():
             started = time.time()
             headers = {"If-None-Match": etag} if etag else {}
-            r = self.session.get(self.url, headers=headers)
+            try:
+                r = self.session.get(self.url, headers=headers, timeout=10)
+            except requests.RequestException:
+                self.statuses[0] = self.statuses.get(0, 0) + 1
+                continue
             self.latencies.append(time.time() - started)
             self.statuses[r.status_code] = self.statuses.get(r.status_code, 0) + 1
             if r.status_code == 200:

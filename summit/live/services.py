@@ -36,7 +36,7 @@ from summit.live.models import (
     LiveUpvote,
 )
 from summit.live.rules import N_, LiveError
-from summit.ttlcache import TTLCache
+from summit.ttlcache import app_cache
 
 _KEY = re.compile(r"^([sb])([1-9][0-9]{0,9})$")
 
@@ -319,23 +319,23 @@ def my_vote(poll: LivePoll, attendee) -> LivePollVote | None:
 
 
 # Tallies are shared by everyone looking at a poll: computed once per process and count.
-_TALLIES = TTLCache(5.0, maxsize=256)
 
 
-def tally_of(poll: LivePoll) -> rules.Tally:
+def tally_of(poll: LivePoll | PollSnapshot) -> rules.Tally:
+    tallies = app_cache("live-tallies", 5.0)
     cache_key = (poll.id, poll.votes, poll.status)
-    found = _TALLIES.get(cache_key)
+    found = tallies.get(cache_key)
     if found is None:
         rows = db.session.execute(select(LivePollVote.option_ids, LivePollVote.value,
                                          LivePollVote.text)
                                   .where(LivePollVote.poll_id == poll.id))
         found = rules.tally(poll.kind, (rules.Ballot(rules.option_ids_of(o), v, t or "")
                                         for o, v, t in rows))
-        _TALLIES.put(cache_key, found)
+        tallies.put(cache_key, found)
     return found
 
 
-def result_rows(poll: LivePoll, result: rules.Tally) -> list[tuple[str, int, int]]:
+def result_rows(poll: LivePoll | PollSnapshot, result: rules.Tally) -> list[tuple[str, int, int]]:
     """(label, count, percent) per option of a choice poll, or per value of a scale."""
     if poll.kind == "scale":
         return [(str(v), result.counts.get(v, 0), result.percent(v)) for v in rules.SCALE]
@@ -343,6 +343,54 @@ def result_rows(poll: LivePoll, result: rules.Tally) -> list[tuple[str, int, int
 
 
 # --- what a room shows ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptionSnapshot:
+    id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class PollSnapshot:
+    """A poll as pages show it (not an ORM row: shared by every request of this process that
+    sees the same room version)."""
+
+    id: int
+    kind: str
+    question: str
+    status: str
+    results: str
+    votes: int
+    options: tuple[OptionSnapshot, ...]
+
+
+def _poll_snapshot(poll: LivePoll | None) -> PollSnapshot | None:
+    if poll is None:
+        return None
+    return PollSnapshot(poll.id, poll.kind, poll.question, poll.status, poll.results,
+                        poll.votes, tuple(OptionSnapshot(o.id, o.label) for o in poll.options))
+
+
+def _room_polls(room: LiveRoom) -> tuple[PollSnapshot | None, PollSnapshot | None, int]:
+    """(open poll, last closed poll, questions pending) of this version of the room, read once
+    per process and version (``seq``, ``tally_seq``)."""
+    cache = app_cache("live-room-polls", 30.0)
+    key = (room.id, room.seq, room.tally_seq)
+    found = cache.get(key)
+    if found is None:
+        poll = db.session.scalar(select(LivePoll).where(LivePoll.room_id == room.id,
+                                                        LivePoll.status == "open").limit(1))
+        last_closed = None
+        if poll is None:
+            last_closed = db.session.scalar(select(LivePoll).where(
+                LivePoll.room_id == room.id, LivePoll.status == "closed")
+                .order_by(LivePoll.closed_at.desc(), LivePoll.id.desc()).limit(1))
+        pending = db.session.scalar(select(func.count()).select_from(LiveQuestion).where(
+            LiveQuestion.room_id == room.id, LiveQuestion.status == "pending"))
+        found = (_poll_snapshot(poll), _poll_snapshot(last_closed), pending)
+        cache.put(key, found)
+    return found
 
 
 @dataclass
@@ -361,26 +409,31 @@ class RoomView:
 
 
 def room_view(room: LiveRoom | None, attendee=None, *, staff: bool = False,
-              order: str = "top", limit: int = 60) -> RoomView:
+              order: str = "top", limit: int = 60, questions: bool = True) -> RoomView:
+    """What a room shows: its questions (unless ``questions=False``: a phone's list comes
+    shared and cached, see ``live.views``), the open poll or the last closed one, and what is
+    the viewer's (their pending questions, upvotes and vote)."""
     if room is None:
         return RoomView(None, [], 0, 0, [], set(), None, None, None, False)
-    questions = questions_of(room)
-    shown = rules.order_questions(questions, by=order)[:limit]
-    hidden = sum(1 for q in questions if q.status == "hidden")
-    pending = [q for q in questions if q.status == "pending"]
-    mine = [q for q in pending if attendee is not None and q.attendee_id == attendee.id]
+    shown, hidden = [], 0
+    poll, last_closed, pending = _room_polls(room)
+    if questions:
+        every = questions_of(room)
+        shown = rules.order_questions(every, by=order)[:limit]
+        hidden = sum(1 for q in every if q.status == "hidden")
+    mine = list(db.session.scalars(select(LiveQuestion).where(
+        LiveQuestion.room_id == room.id, LiveQuestion.status == "pending",
+        LiveQuestion.attendee_id == attendee.id).order_by(LiveQuestion.id))
+    ) if attendee is not None and pending else []
     upvoted = upvoted_ids(room, attendee) if attendee is not None else set()
-    poll = open_poll_of(room)
-    last_closed = None
-    if poll is None:
-        last_closed = db.session.scalar(select(LivePoll).where(
-            LivePoll.room_id == room.id, LivePoll.status == "closed")
-            .order_by(LivePoll.closed_at.desc(), LivePoll.id.desc()).limit(1))
-    voted = my_vote(poll, attendee) if poll is not None and attendee is not None else None
+    voted = None
+    if poll is not None and attendee is not None:
+        voted = db.session.scalar(select(LivePollVote.id).where(
+            LivePollVote.poll_id == poll.id, LivePollVote.attendee_id == attendee.id))
     shown_poll = poll or last_closed
     show = shown_poll is not None and rules.results_visible(
         shown_poll.results, shown_poll.status, voted is not None, staff)
-    return RoomView(room, shown, hidden, len(pending), mine, upvoted, poll, voted,
+    return RoomView(room, shown, hidden, pending, mine, upvoted, poll, voted,
                     tally_of(shown_poll) if show else None, show, last_closed)
 
 

@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from summit import audit
@@ -26,11 +27,12 @@ from summit.access import attendee_required, event_role
 from summit.breakouts.api import facilitates
 from summit.database import utcnow
 from summit.extensions import db
-from summit.i18n import translate
+from summit.i18n import current_language, translate
 from summit.live import polling, rules, services
 from summit.live.rules import LiveError
 from summit.qr import qr_svg
 from summit.responses import csv_download, is_htmx
+from summit.ttlcache import app_cache
 
 bp = Blueprint("live", __name__)
 
@@ -39,7 +41,13 @@ QUEUED = "X-Live-Queue"  # sent by static/js/live.js: answer in a few words, not
 
 
 def _ref_or_404(event, room_key: str) -> services.RoomRef:
-    ref = services.resolve(event, room_key)
+    """The session or block the key names (cached a few seconds: phones poll it)."""
+    cache = app_cache("live-refs", 10.0)
+    ref = cache.get((event.id, room_key))
+    if ref is None:
+        ref = services.resolve(event, room_key)
+        if ref is not None:
+            cache.put((event.id, room_key), ref)
     if ref is None:
         abort(404)
     return ref
@@ -81,14 +89,53 @@ def index(event, attendee):
     return render_template("live/index.html", event=event, refs=refs, now=now)
 
 
+CSRF_PLACEHOLDER = "__LIVE_CSRF__"
+
+
+def _shared_questions(event, ref, room, order: str) -> tuple[str, dict[int, int | None]]:
+    """The room's question list as every phone sees it, rendered once per room, counters,
+    order and language in this process (3,000 phones re-rendering it each would cost a core),
+    with the askers of the questions shown (kept here, never in the page)."""
+    cache = app_cache("live-questions", 30.0)
+    key = (event.id, ref.key, room.seq if room else 0, room.tally_seq if room else 0, order,
+           current_language())
+    found = cache.get(key)
+    if found is None:
+        view = services.room_view(room, order=order) if room else services.room_view(None)
+        html = render_template("live/_questions.html", event=event, ref=ref, view=view,
+                               csrf_placeholder=CSRF_PLACEHOLDER)
+        found = (html, {q.id: q.attendee_id for q in view.questions})
+        cache.put(key, found)
+    return found
+
+
+def _personal_questions(shared: tuple[str, dict], attendee, upvoted: set[int]) -> Markup:
+    """The shared list made the viewer's: their CSRF token, the questions they upvoted
+    pressed, their own questions marked. (Typed text is escaped, so it cannot contain the
+    attributes replaced here.)"""
+    html, askers = shared
+    html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
+    for question_id in upvoted:
+        html = html.replace(f'<button class="vote" data-q="{question_id}" aria-pressed="false"',
+                            f'<button class="vote voted" data-q="{question_id}" '
+                            f'aria-pressed="true" disabled')
+    for question_id, asker in askers.items():
+        if asker == attendee.id:
+            html = html.replace(f'data-mine="{question_id}" hidden', f'data-mine="{question_id}"')
+    return Markup(html)  # noqa: S704  (rendered by Jinja with autoescape; see above)
+
+
 def _phone_context(event, attendee, ref, order: str = "top") -> dict:
     room = services.find_room(event, ref)
-    view = services.room_view(room, attendee, order=order)
+    view = services.room_view(room, attendee, order=order, questions=False)
+    questions_html = _personal_questions(_shared_questions(event, ref, room, order), attendee,
+                                         view.upvoted)
     etag = polling.phone_etag(
         secret=current_app.config["SECRET_KEY"], slug=event.slug, key=ref.key,
         seq=room.seq if room else 0, tally=room.tally_seq if room else 0,
         viewer=f"a{attendee.id}")
     return {"event": event, "ref": ref, "view": view, "etag": etag, "order": order,
+            "questions_html": questions_html,
             "poll_seconds": polling.PHONE_POLL_SECONDS, "attendee": attendee,
             "moderation": room.moderation if room else "immediate"}
 
