@@ -62,10 +62,10 @@ class Phone(FastHttpUser):
                 self.etag = r.headers.get("ETag") or self.etag
                 r.success()
         roll = random.random()
-        if roll < 1 / UPVOTE_EVERY and SETUP["questions"]:
+        if UPVOTE_EVERY and roll < 1 / UPVOTE_EVERY and SETUP["questions"]:
             self.post(SETUP["upvote"].format(id=random.choice(SETUP["questions"])), {},
                       "POST upvote")
-        elif roll > 1 - 1 / ASK_EVERY:
+        elif ASK_EVERY and roll > 1 - 1 / ASK_EVERY:
             self.post(SETUP["ask"], {"text": f"Question from {self.me['n']}", "anonymous": "1",
                                      "client_key": f"bench-{self.me['n']}-{random.random()}"},
                       "POST ask")

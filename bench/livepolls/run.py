@@ -8,7 +8,8 @@ an open single-choice poll and 30 questions; 3,000 registered attendees whose se
 and CSRF tokens are made here (the phones start signed in, as they are in the hall).
 
 1. **Idle**: every phone polls the room's live fragment every 3 s with If-None-Match
-   (``templates/live/_room_live.html``); nothing changes. Server CPU and the polls' latency.
+   (``templates/live/_room_live.html``); nothing changes (no vote, upvote or question).
+   Server CPU and the polls' latency.
 2. **Votes**: the same phones, and each answers the poll once within a 30-second window
    (3,000 votes in 30 s), while a few upvote and ask at the issue's hourly rates. p95 of a vote.
    A projector (``/admin/.../screen/live``, polled every second as the page does) records the
@@ -296,7 +297,9 @@ def main() -> None:
             timer = threading.Timer(ramp, meter.reset)
             timer.start()
             results["idle"] = run_locust(base, users_file, args.phones,
-                                         ramp + args.idle_seconds, "idle", {})
+                                         ramp + args.idle_seconds, "idle",
+                                         {"LIVEPOLLS_UPVOTE_EVERY": "0",
+                                          "LIVEPOLLS_ASK_EVERY": "0"})
             meter.sample()
             results["idle_cpu"] = (meter.used("gunicorn") / args.idle_seconds,
                                    meter.used("postgres") / args.idle_seconds)

@@ -4,7 +4,7 @@
   names the room's ``seq`` and ``tally_seq``, a ``rules.PHONE_COUNTS_SECONDS`` time bucket and
   the viewer. It is still valid while ``seq`` is unchanged and either the counts are unchanged
   or the bucket is the same: questions shown, hidden or answered and polls opened or closed
-  reach phones at the next poll; new vote and upvote counts at most every 15 s. So 3,000 phones
+  reach phones at the next poll; new vote and upvote counts at most every 30 s. So 3,000 phones
   in a keynote do not all re-render every time someone votes, and since each viewer's windows
   are offset (by a hash of its id), they do not all re-render in the same second either.
 - ``LiveRoomFastPath`` answers an unchanged phone poll with 304 before Flask runs (one HMAC,

@@ -34,7 +34,7 @@ MAX_WORDS_TEXT = 60
 MAX_OPTIONS = 10
 # Attendees' phones take new vote and upvote counts at most this often; what is shown or hidden,
 # and polls opening or closing, reach them at once (see docs/live.md).
-PHONE_COUNTS_SECONDS = 15
+PHONE_COUNTS_SECONDS = 30
 
 
 class LiveError(ValueError):
