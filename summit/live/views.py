@@ -170,6 +170,12 @@ def room_live(event, attendee, room_key: str):
     return _private(response)
 
 
+def _require_registered(attendee) -> None:
+    """Questions and votes are for registered people (not a cancelled or waitlisted one)."""
+    if attendee.status != "registered":
+        abort(403)
+
+
 def _answer(event, ref, ok: bool, message: str, status: int = 200):
     """What a phone's POST gets: a few words for the queue (static/js/live.js), a flash and
     the room's page otherwise."""
@@ -189,8 +195,7 @@ def _refuse(event, ref, exc: Exception, status: int = 400):
 @attendee_required
 def ask(event, attendee, room_key: str):
     ref = _ref_or_404(event, room_key)
-    if attendee.status != "registered":
-        abort(403)
+    _require_registered(attendee)
     try:
         room = services.ensure_room(event, ref)
         question, _created = services.ask(
@@ -210,6 +215,7 @@ def ask(event, attendee, room_key: str):
 @attendee_required
 def upvote(event, attendee, room_key: str, live_question_id: int):
     ref = _ref_or_404(event, room_key)
+    _require_registered(attendee)
     room = services.find_room(event, ref)
     question = services.question_of(room, live_question_id) if room else None
     if question is None:
@@ -226,6 +232,7 @@ def upvote(event, attendee, room_key: str, live_question_id: int):
 @attendee_required
 def vote(event, attendee, room_key: str, poll_id: int):
     ref = _ref_or_404(event, room_key)
+    _require_registered(attendee)
     room = services.find_room(event, ref)
     poll = services.poll_of(room, poll_id) if room else None
     if poll is None:

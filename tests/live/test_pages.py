@@ -280,3 +280,12 @@ def test_the_agenda_links_each_session_to_its_live_page(live_world, phone):
     db.session.commit()
     page = phone(w.amber).get(f"/e/{w.slug}/agenda").get_data(as_text=True)
     assert f'href="/e/{w.slug}/qa/{w.skey}"' in page
+
+
+def test_only_registered_people_ask_and_vote(live_world, phone):
+    w = live_world
+    amber = phone(w.amber)
+    w.amber.status = "waitlisted"
+    db.session.commit()
+    assert _ask(amber, w, "From the waitlist").status_code == 403
+    assert _count(LiveQuestion) == 0
