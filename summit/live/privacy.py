@@ -10,7 +10,7 @@ from summit.live.models import LivePoll, LivePollVote, LiveQuestion, LiveUpvote
 from summit.privacy.api import personal_data
 
 
-@personal_data(order=35, name="live", title="Live Q&A and polls")
+@personal_data(order=35, name="live", title="Live questions and polls")
 class Live:
     """The questions you asked in live rooms (anonymous ones included, marked so; nobody else
     can see that they are yours), the questions you upvoted and your poll answers. Erasing
