@@ -12,7 +12,7 @@ from pathlib import Path
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 SUMMARY = DOCS / "benchmarks.md"
-REPORTS = ("homerooms", "badges", "checkin", "live", "morning", "credits")
+REPORTS = ("homerooms", "badges", "checkin", "live", "livepolls", "morning", "credits")
 MARKER = "The sections below are each benchmark's own report, as its script wrote it."
 
 

@@ -26,6 +26,7 @@ from summit import (
     credits,
     events,
     homerooms,
+    live,
     messages,
     ops,
     plans,
@@ -54,7 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # (job kinds, personal-data providers, message audiences, panels and navigation).
 FOUNDATION_PARTS = (auth, events)
 CAPABILITIES = (registration, privacy, messages, checkin, homerooms, breakouts, plans,
-                selfcheckin, badges, credits, community)
+                selfcheckin, badges, credits, community, live)
 EDGES = (admin, api, ops)
 
 
@@ -143,10 +144,11 @@ def _init_fast_paths(app: Flask) -> None:
     of the view it stands in for; its docstring says which, and which test proves that the two
     answer alike. ``app.extensions["summit_fast_paths"]`` lists them by name."""
     from summit.api.fastpath import CheckinFastPath
+    from summit.live.polling import LiveRoomFastPath
     from summit.messages.live import LiveFastPath
 
     installed = app.extensions.setdefault("summit_fast_paths", {})
-    for fast_path in (LiveFastPath, CheckinFastPath):
+    for fast_path in (LiveFastPath, LiveRoomFastPath, CheckinFastPath):
         app.wsgi_app = installed[fast_path.NAME] = fast_path(app.wsgi_app, app)
 
 
@@ -175,12 +177,13 @@ def _init_login(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
-    from summit import filters
+    from summit import filters, panels
     from summit.access import may_open, staff_may_see
 
     filters.register(app)
     app.jinja_env.globals["may_open"] = may_open
     app.jinja_env.globals["staff_may_see"] = staff_may_see
+    app.jinja_env.globals["session_links"] = panels.session_links
 
     @app.context_processor
     def inject_globals():

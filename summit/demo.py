@@ -27,6 +27,7 @@ from summit.database import utcnow
 from summit.events.models import Event
 from summit.events.services import create_event
 from summit.extensions import db
+from summit.live import services as live
 from summit.plans import services as plans
 from summit.registration import membership
 from summit.registration.models import Attendee
@@ -220,6 +221,7 @@ def load_demo(slug: str = "ai-leadership-2027") -> str:
     if not breakouts.rooms_of(event) and not breakouts_api.program_blocks_of(event):
         _load_program(event)
         _load_credits(event)
+        _load_live(event, random.Random(2029))
     if not community.series_of(event):
         _load_community(event, random.Random(2029))
     login_file = Path(current_app.instance_path) / "demo-login.txt"
@@ -396,3 +398,55 @@ def _take_back(event: Event, person: Attendee, text: str) -> None:
     question = next(q for s in plans.live_sections(plans.template_for(event))
                     for q in s.questions if q.key == "take_back")
     plans.save_answer(plan, question, "", text, 0)
+KEYNOTE_QUESTIONS = [
+    ("How do we write an AI policy that will not be outdated by next year?", None, 41),
+    ("What should we tell parents who want AI banned outright?", "Maria Lopez", 33),
+    ("Which tools have you seen districts approve for students under 13?", None, 27),
+    ("How do you train 2,000 teachers when the tools change every term?", None, 19),
+    ("Is detecting AI-written essays worth the effort?", "Kevin Park", 12),
+    ("Comment impliquer les syndicats d'enseignants dès le départ ?", None, 8),
+]
+CLOUD_WORDS = ["curious", "anxious", "Curious", "excited", "overwhelmed", "curieux",
+               "hopeful", "anxious", "behind", "Excited!", "inquiets", "cautious", "curious",
+               "unprepared", "optimistic", "anxious", "divided", "curieuse", "hopeful",
+               "excited", "skeptical", "curious", "overwhelmed", "ready", "anxieux"]
+
+
+def _load_live(event: Event, rng: random.Random) -> None:
+    """The opening keynote's live room (questions with upvotes, one answered, one hidden, an
+    open word-cloud poll and a prepared one) and a breakout with a closed poll."""
+    people = list(db.session.scalars(select(Attendee).where(Attendee.event_id == event.id)
+                                     .order_by(Attendee.id).limit(120)))
+    refs = live.refs_of(event)
+    keynote = next(r for r in refs if r.kind == "block" and "keynote" in r.title.lower())
+    room = live.ensure_room(event, keynote)
+    asked = []
+    for i, (text, name, upvotes) in enumerate(KEYNOTE_QUESTIONS):
+        question, _created = live.ask(room, people[i], text, anonymous=name is None,
+                                      name=name or "")
+        for voter in people[10:10 + upvotes]:
+            live.upvote(room, question, voter)
+        asked.append(question)
+    live.moderate(room, asked[4], "answer")
+    hidden, _created = live.ask(room, people[7], "Can we get the slides? The wifi here is bad",
+                                anonymous=True)
+    live.moderate(room, hidden, "hide")
+    cloud = live.create_poll(room, "text",
+                             "One word for how your district feels about AI right now", [])
+    live.open_poll(room, cloud)
+    for person, word in zip(people[20:], CLOUD_WORDS, strict=False):
+        live.vote(room, cloud, person, [], None, word)
+    live.create_poll(room, "scale", "How ready is your district for AI in classrooms?", [],
+                     results="closed")
+    session = next(r for r in refs if r.kind == "session")
+    breakout = live.ensure_room(event, session)
+    poll = live.create_poll(breakout, "single", "Does your district have an AI policy today?",
+                            ["Yes, adopted", "In draft", "Not yet"])
+    live.open_poll(breakout, poll)
+    for person in people[50:80]:
+        choice = rng.choices(poll.options, weights=[2, 5, 4])[0]
+        live.vote(breakout, poll, person, [str(choice.id)], None, None)
+    live.close_poll(breakout, poll)
+    question, _created = live.ask(breakout, people[51], "Can you share the policy template?",
+                                  anonymous=True)
+    live.moderate(breakout, question, "answer")

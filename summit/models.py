@@ -6,6 +6,7 @@ import summit.breakouts.program.models  # noqa: F401  (plenary blocks, embed set
 import summit.community.models  # noqa: F401  (communities of practice: series, meetings)
 import summit.credits.models  # noqa: F401  (credit settings, activities, ledger, certificates)
 import summit.homerooms.models  # noqa: F401  (tables, seats, rules)
+import summit.live.models  # noqa: F401  (live rooms, questions, upvotes, polls, votes)
 import summit.messages.models  # noqa: F401  (outbox, announcements, preferences)
 import summit.plans.models  # noqa: F401  (action plans, feedback, topics)
 import summit.selfcheckin.models  # noqa: F401  (homeroom presence)

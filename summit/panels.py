@@ -9,6 +9,8 @@ A capability adds them in its ``init_app``, so the page that shows them never im
     panels.add_nav_item(20, "Breakouts", "breakouts.schedule", ("organizer",), group="program")
     panels.add_next_steps(next_steps.for_organizers)
     panels.add_event_page_section("program", views.program_section, order=10)
+    panels.add_session_results(views.session_results_panel, order=20)
+    panels.add_session_link(views.live_link, order=20)
 
 A panel or a fact is a function that returns rendered HTML, or ``None`` to show nothing.
 
@@ -102,6 +104,8 @@ class NextStep:
     order: int = 50
     anchor: str = ""
 _EVENT_PAGE: dict[str, Panel] = {}
+_SESSION_RESULTS: list[Panel] = []
+_SESSION_LINKS: list[Panel] = []
 
 
 def _add(panels: list[Panel], render: Callable[..., str | None], order: int) -> None:
@@ -154,6 +158,28 @@ def event_page_section(name: str, event, args) -> Markup | None:
     panel = _EVENT_PAGE.get(name)
     html = panel.render(event, args) if panel is not None else None
     return Markup(html) if html else None
+
+
+def add_session_results(render: Callable[..., str | None], order: int = 50) -> None:
+    """``render(event, key)``: what a capability holds about one session or block once it is
+    over, shown on the after-action pages (the feedback results); ``key`` is ``s<id>`` for a
+    breakout session or ``b<id>`` for a plenary block."""
+    _add(_SESSION_RESULTS, render, order)
+
+
+def session_results(event, key: str) -> list[Markup]:
+    return render_panels(_SESSION_RESULTS, event, key)
+
+
+def add_session_link(render: Callable[..., str | None], order: int = 50) -> None:
+    """``render(event, key)``: a link an attendee's agenda shows with one session (``key``
+    as for ``add_session_results``), such as its live Q&A page."""
+    _add(_SESSION_LINKS, render, order)
+
+
+def session_links(event, key: str) -> Markup:
+    """Every capability's links for one session, for templates (``session_links(event, key)``)."""
+    return Markup(" ").join(render_panels(_SESSION_LINKS, event, key))
 
 
 def add_nav_item(order: int, label: str, endpoint: str, roles: tuple[str, ...], *,

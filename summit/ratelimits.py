@@ -216,6 +216,12 @@ RULES: tuple[Rule, ...] = (
          endpoints=("selfcheckin.ask_email",), methods=("POST",),
          message=N_("This address was sent its link several times already. "
                     "Please check your inbox and spam folder, or ask at the check-in desk.")),
+    # Live Q&A (summit/live): a flood of questions, upvotes or votes from one phone slows that
+    # phone only. Counted per device (a signed-in attendee's phone always has one); the room's
+    # other phones, behind the same venue address, are never counted with it.
+    Rule("live_post", "30 per minute;300 per hour", key="device", devices="known",
+         endpoints=("live.ask", "live.upvote", "live.vote"), methods=("POST",),
+         message=N_("Too many questions and votes from this device. Please wait a minute.")),
     Rule("api_token", "1200 per minute", key="token", who="bearer", endpoints=("*",)),
     # Scanner apps keep no cookies: a refused token is counted per IP, and a valid token is
     # answered whatever that count (another scanner's wrong token must not stop the door).

@@ -52,6 +52,7 @@ ID_PARAMS = {
     "organization_id": "organization", "domain_id": "domain", "request_id": "join_request",
     "block_id": "program_block", "credit_batch_id": "credit_batch",
     "series_id": "community_series", "meeting_id": "community_meeting",
+    "live_question_id": "live_question", "poll_id": "live_poll",
 }
 # Secrets are named alike on different doors (``secret``, ``code``), so each is declared for its
 # endpoint: a new door with a secret fails until it is described here.
@@ -69,6 +70,12 @@ SECRET_PARAMS = {
     ("community.join", "invite"): "community_invite",
     ("community.feed", "secret"): "community_feed",
 }
+# A live room's key names a session (``s<id>``) or a plenary block (``b<id>``) of the event in
+# the URL: every live route that takes one is described here.
+LIVE_ROOM_ENDPOINTS = ("room", "room_live", "ask", "upvote", "vote", "moderate_page",
+                       "moderate_live", "settings", "moderate_question", "new_poll",
+                       "poll_action", "screen", "screen_live", "export")
+SECRET_PARAMS.update({(f"live.{name}", "room_key"): "live_room" for name in LIVE_ROOM_ENDPOINTS})
 # Parameters that name neither a row nor a secret: the value to use, and why.
 NOT_OWNED = {
     ("badges.calibration", "stock"): ("avery-5392", "a badge stock from a fixed list"),
@@ -241,6 +248,22 @@ def build_ownership_world(app) -> Ownership:
                      "certificate": certificate, "credit_batch": credit_batch}
         recipient.status = "failed"  # so that "retry" has something to do
     second_topic = topics.submit(event_a, colleague, "question", "Which tools are approved?")
+    # Live rooms: a question and an open poll in a session of each event, and in a second room
+    # of event A; the facilitator facilitates event A's session.
+    from summit.breakouts.models import SessionFacilitator
+    from summit.live import services as live
+
+    live_rows = {}
+    for key, event, people, room_key in (("a", event_a, people_a, f"s{a.session_ids[1]}"),
+                                         ("b", event_b, people_b, f"s{b.session_ids[1]}"),
+                                         ("a2", event_a, people_a, f"b{a.block_ids[0]}")):
+        room = live.ensure_room(event, live.resolve(event, room_key))
+        question, _created = live.ask(room, people[1], "A question", anonymous=True)
+        poll = live.create_poll(room, "single", "Ready?", ["Yes", "No"])
+        live.open_poll(room, poll)
+        live_rows[key] = (question.id, poll.id)
+    db.session.add(SessionFacilitator(session_id=a.session_ids[1], email="host@alpha.test",
+                                      user_id=facilitator.id))
     # Amber has no seat on day 1, so moving her to a table changes something.
     db.session.execute(delete(Seat).where(Seat.attendee_id == amber.id, Seat.day == 1))
     # Plans: Amber's own; a colleague's not shared; Ben's shared with his district's team; the
@@ -338,6 +361,12 @@ def build_ownership_world(app) -> Ownership:
              "expired": old_marker,
              "other_event": codes.arrival_marker(secret_key, b.event_id, people_b[8].id,
                                                  _fingerprint(people_b[8]), now)}),
+        "live_room": Values(f"s{a.session_ids[1]}", {
+            "forged": "s999999", "other_event": f"s{b.session_ids[1]}"}),
+        "live_question": Values(live_rows["a"][0], {"other_event": live_rows["b"][0],
+                                                    "other_room": live_rows["a2"][0]}),
+        "live_poll": Values(live_rows["a"][1], {"other_event": live_rows["b"][1],
+                                                "other_room": live_rows["a2"][1]}),
         # Day 1 (today) has begun whatever the time of day; a session may not have yet.
         "feedback_target": Values("d1", {
             "forged": "s999999", "other_event": f"s{b.session_ids[1]}",

@@ -11,7 +11,7 @@ from datetime import datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from summit.breakouts.models import BreakoutSession, Enrollment
+from summit.breakouts.models import BreakoutSession, Enrollment, SessionFacilitator
 from summit.breakouts.program import services as program
 from summit.breakouts.program.models import ProgramBlock
 from summit.breakouts.program.rules import KINDS as BLOCK_KINDS
@@ -23,8 +23,9 @@ from summit.events.models import Event
 from summit.extensions import db
 
 __all__ = ["BLOCK_KINDS", "LEARNING_KINDS", "BlockSummary", "BreakoutError", "ProgramError",
-           "SessionSummary", "attended_session_ids", "create_session", "handle_door_scans",
-           "program_blocks_of", "save_program_block", "scheduled_sessions_in", "sessions_of"]
+           "SessionSummary", "attended_session_ids", "block_of", "create_session",
+           "facilitates", "handle_door_scans", "program_blocks_of", "save_program_block",
+           "scheduled_sessions_in", "session_of", "sessions_of"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,25 @@ def sessions_of(event: Event) -> list[SessionSummary]:
     ordered = sorted(sessions, key=lambda s: (s.slot is None, s.slot.sort_key if s.slot else (),
                                               s.title, s.id))
     return [_summary(event, s) for s in ordered]
+
+
+def session_of(event: Event, session_id: int) -> SessionSummary | None:
+    """One session of ``event`` (``None`` if there is none with this id in this event)."""
+    session = db.session.get(BreakoutSession, session_id)
+    if session is None or session.event_id != event.id:
+        return None
+    return _summary(event, session)
+
+
+def facilitates(event: Event, session_id: int, user) -> bool:
+    """Whether the staff account ``user`` is listed as a facilitator of the session (by
+    account, or by its email address)."""
+    return db.session.scalar(
+        select(SessionFacilitator.id).join(BreakoutSession)
+        .where(SessionFacilitator.session_id == session_id,
+               (SessionFacilitator.user_id == user.id)
+               | (SessionFacilitator.email == user.email),
+               BreakoutSession.event_id == event.id).limit(1)) is not None
 
 
 def attended_session_ids(event: Event, attendee_id: int) -> set[int]:
@@ -117,6 +137,14 @@ def _block_summary(event: Event, block: ProgramBlock) -> BlockSummary:
     starts, ends = block.local_bounds(event.start_date, event.tz)
     return BlockSummary(block.id, block.title, block.kind, block.day, starts, ends,
                         block.minutes, block.room.name if block.room else "", block.room_id)
+
+
+def block_of(event: Event, block_id: int) -> BlockSummary | None:
+    """One plenary block of ``event`` (``None`` if there is none with this id in this event)."""
+    block = db.session.get(ProgramBlock, block_id)
+    if block is None or block.event_id != event.id:
+        return None
+    return _block_summary(event, block)
 
 
 def program_blocks_of(event: Event) -> list[BlockSummary]:

@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from summit import audit
+from summit import audit, panels
 from summit.access import attendee_required, event_role
 from summit.extensions import db
 from summit.homerooms.api import table_labels_for
@@ -510,7 +510,9 @@ def feedback_results(event):
     key = request.args.get("target", "")
     chosen = next((r for r in rows if r["key"] == key), None)
     entries = feedback_service.entries(event, key) if chosen else []
+    results = panels.session_results(event, key) if chosen else []
     return render_template("plans/feedback_results.html", event=event, rows=rows,
+                           session_results=results,
                            chosen=chosen, questions=feedback_service.QUESTIONS,
                            overall=overall, overall_average=overall_average, entries=entries,
                            answered=feedback_service.answer_counts(entries))

@@ -30,6 +30,11 @@ HARMLESS = {
     ("admin.attendee_action", "action"): "the name of a button (promote, cancel...)",
     ("badges.calibration", "stock"): "a label stock's public name",
     ("plans.give_feedback", "key"): "a session or day number (s12, d2), behind the sign-in",
+    **{(f"live.{name}", "room_key"): "a session or plenary block number (s12, b3), the same "
+       "for everyone in the room (it is in the projector's QR code)"
+       for name in ("room", "room_live", "ask", "upvote", "vote", "moderate_page",
+                    "moderate_live", "settings", "moderate_question", "new_poll",
+                    "poll_action", "screen", "screen_live", "export")},
 }
 
 

@@ -1,0 +1,89 @@
+"""Phones in a keynote's live room (``bench/livepolls/run.py`` starts this).
+
+Each simulated phone polls the room's live fragment every 3 s with If-None-Match, as
+``templates/live/_room_live.html`` does; in the vote phase each phone answers the open poll
+once, at a random moment of the vote window; a few upvote questions and ask one, at the
+issue's hourly rates. Session cookies and CSRF tokens are made by run.py (no sign-in load).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import time
+
+from locust import FastHttpUser, constant, events, task
+
+USERS = json.loads(open(os.environ["LIVEPOLLS_USERS"]).read())  # noqa: SIM115
+SETUP = USERS["setup"]
+PEOPLE = USERS["people"]
+_next = itertools.count()
+VOTE_WINDOW = float(os.environ.get("LIVEPOLLS_VOTE_SECONDS", "0"))  # 0: no vote phase
+ACKS: list[float] = []
+T0 = time.time()
+# The issue's hour: 10,000 upvotes and 300 questions; with 3,000 phones polling every 3 s
+# (1,000 polls/s) that is one upvote per 360 polls and one question per 12,000.
+UPVOTE_EVERY = float(os.environ.get("LIVEPOLLS_UPVOTE_EVERY", "360"))
+ASK_EVERY = float(os.environ.get("LIVEPOLLS_ASK_EVERY", "12000"))
+
+
+@events.test_stop.add_listener
+def _dump(environment, **_kw):
+    path = os.environ.get("LIVEPOLLS_ACKS")
+    if path:
+        with open(path, "w") as f:
+            json.dump(ACKS, f)
+
+
+class Phone(FastHttpUser):
+    wait_time = constant(3)
+
+    def on_start(self):
+        self.me = PEOPLE[next(_next) % len(PEOPLE)]
+        self.headers = {"Cookie": f"{SETUP['cookie_name']}={self.me['cookie']}"}
+        self.etag = self.me.get("etag")
+        self.voted = False
+        start = float(os.environ.get("LIVEPOLLS_VOTE_START", "0")) or time.time()
+        self.vote_at = start + random.uniform(0, VOTE_WINDOW) if VOTE_WINDOW else None
+        time.sleep(random.uniform(0, 3))  # pages opened at different moments
+
+    @task
+    def poll(self):
+        if self.vote_at is not None and not self.voted and time.time() >= self.vote_at:
+            self.vote()
+        headers = dict(self.headers)
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        with self.client.get(SETUP["live"], headers=headers, name="GET live (phone poll)",
+                             catch_response=True) as r:
+            if r.status_code in (200, 304):
+                self.etag = r.headers.get("ETag") or self.etag
+                r.success()
+        roll = random.random()
+        if UPVOTE_EVERY and roll < 1 / UPVOTE_EVERY and SETUP["questions"]:
+            self.post(SETUP["upvote"].format(id=random.choice(SETUP["questions"])), {},
+                      "POST upvote")
+        elif ASK_EVERY and roll > 1 - 1 / ASK_EVERY:
+            self.post(SETUP["ask"], {"text": f"Question from {self.me['n']}", "anonymous": "1",
+                                     "client_key": f"bench-{self.me['n']}-{random.random()}"},
+                      "POST ask")
+
+    def post(self, url, form, name):
+        headers = {**self.headers, "X-Live-Queue": "1",
+                   "Content-Type": "application/x-www-form-urlencoded"}
+        body = "&".join(f"{k}={v}" for k, v in {**form, "csrf_token": self.me["csrf"]}.items())
+        with self.client.post(url, data=body, headers=headers, name=name,
+                              catch_response=True) as r:
+            if r.status_code == 200:
+                r.success()
+            else:
+                r.failure(f"{r.status_code} {(r.text or '')[:80]}")
+            return r.status_code
+
+    def vote(self):
+        self.voted = True
+        option = random.choice(SETUP["options"])
+        if self.post(SETUP["vote"], {"option": option}, "POST vote") == 200:
+            ACKS.append(time.time())

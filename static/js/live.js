@@ -1,0 +1,102 @@
+/* Live Q&A on a phone: questions, upvotes and poll answers go through a queue kept in
+ * localStorage (offline-queue.js), so one sent while the network is down is sent when it comes
+ * back, and after a reload.
+ *
+ * Sent once, never twice: every item carries a random client key. The server saves a question
+ * once per key (a unique constraint), and one upvote per person and question and one answer per
+ * person and poll (unique constraints), so a retry after a lost answer, or two tabs sending the
+ * same queue, count once. An item leaves the queue when the server answered it (yes or no);
+ * it stays when the network failed, or on 429 and 5xx, and is tried again.
+ */
+(function () {
+  "use strict";
+  var Queue = window.SummitOfflineQueue;
+  if (!Queue) return;
+  var queue = new Queue("summit-live-queue");
+  var sending = false;
+
+  function status(text, isError) {
+    var el = document.getElementById("live-status");
+    if (!el) return;
+    el.textContent = text || "";
+    el.classList.toggle("error", !!isError);
+  }
+
+  function waiting() {
+    var n = queue.size();
+    var el = document.getElementById("live-status");
+    if (n && el) {
+      status((el.getAttribute("data-offline") || "Offline: %n waiting, sent when the network is back.").replace("%n", n), false);
+    }
+  }
+
+  function refresh() {
+    if (window.htmx) window.htmx.trigger(document.body, "live-refresh");
+  }
+
+  function csrf() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (e) { return ""; }
+  }
+
+  function sendNext() {
+    var items = queue.items();
+    if (!items.length) { sending = false; return; }
+    var item = items[0];
+    var body = new URLSearchParams();
+    item.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
+    fetch(item.url, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-Live-Queue": "1", "X-CSRFToken": csrf() }
+    }).then(function (response) {
+      return response.text().then(function (text) {
+        if (response.status === 429 || response.status >= 500) {
+          sending = false;
+          status(text && text.length < 200 ? text : "", true);
+          setTimeout(flush, 5000);
+          return;
+        }
+        queue.remove(item.nonce);
+        status(text && text.length < 300 ? text : "", !response.ok);
+        refresh();
+        sendNext();
+      });
+    }).catch(function () {
+      sending = false;
+      waiting();
+    });
+  }
+
+  function flush() {
+    if (sending || !queue.size()) return;
+    sending = true;
+    sendNext();
+  }
+
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-live-queue")) return;
+    e.preventDefault();
+    var nonce = Queue.randomNonce();
+    var fields = [];
+    new FormData(form).forEach(function (value, key) { fields.push([key, String(value)]); });
+    fields.push(["client_key", nonce]);
+    queue.add({ nonce: nonce, url: form.action, kind: form.getAttribute("data-live-queue"),
+                fields: fields, at: Date.now() });
+    if (form.getAttribute("data-live-queue") === "question") {
+      var text = form.querySelector("textarea[name=text]");
+      if (text) text.value = "";
+    } else {
+      form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+    }
+    if (!navigator.onLine) waiting();
+    flush();
+  });
+
+  window.addEventListener("online", flush);
+  setInterval(function () { if (queue.size()) flush(); }, 5000);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", flush);
+  else flush();
+  window.SummitLive = { queue: queue, flush: flush };
+})();

@@ -1,0 +1,485 @@
+"""Live rooms in the database: asking, upvoting, moderating, polls and votes, and what a room
+shows. Rules are in ``rules`` (pure); views stay thin.
+
+Race-safety: an upvote and a vote are inserted inside a savepoint against a unique constraint
+(one per person), so two simultaneous requests from one person count once on both databases;
+counters are then incremented in one ``UPDATE ... SET n = n + 1`` (no read-modify-write).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from summit import audit
+from summit.breakouts.api import (
+    LEARNING_KINDS,
+    block_of,
+    program_blocks_of,
+    session_of,
+    sessions_of,
+)
+from summit.database import utcnow
+from summit.events.models import Event
+from summit.extensions import db
+from summit.live import rules
+from summit.live.models import (
+    LivePoll,
+    LivePollOption,
+    LivePollVote,
+    LiveQuestion,
+    LiveRoom,
+    LiveUpvote,
+)
+from summit.live.rules import N_, LiveError
+from summit.ttlcache import app_cache
+
+_KEY = re.compile(r"^([sb])([1-9][0-9]{0,9})$")
+
+
+@dataclass(frozen=True)
+class RoomRef:
+    """What a live room is about: a breakout session (``s12``) or a plenary block (``b3``)."""
+
+    key: str
+    kind: str  # "session" | "block"
+    target_id: int
+    title: str
+    day: int | None
+    starts: datetime | None
+    ends: datetime | None
+    place: str
+
+
+def parse_key(key: str) -> tuple[str, int] | None:
+    match = _KEY.match(key or "")
+    if not match:
+        return None
+    return ("session" if match[1] == "s" else "block", int(match[2]))
+
+
+def resolve(event: Event, key: str) -> RoomRef | None:
+    """The session or block ``key`` names in ``event``; ``None`` for anything else."""
+    parsed = parse_key(key)
+    if parsed is None:
+        return None
+    kind, target_id = parsed
+    found = session_of(event, target_id) if kind == "session" else block_of(event, target_id)
+    if found is None:
+        return None
+    return RoomRef(key, kind, target_id, found.title, found.day, found.starts, found.ends,
+                   found.room)
+
+
+def refs_of(event: Event) -> list[RoomRef]:
+    """Every room an event can have: its plenary blocks where people learn (not meals or
+    breaks), then its sessions, in program order."""
+    blocks = [RoomRef(f"b{b.id}", "block", b.id, b.title, b.day, b.starts, b.ends, b.room)
+              for b in program_blocks_of(event) if b.kind in LEARNING_KINDS]
+    sessions = [RoomRef(f"s{s.id}", "session", s.id, s.title, s.day, s.starts, s.ends, s.room)
+                for s in sessions_of(event)]
+
+    def when(ref):
+        return (ref.starts is None, ref.starts or datetime.min, ref.kind, ref.title)
+
+    return sorted(blocks + sessions, key=when)
+
+
+def happening_now(refs: list[RoomRef], now: datetime, margin_minutes: int = 15) -> list[RoomRef]:
+    from datetime import timedelta
+
+    margin = timedelta(minutes=margin_minutes)
+    return [r for r in refs if r.starts and r.ends and r.starts - margin <= now <= r.ends + margin]
+
+
+def find_room(event: Event, ref: RoomRef) -> LiveRoom | None:
+    column = LiveRoom.session_id if ref.kind == "session" else LiveRoom.block_id
+    return db.session.scalar(select(LiveRoom).where(LiveRoom.event_id == event.id,
+                                                    column == ref.target_id))
+
+
+def ensure_room(event: Event, ref: RoomRef) -> LiveRoom:
+    """The room's row, made on first use (in a POST: the caller's write transaction). Two
+    requests making it at once make one."""
+    room = find_room(event, ref)
+    if room is not None:
+        return room
+    fields = {"session_id": ref.target_id} if ref.kind == "session" else {"block_id": ref.target_id}
+    try:
+        with db.session.begin_nested():
+            room = LiveRoom(event_id=event.id, moderation="immediate", seq=0, tally_seq=0,
+                            **fields)
+            db.session.add(room)
+            db.session.flush()
+    except IntegrityError:
+        room = find_room(event, ref)
+    return room
+
+
+def bump(room: LiveRoom, *, tally: bool = False) -> None:
+    column = LiveRoom.tally_seq if tally else LiveRoom.seq
+    db.session.execute(update(LiveRoom).where(LiveRoom.id == room.id)
+                       .values({column: column + 1}).execution_options(synchronize_session=False))
+
+
+def set_moderation(room: LiveRoom, moderation: str) -> None:
+    if moderation not in rules.MODERATIONS:
+        raise LiveError(N_("Choose how questions appear."))
+    room.moderation = moderation
+    bump(room)
+
+
+# --- questions --------------------------------------------------------------------------------
+
+
+def ask(room: LiveRoom, attendee, text: str, *, anonymous: bool, name: str = "",
+        client_key: str = "") -> tuple[LiveQuestion, bool]:
+    """A question from ``attendee``; (question, created). A question sent again with the same
+    ``client_key`` (a phone's queue retrying) is the one already saved."""
+    text = rules.clean_question(text)
+    client_key = (client_key or "").strip()[:64] or None
+    if client_key:
+        existing = db.session.scalar(select(LiveQuestion).where(
+            LiveQuestion.room_id == room.id, LiveQuestion.client_key == client_key))
+        if existing is not None:
+            return existing, False
+    display = "" if anonymous else (rules.clean_name(name) or attendee.full_name)
+    question = LiveQuestion(room_id=room.id, attendee_id=attendee.id, anonymous=anonymous,
+                            display_name=display, text=text, client_key=client_key,
+                            status=rules.initial_status(room.moderation), pinned=False,
+                            upvotes=0)
+    try:
+        with db.session.begin_nested():
+            db.session.add(question)
+            db.session.flush()
+    except IntegrityError:  # the same key, sent twice at once
+        existing = db.session.scalar(select(LiveQuestion).where(
+            LiveQuestion.room_id == room.id, LiveQuestion.client_key == client_key))
+        if existing is None:
+            raise
+        return existing, False
+    bump(room)
+    return question, True
+
+
+def question_of(room: LiveRoom, question_id: int) -> LiveQuestion | None:
+    question = db.session.get(LiveQuestion, question_id)
+    return question if question is not None and question.room_id == room.id else None
+
+
+def upvote(room: LiveRoom, question: LiveQuestion, attendee) -> bool:
+    """One upvote per person and question; ``False`` when they had already upvoted."""
+    if question.status != "visible":
+        raise LiveError(N_("This question is not open for votes."))
+    try:
+        with db.session.begin_nested():
+            db.session.add(LiveUpvote(question_id=question.id, attendee_id=attendee.id))
+            db.session.flush()
+    except IntegrityError:
+        return False
+    db.session.execute(update(LiveQuestion).where(LiveQuestion.id == question.id)
+                       .values(upvotes=LiveQuestion.upvotes + 1)
+                       .execution_options(synchronize_session=False))
+    bump(room, tally=True)
+    return True
+
+
+MODERATION_ACTIONS = ("approve", "hide", "show", "answer", "reopen", "pin", "unpin")
+
+
+def moderate(room: LiveRoom, question: LiveQuestion, action: str, user=None) -> None:
+    if action not in MODERATION_ACTIONS:
+        raise LiveError(N_("Unknown action."))
+    before = (question.status, question.pinned)
+    if action in ("approve", "show", "reopen"):
+        question.status = "visible"
+        question.answered_at = None
+    elif action == "hide":
+        question.status = "hidden"
+        question.pinned = False
+    elif action == "answer":
+        question.status = "answered"
+        question.answered_at = utcnow()
+        question.pinned = False
+    elif action == "pin":
+        if question.status not in ("visible", "pending"):
+            raise LiveError(N_("Only a question the room sees can be pinned."))
+        question.status = "visible"
+        question.pinned = True
+    elif action == "unpin":
+        question.pinned = False
+    if (question.status, question.pinned) != before:
+        bump(room)
+        audit.record(f"live.question_{action}", event_id=room.event_id, target=question,
+                     before={"status": before[0], "pinned": before[1]},
+                     after={"status": question.status, "pinned": question.pinned})
+
+
+def questions_of(room: LiveRoom) -> list[LiveQuestion]:
+    return list(db.session.scalars(select(LiveQuestion).where(LiveQuestion.room_id == room.id)
+                                   .execution_options(populate_existing=True)))
+
+
+def upvoted_ids(room: LiveRoom, attendee) -> set[int]:
+    return set(db.session.scalars(select(LiveUpvote.question_id).join(LiveQuestion).where(
+        LiveQuestion.room_id == room.id, LiveUpvote.attendee_id == attendee.id)))
+
+
+# --- polls ------------------------------------------------------------------------------------
+
+
+def create_poll(room: LiveRoom, kind: str, question: str, options: list[str],
+                results: str = "voted") -> LivePoll:
+    question, labels = rules.clean_poll(kind, question, options, results)
+    poll = LivePoll(room_id=room.id, kind=kind, question=question, status="draft",
+                    results=results, votes=0)
+    poll.options = [LivePollOption(label=label, position=i) for i, label in enumerate(labels)]
+    db.session.add(poll)
+    db.session.flush()
+    bump(room)
+    audit.record("live.poll_created", event_id=room.event_id, target=poll,
+                 after={"question": question, "kind": kind})
+    return poll
+
+
+def poll_of(room: LiveRoom, poll_id: int) -> LivePoll | None:
+    poll = db.session.get(LivePoll, poll_id)
+    return poll if poll is not None and poll.room_id == room.id else None
+
+
+def polls_of(room: LiveRoom) -> list[LivePoll]:
+    return list(db.session.scalars(select(LivePoll).where(LivePoll.room_id == room.id)
+                                   .order_by(LivePoll.created_at, LivePoll.id)))
+
+
+def open_poll(room: LiveRoom, poll: LivePoll) -> None:
+    """Open ``poll``; the poll open before in the room closes (a room answers one at a time)."""
+    if poll.status == "open":
+        return
+    now = utcnow()
+    for other in db.session.scalars(select(LivePoll).where(
+            LivePoll.room_id == room.id, LivePoll.status == "open", LivePoll.id != poll.id)):
+        other.status, other.closed_at = "closed", now
+    poll.status, poll.opened_at, poll.closed_at = "open", now, None
+    bump(room)
+    audit.record("live.poll_opened", event_id=room.event_id, target=poll)
+
+
+def close_poll(room: LiveRoom, poll: LivePoll) -> None:
+    if poll.status != "open":
+        raise LiveError(N_("This poll is not open."))
+    poll.status, poll.closed_at = "closed", utcnow()
+    bump(room)
+    audit.record("live.poll_closed", event_id=room.event_id, target=poll,
+                 after={"votes": poll.votes})
+
+
+def delete_poll(room: LiveRoom, poll: LivePoll) -> None:
+    if poll.status != "draft":
+        raise LiveError(N_("Only a poll that was never opened can be deleted."))
+    db.session.delete(poll)
+    bump(room)
+
+
+def open_poll_of(room: LiveRoom) -> LivePoll | None:
+    return db.session.scalar(select(LivePoll).where(LivePoll.room_id == room.id,
+                                                    LivePoll.status == "open").limit(1))
+
+
+def vote(room: LiveRoom, poll: LivePoll, attendee, form_options: list[str], value: str | None,
+         text: str | None) -> bool:
+    """The attendee's answer to ``poll``; ``False`` when they had answered it already (their
+    first answer stays: a retried or raced request counts once). Raises ``LiveError``."""
+    if poll.status != "open":
+        raise LiveError(N_("This poll is closed."))
+    ballot = rules.parse_vote(poll.kind, [o.id for o in poll.options], form_options, value, text)
+    try:
+        with db.session.begin_nested():
+            db.session.add(LivePollVote(
+                poll_id=poll.id, attendee_id=attendee.id,
+                option_ids=",".join(str(i) for i in ballot.option_ids), value=ballot.value,
+                text=ballot.text))
+            db.session.flush()
+    except IntegrityError:
+        return False
+    db.session.execute(update(LivePoll).where(LivePoll.id == poll.id)
+                       .values(votes=LivePoll.votes + 1)
+                       .execution_options(synchronize_session=False))
+    bump(room, tally=True)
+    return True
+
+
+def my_vote(poll: LivePoll, attendee) -> LivePollVote | None:
+    return db.session.scalar(select(LivePollVote).where(LivePollVote.poll_id == poll.id,
+                                                        LivePollVote.attendee_id == attendee.id))
+
+
+# Tallies are shared by everyone looking at a poll: computed once per process and count.
+
+
+def tally_of(poll: LivePoll | PollSnapshot) -> rules.Tally:
+    tallies = app_cache("live-tallies", 5.0)
+    cache_key = (poll.id, poll.votes, poll.status)
+    found = tallies.get(cache_key)
+    if found is None:
+        rows = db.session.execute(select(LivePollVote.option_ids, LivePollVote.value,
+                                         LivePollVote.text)
+                                  .where(LivePollVote.poll_id == poll.id))
+        found = rules.tally(poll.kind, (rules.Ballot(rules.option_ids_of(o), v, t or "")
+                                        for o, v, t in rows))
+        tallies.put(cache_key, found)
+    return found
+
+
+def result_rows(poll: LivePoll | PollSnapshot, result: rules.Tally) -> list[tuple[str, int, int]]:
+    """(label, count, percent) per option of a choice poll, or per value of a scale."""
+    if poll.kind == "scale":
+        return [(str(v), result.counts.get(v, 0), result.percent(v)) for v in rules.SCALE]
+    return [(o.label, result.counts.get(o.id, 0), result.percent(o.id)) for o in poll.options]
+
+
+# --- what a room shows ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptionSnapshot:
+    id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class PollSnapshot:
+    """A poll as pages show it (not an ORM row: shared by every request of this process that
+    sees the same room version)."""
+
+    id: int
+    kind: str
+    question: str
+    status: str
+    results: str
+    votes: int
+    options: tuple[OptionSnapshot, ...]
+
+
+def _poll_snapshot(poll: LivePoll | None) -> PollSnapshot | None:
+    if poll is None:
+        return None
+    return PollSnapshot(poll.id, poll.kind, poll.question, poll.status, poll.results,
+                        poll.votes, tuple(OptionSnapshot(o.id, o.label) for o in poll.options))
+
+
+def _room_polls(room: LiveRoom) -> tuple[PollSnapshot | None, PollSnapshot | None, int]:
+    """(open poll, last closed poll, questions pending) of this version of the room, read once
+    per process and version (``seq``, ``tally_seq``)."""
+    cache = app_cache("live-room-polls", 30.0)
+    key = (room.id, room.seq, room.tally_seq)
+    found = cache.get(key)
+    if found is None:
+        poll = db.session.scalar(select(LivePoll).where(LivePoll.room_id == room.id,
+                                                        LivePoll.status == "open").limit(1))
+        last_closed = None
+        if poll is None:
+            last_closed = db.session.scalar(select(LivePoll).where(
+                LivePoll.room_id == room.id, LivePoll.status == "closed")
+                .order_by(LivePoll.closed_at.desc(), LivePoll.id.desc()).limit(1))
+        pending = db.session.scalar(select(func.count()).select_from(LiveQuestion).where(
+            LiveQuestion.room_id == room.id, LiveQuestion.status == "pending"))
+        found = (_poll_snapshot(poll), _poll_snapshot(last_closed), pending)
+        cache.put(key, found)
+    return found
+
+
+@dataclass
+class RoomView:
+    room: LiveRoom | None
+    questions: list  # what the room sees, in order
+    hidden: int
+    pending: int
+    mine_pending: list
+    upvoted: set
+    poll: LivePoll | None
+    voted: LivePollVote | None
+    tally: rules.Tally | None
+    show_results: bool
+    last_closed: LivePoll | None = None
+
+
+def room_view(room: LiveRoom | None, attendee=None, *, staff: bool = False,
+              order: str = "top", limit: int = 60, questions: bool = True) -> RoomView:
+    """What a room shows: its questions (unless ``questions=False``: a phone's list comes
+    shared and cached, see ``live.views``), the open poll or the last closed one, and what is
+    the viewer's (their pending questions, upvotes and vote)."""
+    if room is None:
+        return RoomView(None, [], 0, 0, [], set(), None, None, None, False)
+    shown, hidden = [], 0
+    poll, last_closed, pending = _room_polls(room)
+    if questions:
+        every = questions_of(room)
+        shown = rules.order_questions(every, by=order)[:limit]
+        hidden = sum(1 for q in every if q.status == "hidden")
+    mine = list(db.session.scalars(select(LiveQuestion).where(
+        LiveQuestion.room_id == room.id, LiveQuestion.status == "pending",
+        LiveQuestion.attendee_id == attendee.id).order_by(LiveQuestion.id))
+    ) if attendee is not None and pending else []
+    upvoted = upvoted_ids(room, attendee) if attendee is not None else set()
+    voted = None
+    if poll is not None and attendee is not None:
+        voted = db.session.scalar(select(LivePollVote.id).where(
+            LivePollVote.poll_id == poll.id, LivePollVote.attendee_id == attendee.id))
+    shown_poll = poll or last_closed
+    show = shown_poll is not None and rules.results_visible(
+        shown_poll.results, shown_poll.status, voted is not None, staff)
+    return RoomView(room, shown, hidden, pending, mine, upvoted, poll, voted,
+                    tally_of(shown_poll) if show else None, show, last_closed)
+
+
+def counts(room: LiveRoom) -> dict:
+    rows = dict(db.session.execute(select(LiveQuestion.status, func.count())
+                                   .where(LiveQuestion.room_id == room.id)
+                                   .group_by(LiveQuestion.status)).all())
+    return {status: rows.get(status, 0) for status in rules.STATUSES}
+
+
+def export_rows(room: LiveRoom) -> list[dict]:
+    """The room's questions and poll results for the CSV export: a question's asker only by
+    the name they chose to show (never for an anonymous one)."""
+    rows = []
+    for q in sorted(questions_of(room), key=lambda q: (q.created_at, q.id)):
+        rows.append({"kind": "question", "text": q.text, "asked_by": q.display_name,
+                     "status": q.status, "pinned": "yes" if q.pinned else "",
+                     "upvotes": q.upvotes, "answer": "", "votes": "",
+                     "at": q.created_at.isoformat(timespec="seconds")})
+    for poll in polls_of(room):
+        result = tally_of(poll)
+        if poll.kind == "text":
+            answers = result.words
+        else:
+            answers = [(label, n) for label, n, _pct in result_rows(poll, result)]
+        base = {"kind": f"poll ({poll.kind})", "text": poll.question, "asked_by": "",
+                "status": poll.status, "pinned": "", "upvotes": "",
+                "at": (poll.opened_at or poll.created_at).isoformat(timespec="seconds")}
+        rows.append(base | {"answer": "", "votes": poll.votes})
+        rows.extend(base | {"answer": label, "votes": n} for label, n in answers)
+    return rows
+
+
+EXPORT_COLUMNS = ("kind", "text", "asked_by", "status", "pinned", "upvotes", "answer", "votes",
+                  "at")
+
+
+def results_summary(event: Event, key: str) -> dict | None:
+    """What the after-action pages show of a room: its question counts and closed polls."""
+    ref = resolve(event, key)
+    room = find_room(event, ref) if ref else None
+    if room is None:
+        return None
+    polls = [p for p in polls_of(room) if p.status != "draft"]
+    if not polls and not any(counts(room).values()):
+        return None
+    top = rules.order_questions(questions_of(room))[:5]
+    return {"ref": ref, "room": room, "counts": counts(room), "top": top,
+            "polls": [(p, tally_of(p)) for p in polls]}

@@ -1,0 +1,459 @@
+"""Live Q&A and polls: the attendee's page (``/e/<slug>/qa/<room_key>``), the moderator's page
+and the projector (``/admin/e/<slug>/qa/<room_key>``). A room key is ``s<id>`` for a breakout
+session or ``b<id>`` for a plenary block. Views stay thin: rules in ``rules``, the database in
+``services``, ETags in ``polling``."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from summit import audit
+from summit.access import attendee_required, event_role
+from summit.breakouts.api import facilitates
+from summit.database import utcnow
+from summit.extensions import db
+from summit.i18n import current_language, translate
+from summit.live import polling, rules, services
+from summit.live.rules import LiveError
+from summit.qr import qr_svg
+from summit.responses import csv_download, is_htmx
+from summit.ttlcache import app_cache
+
+bp = Blueprint("live", __name__)
+
+STAFF_ROLES = ("organizer", "facilitator")
+QUEUED = "X-Live-Queue"  # sent by static/js/live.js: answer in a few words, not a page
+
+
+def _ref_or_404(event, room_key: str) -> services.RoomRef:
+    """The session or block the key names (cached a few seconds: phones poll it)."""
+    cache = app_cache("live-refs", 10.0)
+    ref = cache.get((event.id, room_key))
+    if ref is None:
+        ref = services.resolve(event, room_key)
+        if ref is not None:
+            cache.put((event.id, room_key), ref)
+    if ref is None:
+        abort(404)
+    return ref
+
+
+def _staff_ref(event, room_key: str) -> services.RoomRef:
+    """The room, for an organizer or a facilitator of its session (403 for anyone else)."""
+    ref = _ref_or_404(event, room_key)
+    if current_user.has_role(event.id, "organizer"):
+        return ref
+    if ref.kind != "session" or not facilitates(event, ref.target_id, current_user):
+        abort(403)
+    return ref
+
+
+def _private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _join_url(event, ref) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(
+        "live.room", slug=event.slug, room_key=ref.key)
+
+
+def _qr(url: str) -> Markup:
+    svg = qr_svg(url).decode()
+    return Markup(svg[svg.index("<svg"):])
+
+
+# --- the attendee's pages ---------------------------------------------------------------------
+
+
+@bp.route("/e/<slug>/qa")
+@attendee_required
+def index(event, attendee):
+    refs = services.refs_of(event)
+    now = services.happening_now(refs, utcnow().astimezone(event.tz))
+    return render_template("live/index.html", event=event, refs=refs, now=now)
+
+
+CSRF_PLACEHOLDER = "__LIVE_CSRF__"
+
+
+def _shared_questions(event, ref, room, order: str) -> tuple[str, dict[int, int | None]]:
+    """The room's question list as every phone sees it, rendered once per room, counters,
+    order and language in this process (3,000 phones re-rendering it each would cost a core),
+    with the askers of the questions shown (kept here, never in the page)."""
+    cache = app_cache("live-questions", 30.0)
+    key = (event.id, ref.key, room.seq if room else 0, room.tally_seq if room else 0, order,
+           current_language())
+    found = cache.get(key)
+    if found is None:
+        view = services.room_view(room, order=order) if room else services.room_view(None)
+        html = render_template("live/_questions.html", event=event, ref=ref, view=view,
+                               csrf_placeholder=CSRF_PLACEHOLDER)
+        found = (html, {q.id: q.attendee_id for q in view.questions})
+        cache.put(key, found)
+    return found
+
+
+def _personal_questions(shared: tuple[str, dict], attendee, upvoted: set[int]) -> Markup:
+    """The shared list made the viewer's: their CSRF token, the questions they upvoted
+    pressed, their own questions marked. (Typed text is escaped, so it cannot contain the
+    attributes replaced here.)"""
+    html, askers = shared
+    html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
+    for question_id in upvoted:
+        html = html.replace(f'<button class="vote" data-q="{question_id}" aria-pressed="false"',
+                            f'<button class="vote voted" data-q="{question_id}" '
+                            f'aria-pressed="true" disabled')
+    for question_id, asker in askers.items():
+        if asker == attendee.id:
+            html = html.replace(f'data-mine="{question_id}" hidden', f'data-mine="{question_id}"')
+    return Markup(html)  # noqa: S704  (rendered by Jinja with autoescape; see above)
+
+
+def _phone_context(event, attendee, ref, order: str = "top") -> dict:
+    room = services.find_room(event, ref)
+    view = services.room_view(room, attendee, order=order, questions=False)
+    questions_html = _personal_questions(_shared_questions(event, ref, room, order), attendee,
+                                         view.upvoted)
+    etag = polling.phone_etag(
+        secret=current_app.config["SECRET_KEY"], slug=event.slug, key=ref.key,
+        seq=room.seq if room else 0, tally=room.tally_seq if room else 0,
+        viewer=f"a{attendee.id}")
+    return {"event": event, "ref": ref, "view": view, "etag": etag, "order": order,
+            "questions_html": questions_html,
+            "poll_seconds": polling.PHONE_POLL_SECONDS, "attendee": attendee,
+            "moderation": room.moderation if room else "immediate"}
+
+
+@bp.route("/e/<slug>/qa/<room_key>")
+@attendee_required
+def room(event, attendee, room_key: str):
+    ref = _ref_or_404(event, room_key)
+    order = "new" if request.args.get("order") == "new" else "top"
+    return _private(make_response(render_template(
+        "live/room.html", **_phone_context(event, attendee, ref, order))))
+
+
+@bp.route("/e/<slug>/qa/<room_key>/live")
+@attendee_required
+def room_live(event, attendee, room_key: str):
+    """The phone's fragment, polled; 304 while unchanged (``polling``; the fast path answers
+    most of these before Flask runs)."""
+    ref = _ref_or_404(event, room_key)
+    room = services.find_room(event, ref)
+    seq, tally = (room.seq, room.tally_seq) if room else (0, 0)
+    if polling.phone_etag_valid(request.headers.get("If-None-Match", ""),
+                                secret=current_app.config["SECRET_KEY"], slug=event.slug,
+                                key=ref.key, seq=seq, tally=tally):
+        response = Response(status=304)
+        response.headers["ETag"] = request.headers["If-None-Match"].strip()
+        return _private(response)
+    order = "new" if request.args.get("order") == "new" else "top"
+    context = _phone_context(event, attendee, ref, order)
+    response = make_response(render_template("live/_room_live.html", **context))
+    response.headers["ETag"] = context["etag"]
+    return _private(response)
+
+
+def _require_registered(attendee) -> None:
+    """Questions and votes are for registered people (not a cancelled or waitlisted one)."""
+    if attendee.status != "registered":
+        abort(403)
+
+
+def _answer(event, ref, ok: bool, message: str, status: int = 200):
+    """What a phone's POST gets: a few words for the queue (static/js/live.js), a flash and
+    the room's page otherwise."""
+    if request.headers.get(QUEUED) or is_htmx():
+        return Response(message, status=status if not ok else 200,
+                        mimetype="text/plain; charset=utf-8")
+    flash(message, "success" if ok else "error")
+    return redirect(url_for("live.room", slug=event.slug, room_key=ref.key))
+
+
+def _refuse(event, ref, exc: Exception, status: int = 400):
+    db.session.rollback()
+    return _answer(event, ref, False, translate(str(exc)), status)
+
+
+@bp.route("/e/<slug>/qa/<room_key>/ask", methods=["POST"])
+@attendee_required
+def ask(event, attendee, room_key: str):
+    ref = _ref_or_404(event, room_key)
+    _require_registered(attendee)
+    try:
+        room = services.ensure_room(event, ref)
+        question, _created = services.ask(
+            room, attendee, request.form.get("text", ""),
+            anonymous=request.form.get("anonymous") == "1",
+            name=request.form.get("name", ""), client_key=request.form.get("client_key", ""))
+    except LiveError as exc:
+        return _refuse(event, ref, exc)
+    db.session.commit()
+    if question.status == "pending":
+        return _answer(event, ref, True, _("Thank you: your question will show once the "
+                                           "moderators approve it."))
+    return _answer(event, ref, True, _("Thank you: your question is up."))
+
+
+@bp.route("/e/<slug>/qa/<room_key>/questions/<int:live_question_id>/upvote", methods=["POST"])
+@attendee_required
+def upvote(event, attendee, room_key: str, live_question_id: int):
+    ref = _ref_or_404(event, room_key)
+    _require_registered(attendee)
+    room = services.find_room(event, ref)
+    question = services.question_of(room, live_question_id) if room else None
+    if question is None:
+        abort(404)
+    try:
+        services.upvote(room, question, attendee)
+    except LiveError as exc:
+        return _refuse(event, ref, exc, 409)
+    db.session.commit()
+    return _answer(event, ref, True, _("Your vote is in."))
+
+
+@bp.route("/e/<slug>/qa/<room_key>/polls/<int:poll_id>/vote", methods=["POST"])
+@attendee_required
+def vote(event, attendee, room_key: str, poll_id: int):
+    ref = _ref_or_404(event, room_key)
+    _require_registered(attendee)
+    room = services.find_room(event, ref)
+    poll = services.poll_of(room, poll_id) if room else None
+    if poll is None:
+        abort(404)
+    try:
+        counted = services.vote(room, poll, attendee, request.form.getlist("option"),
+                                request.form.get("value"), request.form.get("text"))
+    except LiveError as exc:
+        return _refuse(event, ref, exc, 409 if poll.status != "open" else 400)
+    db.session.commit()
+    return _answer(event, ref, True, _("Your answer is in.") if counted
+                   else _("You had answered this poll already: your first answer counts."))
+
+
+# --- panels on other capabilities' pages ------------------------------------------------------
+
+
+def my_summit_panel(event, attendee):
+    """My summit: the rooms happening now (or next), one tap to their live page."""
+    refs = services.refs_of(event)
+    if not refs:
+        return None
+    now = services.happening_now(refs, utcnow().astimezone(event.tz))
+    return render_template("live/_my_panel.html", event=event, now=now[:3])
+
+
+def live_link(event, key: str):
+    """The agenda's link to a session's live page."""
+    return Markup('<a class="live-link" href="{}">{}</a>').format(
+        url_for("live.room", slug=event.slug, room_key=key), _("Questions and polls"))
+
+
+def session_results_panel(event, key: str):
+    """The after-action pages (feedback results): what the room asked and answered; for a
+    day (``d<n>``), the plenary blocks of that day."""
+    keys = [key]
+    if key.startswith("d") and key[1:].isdigit():
+        keys = [r.key for r in services.refs_of(event)
+                if r.kind == "block" and r.day == int(key[1:])]
+    summaries = [s for s in (services.results_summary(event, k) for k in keys) if s]
+    if not summaries:
+        return None
+    return "".join(render_template("live/_results_panel.html", event=event, s=summary,
+                                   may_moderate=current_user.is_authenticated)
+                   for summary in summaries)
+
+
+# --- staff: moderation, polls, projector, export ---------------------------------------------
+
+
+@bp.route("/admin/e/<slug>/qa")
+@event_role(*STAFF_ROLES)
+def staff_index(event):
+    refs = services.refs_of(event)
+    if not current_user.has_role(event.id, "organizer"):
+        refs = [r for r in refs if r.kind == "session"
+                and facilitates(event, r.target_id, current_user)]
+    now = services.happening_now(refs, utcnow().astimezone(event.tz))
+    return render_template("live/staff_index.html", event=event, refs=refs, now=now)
+
+
+def _moderator_context(event, ref) -> dict:
+    room = services.find_room(event, ref)
+    view = services.room_view(room, staff=True)
+    questions = rules.moderation_order(services.questions_of(room)) if room else []
+    return {"event": event, "ref": ref, "room": room, "view": view, "questions": questions,
+            "polls": services.polls_of(room) if room else [],
+            "tallies": {p.id: services.tally_of(p) for p in services.polls_of(room)}
+            if room else {},
+            "counts": services.counts(room) if room else dict.fromkeys(rules.STATUSES, 0),
+            "etag": polling.screen_etag(room.seq if room else 0, room.tally_seq if room else 0),
+            "join_url": _join_url(event, ref), "poll_seconds": polling.SCREEN_POLL_SECONDS,
+            "kinds": rules.POLL_KINDS}
+
+
+@bp.route("/admin/e/<slug>/qa/<room_key>")
+@event_role(*STAFF_ROLES)
+def moderate_page(event, room_key: str):
+    ref = _staff_ref(event, room_key)
+    return _private(make_response(render_template("live/moderate.html",
+                                                  **_moderator_context(event, ref))))
+
+
+def _screen_or_304(event, ref, template: str, context_of):
+    room = services.find_room(event, ref)
+    etag = polling.screen_etag(room.seq if room else 0, room.tally_seq if room else 0)
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = make_response(render_template(template, **context_of(event, ref)))
+    response.set_etag(etag)
+    return _private(response)
+
+
+@bp.route("/admin/e/<slug>/qa/<room_key>/queue")
+@event_role(*STAFF_ROLES)
+def moderate_live(event, room_key: str):
+    ref = _staff_ref(event, room_key)
+    return _screen_or_304(event, ref, "live/_moderate_live.html", _moderator_context)
+
+
+def _back(event, ref):
+    return redirect(url_for("live.moderate_page", slug=event.slug, room_key=ref.key))
+
+
+@bp.route("/admin/e/<slug>/qa/<room_key>/settings", methods=["POST"])
+@event_role(*STAFF_ROLES)
+def settings(event, room_key: str):
+    ref = _staff_ref(event, room_key)
+    room = services.ensure_room(event, ref)
+    try:
+        services.set_moderation(room, request.form.get("moderation", ""))
+    except LiveError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _back(event, ref)
+    audit.record("live.moderation_set", event_id=event.id, target=room,
+                 after={"moderation": room.moderation})
+    db.session.commit()
+    flash("Questions now appear at once." if room.moderation == "immediate"
+          else "Questions now wait for approval.", "success")
+    return _back(event, ref)
+
+
+@bp.route("/admin/e/<slug>/qa/<room_key>/questions/<int:live_question_id>", methods=["POST"])
+@event_role(*STAFF_ROLES)
+def moderate_question(event, room_key: str, live_question_id: int):
+    ref = _staff_ref(event, room_key)
+    room = services.find_room(event, ref)
+    question = services.question_of(room, live_question_id) if room else None
+    if question is None:
+        abort(404)
+    try:
+        services.moderate(room, question, request.form.get("action", ""), current_user)
+    except LiveError as exc:
+        db.session.rollback()
+        if is_htmx():
+            return Response(str(exc), 400)
+        flash(str(exc), "error")
+        return _back(event, ref)
+    db.session.commit()
+    if is_htmx():
+        return render_template("live/_moderate_live.html", **_moderator_context(event, ref))
+    return _back(event, ref)
+
+
+@bp.route("/admin/e/<slug>/qa/<room_key>/polls", methods=["POST"])
+@event_role(*STAFF_ROLES)
+def new_poll(event, room_key: str):
+    ref = _staff_ref(event, room_key)
+    room = services.ensure_room(event, ref)
+    options = (request.form.get("options") or "").splitlines()
+    try:
+        services.create_poll(room, request.form.get("kind", ""), request.form.get("question", ""),
+                             options, request.form.get("results", "voted"))
+    except LiveError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _back(event, ref)
+    db.session.commit()
+    flash("The poll is ready: open it when the time comes.", "success")
+    return _back(event, ref)
+
+
+@bp.route("/admin/e/<slug>/qa/<room_key>/polls/<int:poll_id>", methods=["POST"])
+@event_role(*STAFF_ROLES)
+def poll_action(event, room_key: str, poll_id: int):
+    ref = _staff_ref(event, room_key)
+    room = services.find_room(event, ref)
+    poll = services.poll_of(room, poll_id) if room else None
+    if poll is None:
+        abort(404)
+    action = request.form.get("action", "")
+    try:
+        if action == "open":
+            services.open_poll(room, poll)
+        elif action == "close":
+            services.close_poll(room, poll)
+        elif action == "delete":
+            services.delete_poll(room, poll)
+        else:
+            raise LiveError("Unknown action.")
+    except LiveError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _back(event, ref)
+    db.session.commit()
+    return _back(event, ref)
+
+
+def _screen_context(event, ref) -> dict:
+    room = services.find_room(event, ref)
+    view = services.room_view(room, staff=True, limit=6)
+    join = _join_url(event, ref)
+    return {"event": event, "ref": ref, "view": view, "join_url": join, "qr": _qr(join),
+            "etag": polling.screen_etag(room.seq if room else 0, room.tally_seq if room else 0),
+            "poll_seconds": polling.SCREEN_POLL_SECONDS,
+            "cloud": rules.cloud_sizes(view.tally.words) if view.tally else []}
+
+
+@bp.route("/admin/e/<slug>/qa/<room_key>/screen")
+@event_role(*STAFF_ROLES)
+def screen(event, room_key: str):
+    ref = _staff_ref(event, room_key)
+    return _private(make_response(render_template("live/screen.html",
+                                                  **_screen_context(event, ref))))
+
+
+@bp.route("/admin/e/<slug>/qa/<room_key>/screen/live")
+@event_role(*STAFF_ROLES)
+def screen_live(event, room_key: str):
+    ref = _staff_ref(event, room_key)
+    return _screen_or_304(event, ref, "live/_screen_live.html", _screen_context)
+
+
+@bp.route("/admin/e/<slug>/qa/<room_key>/export.csv")
+@event_role(*STAFF_ROLES)
+def export(event, room_key: str):
+    ref = _staff_ref(event, room_key)
+    room = services.find_room(event, ref)
+    rows = services.export_rows(room) if room else []
+    audit.record("live.exported", event_id=event.id, after={"room": ref.key})
+    db.session.commit()
+    return csv_download(rows, services.EXPORT_COLUMNS, f"live-{event.slug}-{ref.key}.csv")

@@ -1,0 +1,291 @@
+"""Live rooms through their pages: asking, upvoting, moderating, polls, the projector, the
+export, and refusals that change nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import func, select
+
+from summit.extensions import db
+from summit.live.models import LivePoll, LivePollVote, LiveQuestion, LiveRoom, LiveUpvote
+
+
+def _count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _ask(client, w, text, key=None, **extra):
+    return client.post(f"/e/{w.slug}/qa/{key or w.skey}/ask",
+                       data={"text": text, "anonymous": "1", **extra},
+                       headers={"X-Live-Queue": "1"})
+
+
+def test_ask_anonymously_and_by_name_and_upvote_once(live_world, phone):
+    w = live_world
+    amber, ben = phone(w.amber), phone(w.ben)
+    page = amber.get(f"/e/{w.slug}/qa/{w.skey}")
+    assert page.status_code == 200 and "AI policy workshop" in page.get_data(as_text=True)
+    assert _ask(amber, w, "How do we keep student data private?").status_code == 200
+    assert _ask(ben, w, "Which tools are approved?", anonymous="0",
+                name="Ben from Austin").status_code == 200
+    anon, named = db.session.scalars(select(LiveQuestion).order_by(LiveQuestion.id)).all()
+    assert anon.anonymous and anon.display_name == "" and anon.status == "visible"
+    assert not named.anonymous and named.display_name == "Ben from Austin"
+    body = ben.get(f"/e/{w.slug}/qa/{w.skey}").get_data(as_text=True)
+    assert "How do we keep student data private?" in body and "Amber" not in body
+    assert "Ben from Austin" in body
+    url = f"/e/{w.slug}/qa/{w.skey}/questions/{anon.id}/upvote"
+    for _ in range(3):
+        assert ben.post(url, headers={"X-Live-Queue": "1"}).status_code == 200
+    db.session.refresh(anon)
+    assert anon.upvotes == 1 and _count(LiveUpvote) == 1
+
+
+def test_a_question_sent_twice_with_its_key_is_saved_once(live_world, phone):
+    w = live_world
+    amber = phone(w.amber)
+    for _ in range(3):
+        assert _ask(amber, w, "Queued offline?", client_key="k-123").status_code == 200
+    assert _count(LiveQuestion) == 1
+
+
+def test_bad_questions_get_a_clear_answer_and_change_nothing(live_world, phone):
+    w = live_world
+    amber = phone(w.amber)
+    for text in ("", "   ", "x" * 10_000):
+        response = _ask(amber, w, text)
+        assert response.status_code == 400
+        assert "question" in response.get_data(as_text=True).lower()
+    assert _count(LiveQuestion) == 0 and _count(LiveRoom) <= 1
+    # Without the queue's header: back to the page with the message.
+    response = amber.post(f"/e/{w.slug}/qa/{w.skey}/ask", data={"text": ""},
+                          follow_redirects=True)
+    assert "Write your question first." in response.get_data(as_text=True)
+    assert amber.get(f"/e/{w.slug}/qa/s999999").status_code == 404
+    assert amber.get(f"/e/{w.slug}/qa/nonsense").status_code == 404
+
+
+def test_approval_moderation_hidden_count_answered_and_pinned(live_world, phone, staff_client):
+    w = live_world
+    lead = staff_client(w.organizer)
+    assert lead.post(f"/admin/e/{w.slug}/qa/{w.bkey}/settings",
+                     data={"moderation": "approval"}).status_code == 302
+    amber, ben = phone(w.amber), phone(w.ben)
+    response = _ask(amber, w, "Will the slides be shared?", key=w.bkey)
+    assert "approve" in response.get_data(as_text=True)
+    _ask(amber, w, "Something rude", key=w.bkey)
+    first, rude = db.session.scalars(select(LiveQuestion).order_by(LiveQuestion.id)).all()
+    assert first.status == rude.status == "pending"
+    room_page = ben.get(f"/e/{w.slug}/qa/{w.bkey}").get_data(as_text=True)
+    assert "Will the slides" not in room_page and "2 waiting for approval" in room_page
+    assert "Will the slides" in amber.get(f"/e/{w.slug}/qa/{w.bkey}").get_data(as_text=True)
+    queue = lead.get(f"/admin/e/{w.slug}/qa/{w.bkey}").get_data(as_text=True)
+    assert "Will the slides" in queue and "Something rude" in queue
+    base = f"/admin/e/{w.slug}/qa/{w.bkey}/questions"
+    assert lead.post(f"{base}/{first.id}", data={"action": "approve"}).status_code == 302
+    assert lead.post(f"{base}/{rude.id}", data={"action": "hide"}).status_code == 302
+    room_page = ben.get(f"/e/{w.slug}/qa/{w.bkey}").get_data(as_text=True)
+    assert "Will the slides" in room_page and "Something rude" not in room_page
+    assert "1 question hidden by the moderators" in room_page
+    lead.post(f"{base}/{first.id}", data={"action": "pin"})
+    screen = lead.get(f"/admin/e/{w.slug}/qa/{w.bkey}/screen").get_data(as_text=True)
+    assert "Will the slides" in screen and "1 question hidden" in screen and "<svg" in screen
+    lead.post(f"{base}/{first.id}", data={"action": "answer"})
+    db.session.refresh(first)
+    assert first.status == "answered" and not first.pinned
+    assert "Answered" in ben.get(f"/e/{w.slug}/qa/{w.bkey}").get_data(as_text=True)
+    # An answered question takes no more upvotes.
+    response = ben.post(f"/e/{w.slug}/qa/{w.bkey}/questions/{first.id}/upvote",
+                        headers={"X-Live-Queue": "1"})
+    assert response.status_code == 409 and first.upvotes == 0
+
+
+def _poll(lead, w, kind, question, options="", results="voted", key=None):
+    key = key or w.skey
+    assert lead.post(f"/admin/e/{w.slug}/qa/{key}/polls", data={
+        "kind": kind, "question": question, "options": options,
+        "results": results}).status_code == 302
+    return db.session.scalars(select(LivePoll).order_by(LivePoll.id.desc())).first()
+
+
+def test_polls_open_vote_once_results_close(live_world, phone, staff_client):
+    w = live_world
+    lead = staff_client(w.host)  # the session's facilitator
+    poll = _poll(lead, w, "single", "Is your district ready?", "Yes\nNot yet\nNo idea")
+    other = _poll(lead, w, "single", "Another", "A\nB")
+    amber, ben = phone(w.amber), phone(w.ben)
+    vote = f"/e/{w.slug}/qa/{w.skey}/polls/{poll.id}/vote"
+    yes, not_yet = poll.options[0].id, poll.options[1].id
+    # A draft poll takes no vote.
+    assert amber.post(vote, data={"option": yes}, headers={"X-Live-Queue": "1"}).status_code == 409
+    admin = f"/admin/e/{w.slug}/qa/{w.skey}/polls/{poll.id}"
+    assert lead.post(admin, data={"action": "open"}).status_code == 302
+    page = amber.get(f"/e/{w.slug}/qa/{w.skey}").get_data(as_text=True)
+    assert "Is your district ready?" in page and "Send my answer" in page
+    # An option of another poll: refused, nothing saved.
+    response = amber.post(vote, data={"option": other.options[0].id},
+                          headers={"X-Live-Queue": "1"})
+    assert response.status_code == 400 and _count(LivePollVote) == 0
+    assert amber.post(vote, data={"option": yes}, headers={"X-Live-Queue": "1"}).status_code == 200
+    again = amber.post(vote, data={"option": not_yet}, headers={"X-Live-Queue": "1"})
+    assert "first answer counts" in again.get_data(as_text=True)
+    ben.post(vote, data={"option": not_yet}, headers={"X-Live-Queue": "1"})
+    db.session.refresh(poll)
+    assert poll.votes == 2 and _count(LivePollVote) == 2
+    page = amber.get(f"/e/{w.slug}/qa/{w.skey}").get_data(as_text=True)
+    assert "2 answers" in page and "50%" in page
+    assert lead.post(admin, data={"action": "close"}).status_code == 302
+    response = amber.post(vote, data={"option": yes}, headers={"X-Live-Queue": "1"})
+    assert response.status_code == 409 and "closed" in response.get_data(as_text=True)
+    assert _count(LivePollVote) == 2
+
+
+def test_results_hidden_until_close_and_word_cloud(live_world, phone, staff_client):
+    w = live_world
+    lead = staff_client(w.organizer)
+    poll = _poll(lead, w, "text", "One word for AI in your district", results="closed",
+                 key=w.bkey)
+    admin = f"/admin/e/{w.slug}/qa/{w.bkey}/polls/{poll.id}"
+    lead.post(admin, data={"action": "open"})
+    vote = f"/e/{w.slug}/qa/{w.bkey}/polls/{poll.id}/vote"
+    amber, ben = phone(w.amber), phone(w.ben)
+    amber.post(vote, data={"text": "Curieux"}, headers={"X-Live-Queue": "1"})
+    ben.post(vote, data={"text": "curious, and CURIEUX"}, headers={"X-Live-Queue": "1"})
+    page = amber.get(f"/e/{w.slug}/qa/{w.bkey}").get_data(as_text=True)
+    assert "The results show when the poll closes." in page and "curieux" not in page
+    lead.post(admin, data={"action": "close"})
+    page = amber.get(f"/e/{w.slug}/qa/{w.bkey}").get_data(as_text=True)
+    assert "curieux" in page
+    screen = lead.get(f"/admin/e/{w.slug}/qa/{w.bkey}/screen").get_data(as_text=True)
+    assert "cloud-word s6" in screen and "curieux" in screen
+
+
+def test_phone_polls_get_304_until_something_changes(live_world, phone, app):
+    w = live_world
+    amber = phone(w.amber)
+    url = f"/e/{w.slug}/qa/{w.skey}/live"
+    first = amber.get(url)
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and etag.startswith('W/"lq-')
+    assert amber.get(url, headers={"If-None-Match": etag}).status_code == 304
+    _ask(phone(w.ben), w, "A new question")
+    app.extensions["summit_fast_paths"]["live-room"]._cache.clear()  # its 1 s cache
+    changed = amber.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "A new question" in changed.get_data(as_text=True)
+    forged = etag[:-4] + 'abc"'
+    assert amber.get(url, headers={"If-None-Match": forged}).status_code == 200
+
+
+def test_fast_path_agrees_with_the_view(live_world, phone, app, monkeypatch):
+    """The fast path answers the view's ETag with 304, sends a forged one to the view, and
+    lets a change through once its cache (``TTL``) expires."""
+    from summit.live.polling import LiveRoomFastPath
+
+    w = live_world
+    fast = app.extensions["summit_fast_paths"][LiveRoomFastPath.NAME]
+    amber = phone(w.amber)
+    url = f"/e/{w.slug}/qa/{w.skey}/live"
+    etag = amber.get(url).headers["ETag"]
+    calls = []
+    inner = fast.wsgi_app
+    monkeypatch.setattr(fast, "wsgi_app", lambda env, sr: calls.append(1) or inner(env, sr))
+    assert amber.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert calls == []  # answered before Flask
+    assert amber.get(url, headers={"If-None-Match": etag[:-4] + 'abc"'}).status_code == 200
+    assert calls == [1]
+    _ask(phone(w.ben), w, "Changed")
+    fast._cache.clear()  # what TTL does after a second
+    assert amber.get(url, headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_access_facilitators_their_own_sessions_only(live_world, staff_client, phone):
+    w = live_world
+    host, other, lead = staff_client(w.host), staff_client(w.other_host), \
+        staff_client(w.organizer)
+    for path in ("", "/screen", "/queue", "/export.csv"):
+        assert host.get(f"/admin/e/{w.slug}/qa/{w.skey}{path}").status_code == 200
+        assert other.get(f"/admin/e/{w.slug}/qa/{w.skey}{path}").status_code == 403
+        assert host.get(f"/admin/e/{w.slug}/qa/{w.bkey}{path}").status_code == 403
+        assert lead.get(f"/admin/e/{w.slug}/qa/{w.bkey}{path}").status_code == 200
+    assert "AI policy workshop" in host.get(f"/admin/e/{w.slug}/qa").get_data(as_text=True)
+    assert "AI policy workshop" not in other.get(f"/admin/e/{w.slug}/qa").get_data(as_text=True)
+    assert other.post(f"/admin/e/{w.slug}/qa/{w.skey}/settings",
+                      data={"moderation": "approval"}).status_code == 403
+    assert phone(w.amber).get(f"/admin/e/{w.slug}/qa/{w.skey}").status_code in (302, 401)
+
+
+def test_export_and_data_download_keep_anonymous_anonymous(live_world, phone, staff_client):
+    w = live_world
+    amber = phone(w.amber)
+    _ask(amber, w, "=HYPERLINK(\"http://x\")")
+    _ask(amber, w, "Named one", anonymous="0")
+    lead = staff_client(w.organizer)
+    poll = _poll(lead, w, "scale", "How ready are you?")
+    lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/polls/{poll.id}", data={"action": "open"})
+    amber.post(f"/e/{w.slug}/qa/{w.skey}/polls/{poll.id}/vote", data={"value": "4"},
+               headers={"X-Live-Queue": "1"})
+    text = lead.get(f"/admin/e/{w.slug}/qa/{w.skey}/export.csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    anon = next(r for r in rows if "HYPERLINK" in r["text"])
+    assert anon["text"].startswith("'") and anon["asked_by"] == ""
+    assert next(r for r in rows if r["text"] == "Named one")["asked_by"] == "Amber Ames"
+    assert "amber" not in text.lower().replace("amber ames", "")
+    assert any(r["answer"] == "4" and r["votes"] == "1" for r in rows)
+    moderator = lead.get(f"/admin/e/{w.slug}/qa/{w.skey}").get_data(as_text=True)
+    assert moderator.count("Amber Ames") == 1  # the named question only
+    from summit.privacy.services import export_attendee
+
+    data = export_attendee(w.amber)["live"]
+    assert [q["anonymous"] for q in data["questions"]] == [True, False]
+    assert data["poll_answers"][0]["value"] == 4
+
+
+def test_erasure_keeps_poll_counts(live_world, phone, staff_client):
+    from summit.privacy.services import erase_attendee
+
+    w = live_world
+    amber = phone(w.amber)
+    _ask(amber, w, "Mine")
+    lead = staff_client(w.organizer)
+    poll = _poll(lead, w, "scale", "Ready?")
+    lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/polls/{poll.id}", data={"action": "open"})
+    amber.post(f"/e/{w.slug}/qa/{w.skey}/polls/{poll.id}/vote", data={"value": "2"},
+               headers={"X-Live-Queue": "1"})
+    erase_attendee(w.amber)
+    db.session.commit()
+    assert _count(LiveQuestion) == 0 and _count(LivePollVote) == 1
+    db.session.refresh(poll)
+    assert poll.votes == 1
+
+
+def test_my_summit_and_feedback_results_show_the_room(live_world, phone, staff_client):
+    w = live_world
+    amber = phone(w.amber)
+    my = amber.get(f"/e/{w.slug}/me")
+    assert "my-live-panel" in my.get_data(as_text=True)
+    assert "Opening keynote" in amber.get(f"/e/{w.slug}/qa").get_data(as_text=True)
+    _ask(amber, w, "What about parents?")
+    lead = staff_client(w.organizer)
+    page = lead.get(f"/admin/e/{w.slug}/feedback?target={w.skey}").get_data(as_text=True)
+    assert "What about parents?" in page and f"live-results-{w.skey}" in page
+
+
+def test_the_agenda_links_each_session_to_its_live_page(live_world, phone):
+    from summit.breakouts import services as breakouts
+
+    w = live_world
+    breakouts.sign_up(w.amber, w.session)
+    db.session.commit()
+    page = phone(w.amber).get(f"/e/{w.slug}/agenda").get_data(as_text=True)
+    assert f'href="/e/{w.slug}/qa/{w.skey}"' in page
+
+
+def test_only_registered_people_ask_and_vote(live_world, phone):
+    w = live_world
+    amber = phone(w.amber)
+    w.amber.status = "waitlisted"
+    db.session.commit()
+    assert _ask(amber, w, "From the waitlist").status_code == 403
+    assert _count(LiveQuestion) == 0
