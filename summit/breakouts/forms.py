@@ -1,6 +1,7 @@
 """The organizer's breakout forms (rooms, time slots, sessions) and the attendee's buttons.
 
-The services keep the rules about lengths and clashes (with their messages); these forms
+The templates write their own inputs, so the fields carry no labels. The services keep
+the rules about lengths and clashes (with their messages); these forms
 check what a form can: something typed, a number in range, a time, valid addresses.
 
 The templates write their own inputs (a grid of small inline forms); these classes read and
@@ -22,11 +23,11 @@ MAX_CAPACITY = 10_000
 
 
 class RoomForm(FlaskForm):
-    name = StringField(_l("Room"), filters=[stripped],
+    name = StringField(filters=[stripped],
                        validators=[DataRequired(_l("A room needs a name."))])
-    capacity = WholeNumber(_l("Seats"), validators=[NumberRange(
+    capacity = WholeNumber(validators=[NumberRange(
         1, MAX_CAPACITY, _l("A room needs a capacity from 1 to 10,000."))])
-    accessible = BooleanField(_l("Step-free (wheelchair accessible)"))
+    accessible = BooleanField()
 
 
 def _time(form, field):
@@ -41,10 +42,10 @@ class SlotForm(FlaskForm):
     """Set ``days`` (the event's number of days) before validating."""
 
     days = 1
-    day = WholeNumber(_l("Day"))
-    starts = StringField(_l("Starts"), filters=[stripped], validators=[_time])
-    ends = StringField(_l("Ends"), filters=[stripped], validators=[_time])
-    label = StringField(_l("Label"), filters=[stripped])
+    day = WholeNumber()
+    starts = StringField(filters=[stripped], validators=[_time])
+    ends = StringField(filters=[stripped], validators=[_time])
+    label = StringField(filters=[stripped])
 
     def validate_day(self, field):
         if field.data is None or not 1 <= field.data <= self.days:
@@ -52,16 +53,16 @@ class SlotForm(FlaskForm):
 
 
 class SessionForm(FlaskForm):
-    title = StringField(_l("Title"), filters=[stripped],
+    title = StringField(filters=[stripped],
                         validators=[DataRequired(_l("Please give the session a title."))])
-    description = TextAreaField(_l("Description"), filters=[stripped])
+    description = TextAreaField(filters=[stripped])
     room_id = WholeNumber(validators=[Optional()])
     slot_id = WholeNumber(validators=[Optional()])
-    capacity = WholeNumber(_l("Capacity"), validators=[Optional(), NumberRange(
+    capacity = WholeNumber(validators=[Optional(), NumberRange(
         1, MAX_CAPACITY, _l("A number from 1 to 10,000, or empty for the room's capacity."))])
     mode = StringField(filters=[stripped])
-    tags = StringField(_l("Tags"), filters=[stripped])
-    facilitators = StringField(_l("Facilitators or speakers"), filters=[stripped])
+    tags = StringField(filters=[stripped])
+    facilitators = StringField(filters=[stripped])
 
     def validate_facilitators(self, field):
         try:

@@ -81,6 +81,6 @@ class DecisionForm(FlaskForm):
 class DomainForm(FlaskForm):
     """An organizer confirms an address domain that proves membership of a district."""
 
-    domain = StringField(_l("Address domain"), filters=[cut(300)],
+    domain = StringField(filters=[cut(300)],
                          validators=[DataRequired(_l("Please type an address domain, for "
                                                      "example knoxschools.org."))])
