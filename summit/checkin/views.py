@@ -32,6 +32,7 @@ from summit.access import KIOSK_SESSION_KEY, event_role, kiosk_device, load_even
 from summit.auth import services as auth_services
 from summit.auth.forms import LoginForm
 from summit.checkin import services
+from summit.checkin.forms import ScanForm
 from summit.checkin.models import Checkin
 from summit.events.models import Event
 from summit.extensions import db
@@ -54,10 +55,8 @@ def entrance_count(event: Event, checkin_list=None) -> int:
     ) or 0
 
 
-def _parse_scanned_at(value: str | None) -> datetime | None:
-    try:
-        millis = int(value or "")
-    except ValueError:
+def _parse_scanned_at(millis: int | None) -> datetime | None:
+    if millis is None:
         return None
     try:
         return datetime.fromtimestamp(millis / 1000, tz=UTC)
@@ -130,12 +129,10 @@ def _render_result(event: Event, result, checkin_list, status: int = 200):
 @bp.route("/admin/e/<slug>/checkin/scan", methods=["POST"])
 @event_role(*DESK_ROLES)
 def scan(event):
-    code = (request.form.get("code") or "")[:2048]
-    source = request.form.get("source") or "desk"
-    if source not in services.SOURCES:
-        source = "desk"
-    nonce = (request.form.get("nonce") or "")[: services.NONCE_MAX] or None
-    at = _parse_scanned_at(request.form.get("scanned_at")) if nonce else None
+    form = ScanForm()
+    code, source = form.code.data or "", form.source_or_desk
+    nonce = form.nonce.data or None
+    at = _parse_scanned_at(form.scanned_at.data) if nonce else None
     checkin_list = services.entrance_list(event)
     result = services.check_in(code, checkin_list, by_user=current_user, source=source,
                                nonce=nonce, at=at)
@@ -267,7 +264,7 @@ def kiosk(event):
 @bp.route("/kiosk/<slug>/scan", methods=["POST"])
 @kiosk_device
 def kiosk_scan(event):
-    code = (request.form.get("code") or "")[:2048]
+    code = ScanForm().code.data or ""
     source = "kiosk"
     checkin_list = services.entrance_list(event)
     result = services.check_in(code, checkin_list, by_user=None, source=source)
