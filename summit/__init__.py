@@ -241,7 +241,7 @@ def _init_input_guard(app: Flask) -> None:
 
         if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
                 "application/x-www-form-urlencoded", "multipart/form-data"):
-            values = request.form.lists()
+            values = request.form.lists()  # every value, before any view or form reads one
         else:
             values = ()
         for source in (request.args.lists(), values):

@@ -33,6 +33,8 @@ from flask import (
     url_for,
 )
 from flask_babel import Babel, get_locale, gettext, refresh
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
 
 from summit.access import current_attendee, public, signed_in_attendees
 
@@ -170,6 +172,14 @@ def show_switcher() -> bool:
     return has_request_context() and not request.path.startswith(STAFF_PREFIXES)
 
 
+class LanguageForm(FlaskForm):
+    """The language switcher: any value that is not a language we speak means the default,
+    and ``next`` is followed only to a path on this site."""
+
+    lang = HiddenField()
+    next = HiddenField()
+
+
 @bp.route("/lang", methods=["POST"])
 @public
 def switch_language():
@@ -177,12 +187,13 @@ def switch_language():
     (so their emails follow), then go back to the page."""
     from summit.extensions import db
 
-    lang = normalize(request.form.get("lang")) or DEFAULT_LANGUAGE
+    form = LanguageForm()
+    lang = normalize(form.lang.data) or DEFAULT_LANGUAGE
     for attendee in signed_in_attendees():
         attendee.preferred_language = lang
     db.session.commit()
     refresh()
-    target = safe_next(request.form.get("next")) or url_for("events.index")
+    target = safe_next(form.next.data) or url_for("events.index")
     response = redirect(target, code=303)
     response.set_cookie(COOKIE, lang, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
                         secure=bool(request.is_secure))

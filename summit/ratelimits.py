@@ -88,6 +88,7 @@ KEYS: dict[str, Callable[[], str]] = {
     "device": lambda: f"device:{_digest(device_id() or '')}",
     "user": lambda: f"user:{_staff_id()}",
     "token": lambda: f"token:{_digest(bearer_token() or '')}",
+    # Read before the view and its form (a limit is decided first); only a digest is kept.
     "email": lambda: "email:" + _digest((request.form.get("email") or "").strip().lower()),
 }
 

@@ -16,11 +16,13 @@ the ownership check and not from a world that lacks the row.
 
 Ids also arrive in forms and query strings (``?table=``, ``attendee_id`` on the seating board).
 Those are found in each view's source (and its module's private helpers it calls): every
-``request.args``/``request.form`` field read as an integer or named ``*_id``. They get the same
-treatment, except that a form refused as a whole (400) or sent back to its page with a message
-(a redirect, as the seating board answers "That table does not exist") also counts as refused,
-because the control is stricter: the requester's own ids must then do what the form is for
-(a POST changes the database, a GET answers 200).
+``request.args``/``request.form`` field read as an integer or named ``*_id``, and every field
+of the form classes it uses (views read posted values through Flask-WTF form classes) that is
+a whole number or named ``*_id`` (``formdata=request.args`` makes it a query-string field).
+They get the same treatment, except that a form refused as a whole (400) or sent back to its
+page with a message (a redirect, as the seating board answers "That table does not exist")
+also counts as refused, because the control is stricter: the requester's own ids must then
+do what the form is for (a POST changes the database, a GET answers 200).
 
 A parameter or field the tables below do not know fails the test: a new route cannot escape by
 naming its id differently; it has to be described here first (and so, thought about).
@@ -37,6 +39,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select
+from wtforms import Form as WTForm
+from wtforms import IntegerField
+from wtforms.fields.core import UnboundField
 
 from summit.extensions import db
 from tests.security.world import PASSWORD, build_world
@@ -104,7 +109,18 @@ FIELD_IDS = {
     ("community.admin_meeting", "form", "present"): "community_member",
     ("community.member_page", "form", "topic"): "community_topic",
     ("community.member_page", "form", "meeting"): "community_meeting",
+    ("breakouts.new_session", "form", "room_id"): "room",
+    ("breakouts.new_session", "form", "slot_id"): "slot",
 }
+_DISTRICT_FILTER = ("a district (districts are shared by every event): it only narrows this "
+                    "event's attendees, so another district's id selects nobody")
+_TICKED = ("the people ticked: select_attendee_ids keeps only this event's registered "
+           "attendees, and the page counts the others as left out")
+_CHOICES_OF_EVENT = ("a SelectField whose choices are this event's own rows: any other id is "
+                     "refused as not a valid choice")
+_SAME_AS_NEW_SESSION = ("checked by save_session as for breakouts.new_session, tested above; "
+                        "its control here would move the session that the move_session "
+                        "control then finds already moved")
 # Integer fields that name nothing anyone owns, and why.
 NOT_OWNED_FIELDS = {
     ("plans.save", "form", "base"): "the version the page last saw",
@@ -115,6 +131,48 @@ NOT_OWNED_FIELDS = {
     ("breakouts.new_session", "args", "room_id"): "preselects one of this event's rooms in "
                                                   "the editor; another id selects nothing",
     ("breakouts.new_session", "args", "slot_id"): "the same, for time slots",
+    # Found in form classes (views read posted values through them).
+    ("admin.attendees", "form", "page"): "a page of the search results",
+    ("badges.create_batch", "form", "organization_id"): _DISTRICT_FILTER,
+    ("badges.batch_preview", "args", "organization_id"): _DISTRICT_FILTER,
+    ("badges.create_batch", "form", "attendee_id"): _TICKED,
+    ("badges.batch_preview", "args", "attendee_id"): _TICKED,
+    ("breakouts.add_room", "form", "capacity"): "a number of seats",
+    ("breakouts.edit_room", "form", "capacity"): "a number of seats",
+    ("breakouts.new_session", "form", "capacity"): "a number of seats",
+    ("breakouts.edit_session", "form", "capacity"): "a number of seats",
+    ("breakouts.edit_session", "form", "room_id"): _SAME_AS_NEW_SESSION,
+    ("breakouts.edit_session", "form", "slot_id"): _SAME_AS_NEW_SESSION,
+    ("breakouts.add_slot", "form", "day"): "a day of the event",
+    ("checkin.scan", "form", "scanned_at"): "when a queued scan was read (milliseconds)",
+    ("checkin.kiosk_scan", "form", "scanned_at"): "read with the code; the kiosk ignores it",
+    ("homerooms.accessibility", "form", "day"): "a day of the event",
+    ("homerooms.assign", "form", "only_day"): "a day of the event",
+    ("homerooms.assign", "form", "seed"): "the seating engine's random seed",
+    ("homerooms.move", "form", "day"): "a day of the event",
+    ("homerooms.prompt", "form", "day"): "a day of the event",
+    ("homerooms.rebalance", "form", "from_day"): "a day of the event",
+    ("homerooms.rules", "form", "day"): "a day of the event",
+    ("homerooms.seat_lock", "form", "day"): "a day of the event",
+    ("homerooms.seat_pin", "form", "day"): "a day of the event",
+    ("homerooms.table_lock", "form", "day"): "a day of the event",
+    ("homerooms.tables", "form", "accessible_every"): "every n-th table is accessible",
+    ("homerooms.tables", "form", "count"): "how many tables to add",
+    ("homerooms.tables", "form", "seats"): "seats per table",
+    ("homerooms.edit_table", "form", "number"): "the table's number",
+    ("homerooms.edit_table", "form", "seats"): "seats at the table",
+    ("homerooms.edit_table", "form", "facilitator_user_id"): _CHOICES_OF_EVENT,
+    ("program.blocks", "form", "room_id"): _CHOICES_OF_EVENT,
+    ("program.add_block", "form", "room_id"): _CHOICES_OF_EVENT,
+    ("program.edit_block", "form", "room_id"): _CHOICES_OF_EVENT,
+    ("program.save_embed", "form", "room_id"): "the block form beside the embed form; the "
+                                                "embed form has no id",
+    ("admin.event_settings", "form", "capacity"): "a number of places",
+    ("admin.event_settings", "form", "days"): "how many days the event lasts",
+    ("admin.event_settings", "form", "retention_days"): "how long data is kept",
+    ("admin.new_event", "form", "capacity"): "a number of places",
+    ("admin.new_event", "form", "days"): "how many days the event lasts",
+    ("admin.new_event", "form", "retention_days"): "how long data is kept",
 }
 # The rest of each form, so the request would be accepted with the requester's own ids.
 BASE_FIELDS = {
@@ -128,6 +186,7 @@ BASE_FIELDS = {
     "community.admin_series": {"action": "decide", "decision": "colead"},
     "community.admin_meeting": {"action": "attendance"},
     "community.member_page": {"action": "vote"},
+    "breakouts.new_session": {"title": "Ownership check", "mode": "signup"},
 }
 # Who asks, per access kind: someone allowed on the route, for the URL's event (event pages
 # open to facilitators are also asked by a facilitator, whose team is one homeroom table).
@@ -509,10 +568,34 @@ def _sources(view) -> str:
     return "\n".join(texts)
 
 
+_FORM_CLASS = re.compile(r"\b([A-Z]\w*Form)\b")
+
+
+def form_class_reads(view, text: str) -> set[tuple[str, str]]:
+    """("form" | "args", field) for the whole-number and *_id fields of the form classes named
+    in ``text`` (the view's and its helpers' source)."""
+    while hasattr(view, "__wrapped__"):
+        view = view.__wrapped__
+    module = inspect.getmodule(view)
+    found = set()
+    for name in set(_FORM_CLASS.findall(text)):
+        cls = getattr(module, name, None)
+        if not (isinstance(cls, type) and issubclass(cls, WTForm)):
+            continue
+        where = "args" if re.search(rf"\b{name}\(formdata=request\.args", text) else "form"
+        for klass in reversed(cls.__mro__):
+            for field_name, value in vars(klass).items():
+                if isinstance(value, UnboundField) and (
+                        issubclass(value.field_class, IntegerField)
+                        or field_name.endswith("_id")):
+                    found.add((where, field_name))
+    return found
+
+
 def field_reads(view) -> set[tuple[str, str]]:
     """("form" | "args", field) for every integer or *_id field the view reads."""
     text = _sources(view)
-    found = set()
+    found = form_class_reads(view, text)
     for pattern in _FIELD_READS:
         for match in pattern.finditer(text):
             if pattern.groups == 1:

@@ -37,7 +37,7 @@ from summit.registration.models import Attendee
 from summit.responses import csv_download, is_htmx
 
 from . import queries
-from .forms import AttendeeForm, ImportForm, StaffRoleForm
+from .forms import AttendeeForm, AttendeeSearchForm, ImportForm, StaffRoleForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -152,7 +152,9 @@ def attendees(event):
     # The search text (names, emails) is only read from a POST body, so it never lands in an
     # address, the browser history or an access log; the other filters are not personal.
     if request.method == "POST":
-        filters = queries.AttendeeFilters.from_args(request.form)
+        form = AttendeeSearchForm()
+        form.validate()  # nothing is refused: see AttendeeSearchForm
+        filters = queries.AttendeeFilters.from_args(form.filters_data)
     else:
         filters = queries.AttendeeFilters.from_args(request.args)
         filters.q = ""

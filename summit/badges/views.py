@@ -8,7 +8,6 @@ in the request (well under a second).
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlsplit
 
 from flask import (
@@ -26,12 +25,12 @@ from flask_login import current_user
 
 from summit.access import event_role
 from summit.badges import services
-from summit.badges.forms import WalkInForm
+from summit.badges.forms import BatchForm, CorrectForm, PrintForm, StocksForm, WalkInForm
 from summit.badges.models import RIBBONS, BadgeBatch
 from summit.badges.stocks import STOCKS, get_stock
-from summit.database import fits_integer
 from summit.events.models import Event, Organization
 from summit.extensions import db
+from summit.forms import first_errors, typed
 from summit.registration import api as registration
 from summit.registration.api import Attendee
 from summit.responses import is_htmx, no_store, pdf_response
@@ -108,42 +107,16 @@ def index(event):
 # --- batches ----------------------------------------------------------------------------------
 
 
-MAX_PICKED = 5_000  # more than any summit; a batch that large is made by filter
-
-
-def _selection_from(values) -> services.Selection:
-    """Parse the batch form; raises ``BadgeError`` with a message for the organizer."""
-    org_id = None
-    raw_org = (values.get("organization_id") or "").strip()
-    if raw_org:
-        try:
-            org_id = int(raw_org)
-        except ValueError as exc:
-            raise services.BadgeError("Choose a district from the list.") from exc
-        if (org_id <= 0 or not fits_integer(org_id)
-                or db.session.get(Organization, org_id) is None):
-            raise services.BadgeError("Choose a district from the list.")
-    since = None
-    raw_since = (values.get("registered_since") or "").strip()
-    if raw_since:
-        try:
-            since = date.fromisoformat(raw_since)
-        except ValueError as exc:
-            raise services.BadgeError("Enter the date as YYYY-MM-DD.") from exc
-    picked = []
-    for raw in values.getlist("attendee_id"):
-        try:
-            picked.append(int(raw))
-        except ValueError as exc:
-            raise services.BadgeError("The people picked are not in the list.") from exc
-    if len(picked) > MAX_PICKED or not all(i > 0 and fits_integer(i) for i in picked):
-        raise services.BadgeError("The people picked are not in the list.")
-    if values.get("picked") == "1" and not picked:
-        raise services.BadgeError("Tick the people whose badges you want, then print.")
+def _selection_from(form: BatchForm) -> services.Selection:
+    """The batch form's selection; raises ``BadgeError`` with a message for the organizer."""
+    if not form.validate():
+        raise services.BadgeError(next(iter(first_errors(form).values())))
+    org_id = form.organization_id.data
+    if org_id is not None and db.session.get(Organization, org_id) is None:
+        raise services.BadgeError("Choose a district from the list.")
     return services.Selection(
-        organization_id=org_id, role=(values.get("role") or "").strip()[:100],
-        registered_since=since, only_unprinted=values.get("only_unprinted") in ("1", "on", "y"),
-        attendee_ids=tuple(picked),
+        organization_id=org_id, role=form.role.data or "", registered_since=form.since,
+        only_unprinted=form.unprinted_only, attendee_ids=form.picked_ids,
     )
 
 
@@ -151,7 +124,7 @@ def _selection_from(values) -> services.Selection:
 @event_role("organizer")
 def batch_preview(event):
     try:
-        selection = _selection_from(request.args)
+        selection = _selection_from(BatchForm(formdata=request.args, meta={"csrf": False}))
     except services.BadgeError as exc:
         return render_template("badges/_batch_preview.html", error=str(exc))
     count = services.count_selection(event, selection)
@@ -164,15 +137,16 @@ def batch_preview(event):
 @bp.route("/batches", methods=["POST"])
 @event_role("organizer")
 def create_batch(event):
-    stock = services.stock_or_default(request.form.get("stock"), services.batch_stock(event))
+    form = BatchForm()
+    stock = services.stock_or_default(form.stock.data, services.batch_stock(event))
     try:
-        selection = _selection_from(request.form)
+        selection = _selection_from(form)
         batch = services.create_batch(event, selection, stock, user_id=current_user.id,
                                       base_url=_base_url())
     except services.BadgeError as exc:
         db.session.rollback()
         return render_template("badges/index.html", **_index_context(
-            event, batch_error=str(exc), batch_values=request.form)), 422
+            event, batch_error=str(exc), batch_values=typed(form))), 422
     services.set_stocks(event, batch=stock)
     db.session.commit()
     left_out = len(set(selection.attendee_ids)) - batch.count if selection.attendee_ids else 0
@@ -274,8 +248,8 @@ def logo(event):
 @bp.route("/settings", methods=["POST"])
 @event_role("organizer")
 def save_settings(event):
-    desk = request.form.get("desk_stock")
-    batch_ = request.form.get("batch_stock")
+    form = StocksForm()
+    desk, batch_ = form.desk_stock.data, form.batch_stock.data
     services.set_stocks(event, desk=desk if desk in STOCKS else None,
                         batch=batch_ if batch_ in STOCKS else None)
     db.session.commit()
@@ -305,8 +279,8 @@ def desk_search(event):
         "badges/_desk_results.html", event=event, rows=rows, q=q, history=history)))
 
 
-def _safe_next(default: str) -> str:
-    target = request.form.get("next") or ""
+def _safe_next(form, default: str) -> str:
+    target = form.next.data or ""
     parts = urlsplit(target)
     if target.startswith("/") and not target.startswith("//") and not parts.netloc:
         return target
@@ -317,7 +291,8 @@ def _safe_next(default: str) -> str:
 @event_role("organizer", "checkin")
 def print_badge(event, attendee_id: int):
     attendee = _attendee_or_404(event, attendee_id)
-    stock = services.stock_or_default(request.form.get("stock"), services.desk_stock(event))
+    form = PrintForm()
+    stock = services.stock_or_default(form.stock.data, services.desk_stock(event))
     if attendee.status != "registered":
         message = (f"{attendee.full_name} is {attendee.status}: give them a place before "
                    "printing a badge.")
@@ -325,7 +300,7 @@ def print_badge(event, attendee_id: int):
             return render_template("badges/_print_result.html", event=event,
                                    attendee=attendee, error=message), 409
         flash(message, "error")
-        return redirect(_safe_next(url_for("badges.index", slug=event.slug)), 303)
+        return redirect(_safe_next(form, url_for("badges.index", slug=event.slug)), 303)
     services.record_prints(event, [attendee.id], stock, by_user_id=current_user.id,
                            source="desk")
     db.session.commit()
@@ -355,8 +330,8 @@ def badge_pdf(event, attendee_id: int):
 @event_role("organizer", "checkin")
 def correct(event, attendee_id: int):
     attendee = _attendee_or_404(event, attendee_id)
-    changes = {key: request.form.get(key, "") for key in services.CORRECTABLE
-               if key in request.form}
+    form = CorrectForm()
+    changes = form.posted(services.CORRECTABLE)
     error = message = None
     try:
         changed = services.correct_badge(attendee, changes, user_id=current_user.id,
@@ -369,10 +344,10 @@ def correct(event, attendee_id: int):
         message = "Badge text saved (logged)." if changed else "Nothing changed."
     if is_htmx():
         return render_template("badges/_correct_form.html", event=event, attendee=attendee,
-                               message=message, error=error, next=request.form.get("next")
+                               message=message, error=error, next=form.next.data
                                ), 422 if error else 200
     flash(error or message, "error" if error else "success")
-    return redirect(_safe_next(url_for("badges.index", slug=event.slug)), 303)
+    return redirect(_safe_next(form, url_for("badges.index", slug=event.slug)), 303)
 
 
 @bp.route("/walk-in", methods=["POST"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import time
 
 from flask import (
     Blueprint,
@@ -26,10 +25,18 @@ from summit.access import attendee_required, current_attendee, event_role, load_
 from summit.breakouts import capacity as rules
 from summit.breakouts import csv_io, ical, services
 from summit.breakouts.api import DOOR_SCAN_HANDLERS
+from summit.breakouts.forms import (
+    AttendeeActionForm,
+    MoveForm,
+    RoomForm,
+    SessionForm,
+    SlotForm,
+)
 from summit.breakouts.models import MODE_LABELS, BreakoutSession, Room, Slot
 from summit.checkin import api as checkin
 from summit.database import fits_integer
 from summit.extensions import db
+from summit.forms import first_errors, typed
 from summit.homerooms.api import todays_homeroom
 from summit.i18n import translate
 from summit.qr import qr_svg
@@ -61,13 +68,6 @@ def _int(value, *, lo=None, hi=None) -> int | None:
     if (lo is not None and number < lo) or (hi is not None and number > hi):
         return None
     return number
-
-
-def _time(value) -> time | None:
-    try:
-        return csv_io.parse_time(value or "")
-    except ValueError:
-        return None
 
 
 # --- organizer: the schedule grid ------------------------------------------------------------
@@ -123,22 +123,26 @@ def edit_room(event, room_id: int):
     return _save_room(event, _get(Room, event, room_id))
 
 
-def _setup_error(event, section: str, message: str):
+def _setup_error(event, section: str, message: str, form):
     """A refused room or slot: the page again (400) with the message in that section and
     what was typed still in its form; the field with the problem takes the focus."""
     return _board(event, status=400, setup_error={"section": section, "message": message},
-                  setup_form=request.form)
+                  setup_form=typed(form))
+
+
+def _messages(form) -> str:
+    return " ".join(dict.fromkeys(first_errors(form).values()))
 
 
 def _save_room(event, room):
-    name = (request.form.get("name") or "").strip()
-    cap = _int(request.form.get("capacity"), lo=1, hi=10_000)
+    form = RoomForm()
+    name = form.name.data
     error = None
-    if not name or cap is None:
-        error = "A room needs a name and a capacity from 1 to 10,000."
+    if not form.validate():
+        error = _messages(form)
     else:
         try:
-            services.save_room(event, name, cap, request.form.get("accessible") == "y", room)
+            services.save_room(event, name, form.capacity.data, form.accessible.data, room)
         except services.BreakoutError as exc:
             db.session.rollback()
             error = str(exc)
@@ -146,7 +150,7 @@ def _save_room(event, room):
             db.session.commit()
             flash(f"Room “{name}” saved.", "success@rooms")
     if error and room is None:
-        return _setup_error(event, "rooms", error)
+        return _setup_error(event, "rooms", error, form)
     if error:
         flash(error, "error@rooms")
     return redirect(url_for("breakouts.schedule", slug=event.slug) + "#rooms")
@@ -164,16 +168,16 @@ def delete_room(event, room_id: int):
 @bp.route("/admin/e/<slug>/breakouts/slots", methods=["POST"])
 @event_role("organizer")
 def add_slot(event):
-    day = _int(request.form.get("day"), lo=1, hi=event.days)
-    starts, ends = _time(request.form.get("starts")), _time(request.form.get("ends"))
-    if day is None or starts is None or ends is None:
-        return _setup_error(event, "slots", "A time slot needs a day of the event and start "
-                                            "and end times like 09:00.")
+    form = SlotForm()
+    form.days = event.days
+    if not form.validate():
+        return _setup_error(event, "slots", _messages(form), form)
     try:
-        services.save_slot(event, day, starts, ends, request.form.get("label") or "")
+        services.save_slot(event, form.day.data, form.starts.time, form.ends.time,
+                           form.label.data or "")
     except services.BreakoutError as exc:
         db.session.rollback()
-        return _setup_error(event, "slots", str(exc))
+        return _setup_error(event, "slots", str(exc), form)
     db.session.commit()
     flash("Time slot added.", "success@slots")
     return redirect(url_for("breakouts.schedule", slug=event.slug) + "#slots")
@@ -213,35 +217,17 @@ class Editor:
         })
 
 
-def _parse_session_form(form) -> tuple[services.SessionData | None, dict, dict]:
-    values = {k: (form.get(k) or "").strip() for k in
-              ("title", "description", "room_id", "slot_id", "capacity", "mode", "tags",
-               "facilitators")}
-    errors = {}
-    if not values["title"]:
-        errors["title"] = "Please give the session a title."
-    capacity = None
-    if values["capacity"]:
-        capacity = _int(values["capacity"], lo=1, hi=10_000)
-        if capacity is None:
-            errors["capacity"] = "A number from 1 to 10,000, or empty for the room's capacity."
-    facilitators = []
-    try:
-        facilitators = csv_io.parse_facilitators(values["facilitators"].replace("\n", ";")
-                                                 .replace(",", ";"))
-    except ValueError as exc:
-        errors["facilitators"] = f"An email address is not valid: {exc}"
-    values["room_id"] = _int(values["room_id"])
-    values["slot_id"] = _int(values["slot_id"])
-    if values["mode"] not in MODE_LABELS:
-        values["mode"] = "signup"
-    if errors:
-        return None, values, errors
+def _parse_session_form() -> tuple[services.SessionData | None, dict, dict]:
+    form = SessionForm()
+    valid = form.validate()
+    values = form.editor_values()
+    if not valid:
+        return None, values, first_errors(form)
     return services.SessionData(
-        title=values["title"], description=values["description"], room_id=values["room_id"],
-        slot_id=values["slot_id"], capacity=capacity, mode=values["mode"],
-        tags=csv_io.split_list(values["tags"].replace(",", ";")), facilitators=facilitators,
-    ), values, errors
+        title=form.title.data, description=form.description.data or "",
+        room_id=form.room_id.data, slot_id=form.slot_id.data, capacity=form.capacity.data,
+        mode=form.mode_value, tags=form.tag_list, facilitators=form.facilitator_list,
+    ), values, {}
 
 
 @bp.route("/admin/e/<slug>/breakouts/sessions/new", methods=["GET", "POST"])
@@ -251,7 +237,7 @@ def new_session(event):
         return _board(event, Editor(values={
             "room_id": _int(request.args.get("room_id")),
             "slot_id": _int(request.args.get("slot_id")), "mode": "signup"}))
-    data, values, errors = _parse_session_form(request.form)
+    data, values, errors = _parse_session_form()
     if data is None:
         return _board(event, Editor(values=values, errors=errors), 200 if is_htmx() else 400)
     try:
@@ -273,7 +259,7 @@ def edit_session(event, session_id: int):
     session = _get(BreakoutSession, event, session_id)
     if request.method == "GET":
         return _board(event, Editor.for_session(session))
-    data, values, errors = _parse_session_form(request.form)
+    data, values, errors = _parse_session_form()
     if data is None:
         return _board(event, Editor(session, values, errors), 200 if is_htmx() else 400)
     moved = (data.room_id, data.slot_id) != (session.room_id, session.slot_id)
@@ -295,7 +281,9 @@ def edit_session(event, session_id: int):
 @event_role("organizer")
 def move_session(event, session_id: int):
     session = _get(BreakoutSession, event, session_id)
-    room_id, slot_id = _int(request.form.get("room_id")), _int(request.form.get("slot_id"))
+    form = MoveForm()
+    form.validate()  # an empty or unknown id is None: the session waits for a room or time
+    room_id, slot_id = form.room_id.data, form.slot_id.data
     try:
         told = services.move_session(event, session, room_id, slot_id)
     except services.BreakoutError as exc:
@@ -452,8 +440,10 @@ def _browse_context(event, attendee, tag):
 
 
 def _clean_tag() -> str | None:
-    tag = (request.args.get("tag") or request.form.get("tag") or "").strip()
-    return tag[:60] or None
+    tag = (request.args.get("tag") or "").strip()[:60]
+    if not tag and request.method == "POST":
+        tag = AttendeeActionForm().tag.data or ""
+    return tag or None
 
 
 @bp.route("/e/<slug>/breakouts")
@@ -479,14 +469,14 @@ def _after_attendee_action(event, attendee, message: str | None, category="succe
         # but leaves the message where it is.
         flash_html = render_template("breakouts/_flash_oob.html",
                                      message=(message, category) if message else None)
-        if request.form.get("from") == "agenda":
+        if AttendeeActionForm().from_agenda:
             return render_template("breakouts/_agenda.html",
                                    **_agenda_context(event, attendee)) + flash_html
         return render_template("breakouts/_browse_list.html",
                                **_browse_context(event, attendee, tag)) + flash_html
     if message:
         flash(message, category)
-    if request.form.get("from") == "agenda":
+    if AttendeeActionForm().from_agenda:
         return redirect(url_for("breakouts.agenda", slug=event.slug))
     return redirect(url_for("breakouts.browse", slug=event.slug, tag=tag))
 

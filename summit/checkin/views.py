@@ -36,6 +36,7 @@ from summit.access import KIOSK_SESSION_KEY, event_role, kiosk_device, load_even
 from summit.auth import services as auth_services
 from summit.auth.forms import LoginForm
 from summit.checkin import services
+from summit.checkin.forms import ScanForm
 from summit.checkin.models import Checkin
 from summit.events.models import Event
 from summit.extensions import db
@@ -65,10 +66,8 @@ def entrance_count(event: Event, checkin_list=None) -> int:
     ) or 0
 
 
-def _parse_scanned_at(value: str | None) -> datetime | None:
-    try:
-        millis = int(value or "")
-    except ValueError:
+def _parse_scanned_at(millis: int | None) -> datetime | None:
+    if millis is None:
         return None
     try:
         return datetime.fromtimestamp(millis / 1000, tz=UTC)
@@ -191,12 +190,10 @@ def _render_result(event: Event, result, checkin_list, nonce: str | None = None,
 @bp.route("/admin/e/<slug>/checkin/scan", methods=["POST"])
 @event_role(*DESK_ROLES)
 def scan(event):
-    code = (request.form.get("code") or "")[:2048]
-    source = request.form.get("source") or "desk"
-    if source not in services.SOURCES:
-        source = "desk"
-    nonce = (request.form.get("nonce") or "")[: services.NONCE_MAX].strip() or None
-    at = _parse_scanned_at(request.form.get("scanned_at")) if nonce else None
+    form = ScanForm()
+    code, source = form.code.data or "", form.source_or_desk
+    nonce = (form.nonce.data or "").strip() or None
+    at = _parse_scanned_at(form.scanned_at.data) if nonce else None
     # The desk's script sends a nonce with every scan; a plain form post gets one here, the
     # token its Undo needs.
     nonce = nonce or services.new_scan_nonce()
@@ -383,7 +380,7 @@ def kiosk(event):
 @bp.route("/kiosk/<slug>/scan", methods=["POST"])
 @kiosk_device
 def kiosk_scan(event):
-    code = (request.form.get("code") or "")[:2048]
+    code = ScanForm().code.data or ""
     source = "kiosk"
     checkin_list = services.entrance_list(event)
     result = services.check_in(code, checkin_list, by_user=None, source=source)

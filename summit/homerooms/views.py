@@ -16,21 +16,30 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from summit.access import event_role
 from summit.auth.models import EventRole, StaffUser
-from summit.database import fits_integer
 from summit.extensions import db
+from summit.forms import posted_or_400
 from summit.homerooms.api import todays_homeroom
 from summit.personal_fields import TABLE_FACILITATOR, TABLEMATE, may_see, visible_columns
 from summit.registration.api import ROLES, Attendee
 from summit.responses import csv_download, is_htmx, pdf_response
 
 from . import next_steps, printing, services
+from .forms import (
+    AccessibilityForm,
+    AssignForm,
+    BulkTablesForm,
+    DayForm,
+    MoveForm,
+    PromptForm,
+    RebalanceForm,
+    RulesForm,
+    SeatForm,
+    TableForm,
+)
 from .models import HomeroomTable
 from .services import HomeroomError
 
@@ -38,35 +47,6 @@ bp = Blueprint("homerooms", __name__)
 
 
 PALETTE = 12
-
-
-# --- forms -----------------------------------------------------------------------------------
-
-
-class BulkTablesForm(FlaskForm):
-    count = IntegerField("How many tables", default=10,
-                         validators=[DataRequired(), NumberRange(1, services.MAX_TABLES)])
-    seats = IntegerField("Seats per table", default=8,
-                         validators=[DataRequired(), NumberRange(2, services.MAX_SEATS)])
-    location = StringField("Location (optional)", validators=[Length(max=200)],
-                           description="For example Hall B. Shown to attendees with the table.")
-    accessible_every = IntegerField(
-        "Wheelchair-accessible", default=0,
-        validators=[Optional(), NumberRange(0, 100)],
-        description="Every n-th table: 0 for none, 1 for all, 5 for tables 1, 6, 11, …")
-
-
-class TableForm(FlaskForm):
-    number = IntegerField("Number", validators=[DataRequired(), NumberRange(1, 100_000)])
-    name = StringField("Name (optional)", validators=[Length(max=100)],
-                       description="Shown instead of “Table 12”, for example “Blue table”.")
-    seats = IntegerField("Seats", validators=[DataRequired(), NumberRange(2, services.MAX_SEATS)])
-    location = StringField("Location", validators=[Length(max=200)])
-    accessible = BooleanField("Wheelchair-accessible (step-free, space for a wheelchair)")
-    facilitator_user_id = SelectField("Facilitator (staff)", coerce=str)
-    facilitator_email = StringField(
-        "Facilitator (an attendee's email)", validators=[Length(max=254)],
-        description="An attendee who leads this table sits at it every day.")
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -83,17 +63,9 @@ def _day_arg(event, source=None) -> int:
     return day
 
 
-def _int_field(name: str, required: bool = True) -> int | None:
-    raw = request.form.get(name, "")
-    if raw == "" and not required:
-        return None
-    try:
-        number = int(raw)
-    except ValueError:
-        abort(400)
-    if not fits_integer(number):
-        abort(400)
-    return number
+def _posted(form_class, event):
+    """The board's buttons and small forms: see ``posted_or_400``."""
+    return posted_or_400(form_class, days=event.days)
 
 
 def _color_mode() -> str:
@@ -219,9 +191,8 @@ def _accessibility_rows(event) -> list[tuple[Attendee, bool, bool]]:
 @bp.route("/admin/e/<slug>/homerooms/move", methods=["POST"])
 @event_role("organizer")
 def move(event):
-    day = _day_arg(event, request.form)
-    attendee_id = _int_field("attendee_id")
-    table_id = _int_field("table_id", required=False)
+    form = _posted(MoveForm, event)
+    day, attendee_id, table_id = form.day.data, form.attendee_id.data, form.table_id.data
     try:
         old = services.move_seat(event, attendee_id, day, table_id)
     except HomeroomError as exc:
@@ -256,8 +227,8 @@ def seat_pin(event):
 
 
 def _seat_toggle(event, toggle):
-    day = _day_arg(event, request.form)
-    attendee_id = _int_field("attendee_id")
+    form = _posted(SeatForm, event)
+    day, attendee_id = form.day.data, form.attendee_id.data
     try:
         seat = toggle(event, attendee_id, day)
     except HomeroomError as exc:
@@ -276,7 +247,7 @@ def _seat_toggle(event, toggle):
 @bp.route("/admin/e/<slug>/homerooms/tables/<int:table_id>/lock", methods=["POST"])
 @event_role("organizer")
 def table_lock(event, table_id: int):
-    day = _day_arg(event, request.form)
+    day = _posted(DayForm, event).day.data
     table = _table_or_404(event, table_id)
     locked = services.toggle_table_lock(event, table, day)
     db.session.commit()
@@ -292,13 +263,8 @@ def table_lock(event, table_id: int):
 @bp.route("/admin/e/<slug>/homerooms/assign", methods=["POST"])
 @event_role("organizer")
 def assign(event):
-    day = request.form.get("only_day")
-    seed = request.form.get("seed", "").strip()
-    try:
-        only_day = int(day) if day else None
-        seed_value = int(seed) if seed else None
-    except ValueError:
-        abort(400)
+    form = posted_or_400(AssignForm)
+    only_day, seed_value = form.only_day.data, form.seed.data
     try:
         result = services.assign(event, seed=seed_value, only_day=only_day)
     except HomeroomError as exc:
@@ -314,13 +280,11 @@ def assign(event):
 @bp.route("/admin/e/<slug>/homerooms/rebalance", methods=["POST"])
 @event_role("organizer")
 def rebalance(event):
-    try:
-        from_day = int(request.form.get("from_day") or 1)
-    except ValueError:
-        abort(400)
+    form = posted_or_400(RebalanceForm)
+    from_day = form.from_day.data or 1
     try:
         result = services.rebalance_event(event, from_day=from_day,
-                                          drop_no_shows=bool(request.form.get("no_shows")))
+                                          drop_no_shows=form.no_shows.data)
     except HomeroomError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -333,9 +297,10 @@ def rebalance(event):
 @bp.route("/admin/e/<slug>/homerooms/rules", methods=["POST"])
 @event_role("organizer")
 def rules(event):
-    day = _day_arg(event, request.form)  # refuse a bad day before anything is saved
-    problems = services.save_rules(event, request.form.get("keep_together", ""),
-                                   request.form.get("keep_apart", ""))
+    form = _posted(RulesForm, event)  # refuse a bad day before anything is saved
+    day = form.day.data
+    problems = services.save_rules(event, form.keep_together.data or "",
+                                   form.keep_apart.data or "")
     if problems:
         db.session.rollback()
         for p in problems:
@@ -349,11 +314,9 @@ def rules(event):
 @bp.route("/admin/e/<slug>/homerooms/prompt", methods=["POST"])
 @event_role("organizer")
 def prompt(event):
-    day = _day_arg(event, request.form)
-    text = request.form.get("prompt", "")
-    if len(text) > 2000:
-        abort(400)
-    services.set_prompt(event, day, text)
+    form = _posted(PromptForm, event)
+    day = form.day.data
+    services.set_prompt(event, day, form.prompt.data or "")
     db.session.commit()
     flash(f"Day {day} prompt saved.", "success")
     return redirect(_board_url(event, day) + "#prompt")
@@ -362,18 +325,18 @@ def prompt(event):
 @bp.route("/admin/e/<slug>/homerooms/accessibility", methods=["POST"])
 @event_role("organizer")
 def accessibility(event):
-    day = _day_arg(event, request.form)
-    email = request.form.get("email", "").strip().lower()
+    form = _posted(AccessibilityForm, event)
+    day, email = form.day.data, form.email.data
     if email:
         person = db.session.scalar(select(Attendee).where(
             Attendee.event_id == event.id, Attendee.email == email,
             Attendee.status != "cancelled"))
     else:
-        person = db.session.get(Attendee, _int_field("attendee_id"))
+        person = db.session.get(Attendee, form.attendee_id.data)
     if person is None or person.event_id != event.id:
         flash("No attendee with that address.", "error")
         return redirect(_board_url(event, day) + "#accessibility")
-    needs = request.form.get("needs") == "1"
+    needs = form.needs.data == "1"
     services.set_needs_accessible(event, person, needs)
     db.session.commit()
     flash(f"{person.full_name} {'needs' if needs else 'does not need'} an accessible table. "

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from summit.forms import WholeNumber
 from summit.messages.live import MAX_TEXT
 from summit.messages.placeholders import PLACEHOLDERS, unknown_placeholders
 
@@ -34,6 +35,9 @@ class MessageForm(FlaskForm):
                                      "{last_name} and {organization} are filled in for each "
                                      "person.")
     segment = StringField("Send to", validators=[DataRequired("Choose who gets it.")])
+    # The button pressed: "send", or anything else for a preview. Not a HiddenField, which
+    # hidden_tag() would write into the page ahead of the buttons.
+    action = StringField()
 
 
 class AnnouncementForm(FlaskForm):
@@ -47,3 +51,23 @@ class AnnouncementForm(FlaskForm):
     level = SelectField("Level", choices=[("info", "Info"), ("urgent", "Urgent")],
                         default="info")
     target = StringField("Who sees it", default="everyone")
+
+
+class RetryForm(FlaskForm):
+    message_id = WholeNumber()  # empty: every failed email of the event
+
+
+class PreferencesForm(FlaskForm):
+    """The attendee's mail preference, and RFC 8058's one-click unsubscribe, which a mail
+    client posts with no CSRF token: the signed token in the address is the credential
+    (the view is exempt from CSRF, and so is this form)."""
+
+    class Meta:
+        csrf = False
+
+    optional_mail = StringField()  # "yes": send optional mail
+    one_click = HiddenField(name="List-Unsubscribe")
+
+    @property
+    def wanted(self) -> bool:
+        return self.one_click.data != "One-Click" and self.optional_mail.data == "yes"

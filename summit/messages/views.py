@@ -28,7 +28,7 @@ from summit.access import attendee_required, current_attendee, event_role, publi
 from summit.extensions import csrf, db
 from summit.jobs import Job
 from summit.messages import live, segments, services
-from summit.messages.forms import AnnouncementForm, MessageForm
+from summit.messages.forms import AnnouncementForm, MessageForm, PreferencesForm, RetryForm
 from summit.messages.mail import init_mail, smtp_configured
 from summit.messages.models import Announcement, Message, MessageRecipient
 from summit.registration.api import Attendee
@@ -105,7 +105,7 @@ def compose(event):
             if not ids:
                 form.segment.errors = ["Nobody is in this group."]
                 status = 400
-            elif request.form.get("action") == "send":
+            elif form.action.data == "send":
                 message = services.send_segment_message(event, draft, ids, label, current_user)
                 db.session.commit()
                 flash(f"Sending to {len(ids)} {'person' if len(ids) == 1 else 'people'}.",
@@ -147,7 +147,7 @@ def detail(event, message_id: int):
 @bp.route("/admin/e/<slug>/messages/retry", methods=["POST"])
 @event_role("organizer")
 def retry(event):
-    message_id = request.form.get("message_id", type=int)
+    message_id = RetryForm().message_id.data
     count = services.retry_failed(event, message_id, current_user)
     db.session.commit()
     flash(f"{count} email(s) queued again." if count else "Nothing to retry.", "success")
@@ -386,11 +386,7 @@ def preferences(slug: str, token: str):
     g.locale_attendee = attendee  # the page speaks the language of the person's emails
     saved = False
     if request.method == "POST":
-        if request.form.get("List-Unsubscribe") == "One-Click":
-            wanted = False
-        else:
-            wanted = request.form.get("optional_mail") == "yes"
-        services.set_optional_mail(attendee, wanted)
+        services.set_optional_mail(attendee, PreferencesForm().wanted)
         db.session.commit()
         saved = True
     return render_template("messages/preferences.html", event=attendee.event, attendee=attendee,

@@ -29,12 +29,25 @@ from markupsafe import Markup
 from summit import audit, panels
 from summit.access import attendee_required, event_role
 from summit.extensions import db
+from summit.forms import typed
 from summit.homerooms.api import table_labels_for
 from summit.i18n import translate
 from summit.personal_fields import visible_columns
 from summit.plans import documents, mailing, reports, services
 from summit.plans import feedback as feedback_service
 from summit.plans import topics as topic_service
+from summit.plans.forms import (
+    AnswerForm,
+    CompleteForm,
+    FeedbackForm,
+    ModerateTopicForm,
+    PromptForm,
+    QuestionForm,
+    SectionForm,
+    ShareForm,
+    TopicForm,
+    VoteForm,
+)
 from summit.plans.models import (
     QUESTION_KINDS,
     TOPIC_KINDS,
@@ -171,12 +184,13 @@ def leave_team(event, attendee):
 def save(event, attendee, plan_id: int):
     """Autosave of one field: 200 with the new version, 409 with both texts on a conflict."""
     plan = _plan_or_404(event, attendee, plan_id, edit=True)
-    question = db.session.get(PlanQuestion, request.form.get("question", type=int) or 0)
+    form = AnswerForm()
+    question = db.session.get(PlanQuestion, form.question.data or 0)
     if question is None or question.section.template.event_id != event.id:
         abort(400)
-    field = request.form.get("field", "")
-    value = request.form.get("value", "")
-    base = request.form.get("base", type=int) or 0
+    field = form.field.data or ""
+    value = form.value.data or ""
+    base = form.base.data or 0
     try:
         answer = services.save_answer(plan, question, field, value, base,
                                       by=attendee.full_name)
@@ -204,7 +218,7 @@ def save(event, attendee, plan_id: int):
 @attendee_required
 def complete(event, attendee, plan_id: int):
     plan = _plan_or_404(event, attendee, plan_id, edit=True)
-    services.set_completed(plan, request.form.get("completed") == "1")
+    services.set_completed(plan, CompleteForm().completed.data == "1")
     db.session.commit()
     flash(_("Marked as complete. You can keep editing it.") if plan.completed_at
           else _("Marked as still in progress."), "success")
@@ -216,7 +230,7 @@ def complete(event, attendee, plan_id: int):
 @attendee_required
 def share(event, attendee):
     plan = services.plan_for(attendee)
-    plan.shared_with_team = request.form.get("shared") == "1"
+    plan.shared_with_team = ShareForm().shared.data == "1"
     db.session.commit()
     flash(_("Your district colleagues can now read your plan.") if plan.shared_with_team
           else _("Your plan is private again."), "success")
@@ -358,9 +372,10 @@ def edit_template(event):
 @bp.route("/admin/e/<slug>/plans/template/sections", methods=["POST"])
 @event_role("organizer")
 def add_section(event):
+    form = SectionForm()
     try:
-        section = services.add_section(services.template_for(event), request.form.get("title", ""),
-                                       request.form.get("intro", ""))
+        section = services.add_section(services.template_for(event), form.title.data or "",
+                                       form.intro.data or "")
     except services.PlanError as exc:
         db.session.rollback()
         return _editor(event, str(exc), 400)
@@ -371,7 +386,8 @@ def add_section(event):
 @event_role("organizer")
 def update_section(event, section_id: int):
     section = _section_or_404(event, section_id)
-    action = request.form.get("action", "save")
+    form = SectionForm()
+    action = form.action.data
     try:
         if action == "up":
             services.move_section(section, -1)
@@ -380,8 +396,7 @@ def update_section(event, section_id: int):
         elif action == "remove":
             services.remove_section(section)
         else:
-            services.update_section(section, request.form.get("title", ""),
-                                    request.form.get("intro", ""))
+            services.update_section(section, form.title.data or "", form.intro.data or "")
     except services.PlanError as exc:
         db.session.rollback()
         return _editor(event, str(exc), 400)
@@ -395,10 +410,10 @@ def update_section(event, section_id: int):
 @event_role("organizer")
 def add_question(event, section_id: int):
     section = _section_or_404(event, section_id)
+    form = QuestionForm()
     try:
-        question = services.add_question(
-            section, request.form.get("prompt", ""), request.form.get("kind", "text"),
-            request.form.get("help", ""), request.form.get("options", "").splitlines())
+        question = services.add_question(section, form.prompt.data or "", form.kind.data or "",
+                                         form.help.data or "", form.option_lines)
     except services.PlanError as exc:
         db.session.rollback()
         return _editor(event, str(exc), 400)
@@ -409,7 +424,8 @@ def add_question(event, section_id: int):
 @event_role("organizer")
 def update_question(event, question_id: int):
     question = _question_or_404(event, question_id)
-    action = request.form.get("action", "save")
+    form = QuestionForm()
+    action = form.action.data
     try:
         if action == "up":
             services.move_question(question, -1)
@@ -418,8 +434,7 @@ def update_question(event, question_id: int):
         elif action == "remove":
             services.remove_question(question)
         else:
-            services.update_question(question, request.form.get("prompt", ""),
-                                     request.form.get("help", ""))
+            services.update_question(question, form.prompt.data or "", form.help.data or "")
     except services.PlanError as exc:
         db.session.rollback()
         return _editor(event, str(exc), 400)
@@ -470,11 +485,11 @@ def give_feedback(event, attendee, key: str):
                                questions=[], error=None, form={}), 403
     error = None
     status = 200
+    form = FeedbackForm()
     if request.method == "POST" and not already:
         try:
-            feedback_service.submit(secret, event, attendee, target, request.form,
-                                    request.form.get("rating", type=int),
-                                    request.form.get("anonymous") == "1")
+            feedback_service.submit(secret, event, attendee, target, form.answers,
+                                    form.rating.data, form.anonymous.data == "1")
         except feedback_service.FeedbackError as exc:
             db.session.rollback()
             error, status = translate(str(exc)), 400
@@ -491,7 +506,7 @@ def give_feedback(event, attendee, key: str):
     return render_template("plans/feedback_form.html", event=event, target=target,
                            target_label=_target_label,
                            questions=feedback_service.QUESTIONS, already=already, error=error,
-                           form=request.form), status
+                           form=typed(form)), status
 
 
 @bp.route("/admin/e/<slug>/feedback")
@@ -558,10 +573,11 @@ def topics(event, attendee):
     _require_registered(attendee)
     error = None
     status = 200
+    form = TopicForm()
     if request.method == "POST":
         try:
-            topic_service.submit(event, attendee, request.form.get("kind", "topic"),
-                                 request.form.get("title", ""), request.form.get("body", ""))
+            topic_service.submit(event, attendee, form.kind.data or "", form.title.data or "",
+                                 form.body.data or "")
         except topic_service.TopicError as exc:
             db.session.rollback()
             error, status = translate(str(exc)), 400
@@ -571,7 +587,7 @@ def topics(event, attendee):
             return redirect(url_for("plans.topics", slug=event.slug))
     order = request.args.get("order", "top")
     day = event.current_day_or_none()
-    return render_template("plans/topics.html", error=error, form=request.form,
+    return render_template("plans/topics.html", error=error, form=typed(form),
                            prompt=topic_service.prompt_for_day(event, day) if day else None,
                            **_topic_list_context(event, attendee, order)), status
 
@@ -599,7 +615,7 @@ def vote(event, attendee, topic_id: int):
     _require_registered(attendee)
     topic = _topic_or_404(event, topic_id)
     try:
-        if request.form.get("vote", "1") == "0":
+        if VoteForm().vote.data == "0":
             topic_service.unvote(event, topic, attendee)
         else:
             topic_service.vote(event, topic, attendee)
@@ -638,18 +654,19 @@ def _breakouts_available() -> bool:
 @event_role("organizer")
 def moderate_topic(event, topic_id: int):
     topic = _topic_or_404(event, topic_id)
-    action = request.form.get("action", "")
+    form = ModerateTopicForm()
+    action = form.action.data or ""
     try:
         if action in ("hide", "show"):
             topic_service.hide(event, topic, hidden=action == "hide")
             message = f"“{topic.title}” is {'hidden' if action == 'hide' else 'shown again'}."
         elif action == "merge":
-            into = _topic_or_404(event, request.form.get("into", type=int) or 0)
+            into = _topic_or_404(event, form.into.data or 0)
             topic_service.merge(event, topic, into)
             message = f"“{topic.title}” is merged into “{into.title}”."
         elif action == "prompt":
-            topic_service.make_prompt(event, request.form.get("day", type=int) or 1,
-                                      request.form.get("text") or topic.title, topic)
+            topic_service.make_prompt(event, form.day.data or 1, form.text.data or topic.title,
+                                      topic)
             message = "The discussion prompt is ready for the homeroom tables."
         elif action == "breakout":
             topic_service.make_breakout(event, topic)
@@ -670,9 +687,9 @@ def moderate_topic(event, topic_id: int):
 @bp.route("/admin/e/<slug>/prompts", methods=["POST"])
 @event_role("organizer")
 def add_prompt(event):
+    form = PromptForm()
     try:
-        topic_service.make_prompt(event, request.form.get("day", type=int) or 1,
-                                  request.form.get("text", ""))
+        topic_service.make_prompt(event, form.day.data or 1, form.text.data or "")
     except topic_service.TopicError as exc:
         db.session.rollback()
         flash(str(exc), "error")

@@ -8,6 +8,7 @@ from summit import audit
 from summit.access import attendee_required, event_role
 from summit.extensions import db
 from summit.privacy import services
+from summit.privacy.forms import EraseForm
 from summit.registration.api import Attendee
 
 bp = Blueprint("privacy", __name__)
@@ -64,13 +65,15 @@ def attendee_data(event, attendee_id: int):
 @event_role("organizer")
 def erase(event, attendee_id: int):
     attendee = _attendee_or_404(event, attendee_id)
+    form = EraseForm()
     if request.method == "POST":
-        if request.form.get("confirm") != "erase":
-            abort(400, "Tick the box to confirm the erasure.")
+        if not form.validate():  # the page again, the box to tick marked
+            return render_template("privacy/erase.html", event=event, person=attendee,
+                                   items=services.erasure_preview(attendee), form=form), 400
         former_id = services.erase_attendee(attendee)
         db.session.commit()
         flash(f"Attendee #{former_id} was erased. Their check-ins still count, anonymously.",
               "success")
         return redirect(url_for("admin.attendees", slug=event.slug))
     return render_template("privacy/erase.html", event=event, person=attendee,
-                           items=services.erasure_preview(attendee))
+                           items=services.erasure_preview(attendee), form=form)

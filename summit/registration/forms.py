@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import AnyOf, DataRequired, Length
 
-from summit.forms import ValidEmail, single_line
+from summit.forms import ValidEmail, cut, single_line
 from summit.personal_fields import FIELDS, SHARE_WITH_TABLEMATES
 from summit.registration.models import ROLES
 
@@ -58,3 +65,22 @@ class ResendLinkForm(FlaskForm):
                        validators=[DataRequired(_l("Please enter your email address.")),
                                    Length(max=254), ValidEmail()],
                        render_kw={"autocomplete": "email", "inputmode": "email"})
+
+
+class DecisionForm(FlaskForm):
+    """Approve or decline a request to join a team (buttons: see ``posted_or_400``)."""
+
+    decision = HiddenField(validators=[AnyOf(("approve", "decline"))])
+    back = HiddenField()  # "districts": go back to the list of districts
+
+    @property
+    def approve(self) -> bool:
+        return self.decision.data == "approve"
+
+
+class DomainForm(FlaskForm):
+    """An organizer confirms an address domain that proves membership of a district."""
+
+    domain = StringField(filters=[cut(300)],
+                         validators=[DataRequired(_l("Please type an address domain, for "
+                                                     "example knoxschools.org."))])

@@ -28,12 +28,19 @@ from summit.access import (
 )
 from summit.events.models import Organization
 from summit.extensions import db
+from summit.forms import posted_or_400
 from summit.i18n import current_language, translate
 from summit.panels import my_summit_facts, my_summit_panels
 from summit.personal_fields import SMALLEST_GROUP
 from summit.qr import qr_svg
 from summit.registration import membership, services
-from summit.registration.forms import STATES_AND_PROVINCES, RegistrationForm, ResendLinkForm
+from summit.registration.forms import (
+    STATES_AND_PROVINCES,
+    DecisionForm,
+    DomainForm,
+    RegistrationForm,
+    ResendLinkForm,
+)
 from summit.registration.models import Attendee, JoinRequest, OrganizationDomain
 
 bp = Blueprint("registration", __name__)
@@ -216,11 +223,8 @@ def ask_to_join(event, attendee):
     return redirect(url_for("registration.team", slug=event.slug), 303)
 
 
-def _decision() -> bool:
-    decision = request.form.get("decision", "")
-    if decision not in ("approve", "decline"):
-        abort(400)
-    return decision == "approve"
+def _decision() -> DecisionForm:
+    return posted_or_400(DecisionForm)
 
 
 @bp.route("/e/<slug>/team/requests/<int:request_id>", methods=["POST"])
@@ -232,7 +236,7 @@ def decide_request(event, attendee, request_id: int):
         abort(404)
     if not membership.may_decide(attendee, join):
         abort(403)
-    approve = _decision()
+    approve = _decision().approve
     try:
         membership.decide_as_member(attendee, join, approve)
     except membership.MembershipError as exc:
@@ -279,8 +283,11 @@ def confirm_domain(event, organization_id: int):
     from flask_login import current_user
 
     organization = _organization_or_404(event, organization_id)
-    typed = request.form.get("domain", "")[:300]
+    form = DomainForm()
+    typed = form.domain.data or ""
     try:
+        if not form.validate():
+            raise membership.MembershipError(form.domain.errors[0])
         row = membership.confirm_domain(event, organization, typed, current_user.email)
     except membership.MembershipError as exc:
         db.session.rollback()
@@ -323,12 +330,13 @@ def decide_membership(event, organization_id: int, attendee_id: int):
     if person is None or person.event_id != event.id \
             or person.organization_id != organization.id:
         abort(404)
-    approve = _decision()
+    decision = _decision()
+    approve = decision.approve
     membership.decide_as_organizer(event, person, approve, current_user.email)
     db.session.commit()
     flash(f"{person.full_name} is " + ("approved for" if approve else "not a member of")
           + f" the {organization.name} team.", "success")
-    back = request.form.get("back") == "districts"
+    back = decision.back.data == "districts"
     return redirect(url_for("registration.districts", slug=event.slug) if back else
                     url_for("registration.district", slug=event.slug,
                             organization_id=organization.id), 303)

@@ -442,3 +442,31 @@ def test_a_facilitator_sees_the_accessibility_needs_of_their_own_table_only(
     auth.login(make_staff("organizer", event))
     page = client.get(f"/admin/e/{event.slug}/my-table?table={first.id}&day=1").text
     assert "Hearing loop, front seat" in page
+
+
+def test_the_boards_buttons_refuse_values_that_do_not_fit_and_change_nothing(
+        app, client, auth, summit_world):
+    """The board's hidden fields go through form classes: an unreadable id or day, or a day
+    the event does not have, is a bad request (400) and no seat moves."""
+    event, people, organizer = summit_world()
+    services.assign(event, seed=1)
+    auth.login(organizer)
+    person = people[0]
+    seated = seat_of(person.id, 1).table_id
+    base = f"/admin/e/{event.slug}/homerooms"
+    for data in ({"attendee_id": person.id, "day": 1, "table_id": "abc"},
+                 {"attendee_id": "", "day": 1, "table_id": seated},
+                 {"attendee_id": person.id, "day": event.days + 1, "table_id": ""},
+                 {"attendee_id": person.id, "day": "one", "table_id": ""},
+                 {"attendee_id": str(2**70), "day": 1, "table_id": ""}):
+        assert client.post(f"{base}/move", headers=HTMX, data=data).status_code == 400, data
+    assert seat_of(person.id, 1).table_id == seated
+    assert client.post(f"{base}/seat-lock", data={"attendee_id": "x", "day": 1}
+                       ).status_code == 400
+    assert client.post(f"{base}/assign", data={"seed": "lucky"}).status_code == 400
+    assert client.post(f"{base}/rebalance", data={"from_day": "two"}).status_code == 400
+    assert client.post(f"{base}/prompt", data={"day": 1, "prompt": "x" * 2001}
+                       ).status_code == 400
+    assert client.post(f"{base}/accessibility", data={"day": 1}).status_code == 400
+    # Missing day: day 1, as before.
+    assert client.post(f"{base}/prompt", data={"prompt": "Say hello."}).status_code == 302

@@ -209,6 +209,11 @@ def test_segment_message_preview_send_escape_and_unsubscribe(app, client, smtp, 
     path = unsubscribe.replace("http://summit.test", "")
     assert app.test_client().post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 200
     assert services.wants_optional_mail(knox.id) is False
+    # The preferences page's own form: back in, then out again.
+    assert app.test_client().post(path, data={"optional_mail": "yes"}).status_code == 200
+    assert services.wants_optional_mail(knox.id) is True
+    app.test_client().post(path, data={"optional_mail": "no"})
+    assert services.wants_optional_mail(knox.id) is False
     assert app.test_client().get(path[:-3] + "xyz").status_code == 404
 
 

@@ -99,7 +99,10 @@ def test_erasure_leaves_no_trace_and_keeps_the_statistics(client, auth, make_sta
     for provider in providers():
         assert provider.title in html
     assert "my plan: yes" in html and "votes: 1" in html and "checkins: 1" in html
-    assert client.post(f"/admin/e/{event.slug}/attendees/{ada_id}/erase").status_code == 400
+    unticked = client.post(f"/admin/e/{event.slug}/attendees/{ada_id}/erase")
+    assert unticked.status_code == 400  # the page again, the box to tick marked
+    assert "Tick the box to confirm the erasure." in unticked.get_data(as_text=True)
+    assert 'aria-invalid="true"' in unticked.get_data(as_text=True)
     assert db.session.get(Attendee, ada_id) is not None
 
     response = client.post(f"/admin/e/{event.slug}/attendees/{ada_id}/erase",

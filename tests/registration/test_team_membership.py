@@ -250,6 +250,9 @@ def test_organizers_confirm_domains_and_decide(app, client, auth, knox, make_sta
     assert refused.status_code == 400
     assert "public email" in refused.get_data(as_text=True)
     assert 'value="gmail.com"' in refused.get_data(as_text=True)
+    empty = client.post(f"{base}/domains", data={"domain": "   "})
+    assert empty.status_code == 400
+    assert "Please type an address domain" in empty.get_data(as_text=True)
     assert client.post(f"{base}/domains", data={"domain": "@KCS.org"}).status_code == 303
     domain = db.session.scalar(select(OrganizationDomain).where(
         OrganizationDomain.domain == "kcs.org"))
@@ -260,6 +263,9 @@ def test_organizers_confirm_domains_and_decide(app, client, auth, knox, make_sta
     assert clash.status_code == 400 and "already confirmed" in clash.get_data(as_text=True)
 
     pat = knox["pat"]
+    assert client.post(f"{base}/attendees/{pat.id}", data={"decision": "maybe"}
+                       ).status_code == 400
+    assert not membership.is_member(pat)
     assert client.post(f"{base}/attendees/{pat.id}", data={"decision": "approve"}
                        ).status_code == 303
     assert membership.is_member(pat)

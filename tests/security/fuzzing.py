@@ -84,7 +84,8 @@ def json_strategy() -> st.SearchStrategy:
 
 _SOURCE_FIELD = re.compile(
     r"request\.(?:form|values|files)(?:\.get(?:list)?\(\s*|\[\s*)[\"']([\w\-\[\]]+)[\"']")
-_FORM_CLASS = re.compile(r"\b([A-Z]\w*Form)\(")
+_FORM_CLASS = re.compile(r"\b([A-Z]\w*Form)\b")
+_HELPER_CALL = re.compile(r"\b(_[a-z][a-z_0-9]*)\(")
 
 
 def form_class_fields(cls) -> dict[str, str]:
@@ -92,8 +93,8 @@ def form_class_fields(cls) -> dict[str, str]:
     out = {}
     for klass in reversed(cls.__mro__):
         for name, value in vars(klass).items():
-            if isinstance(value, UnboundField):
-                out[name] = value.field_class.__name__
+            if isinstance(value, UnboundField):  # its HTML name may differ (name="from")
+                out[value.kwargs.get("name") or name] = value.field_class.__name__
     return out
 
 
@@ -105,6 +106,11 @@ def source_fields(view) -> tuple[set[str], set[str]]:
         source = inspect.getsource(fn)
     except (OSError, TypeError):
         return set(), set()
+    # The module's private helpers it calls (a view often builds its form in one).
+    for helper_name in set(_HELPER_CALL.findall(source)):
+        helper = fn.__globals__.get(helper_name)
+        if inspect.isfunction(helper) and helper.__module__ == fn.__module__:
+            source += "\n" + inspect.getsource(helper)
     names = set(_SOURCE_FIELD.findall(source))
     files = {n for n in names if f'files.get("{n}")' in source or f"files['{n}']" in source}
     for cls_name in _FORM_CLASS.findall(source):
