@@ -129,10 +129,11 @@ class Tally:
         return round(100 * self.counts.get(key, 0) / self.votes) if self.votes else 0
 
 
-def parse_vote(kind: str, option_ids: Sequence[int], form_options: Sequence[str],
-               value: str | None, text: str | None) -> Ballot:
+def parse_vote(kind: str, option_ids: Sequence[int], form_options: Sequence[int | str | None],
+               value: int | str | None, text: str | None) -> Ballot:
     """The ballot a form sends, checked against the poll's kind and its own options
-    (``option_ids``). Raises ``LiveError``."""
+    (``option_ids``); an option or a number that is not a whole number is None or text.
+    Raises ``LiveError``."""
     if kind in ("single", "multiple"):
         chosen = []
         for raw in form_options:

@@ -290,8 +290,8 @@ def open_poll_of(room: LiveRoom) -> LivePoll | None:
                                                     LivePoll.status == "open").limit(1))
 
 
-def vote(room: LiveRoom, poll: LivePoll, attendee, form_options: list[str], value: str | None,
-         text: str | None) -> bool:
+def vote(room: LiveRoom, poll: LivePoll, attendee, form_options: list[int | str | None],
+         value: int | str | None, text: str | None) -> bool:
     """The attendee's answer to ``poll``; ``False`` when they had answered it already (their
     first answer stays: a retried or raced request counts once). Raises ``LiveError``."""
     if poll.status != "open":

@@ -29,6 +29,14 @@ from summit.database import utcnow
 from summit.extensions import db
 from summit.i18n import current_language, translate
 from summit.live import polling, rules, services
+from summit.live.forms import (
+    AskForm,
+    ModerationForm,
+    PollActionForm,
+    PollForm,
+    QuestionActionForm,
+    VoteForm,
+)
 from summit.live.rules import LiveError
 from summit.qr import qr_svg
 from summit.responses import csv_download, is_htmx
@@ -196,12 +204,12 @@ def _refuse(event, ref, exc: Exception, status: int = 400):
 def ask(event, attendee, room_key: str):
     ref = _ref_or_404(event, room_key)
     _require_registered(attendee)
+    form = AskForm()
     try:
         room = services.ensure_room(event, ref)
         question, _created = services.ask(
-            room, attendee, request.form.get("text", ""),
-            anonymous=request.form.get("anonymous") == "1",
-            name=request.form.get("name", ""), client_key=request.form.get("client_key", ""))
+            room, attendee, form.text.data or "", anonymous=form.anonymous.data == "1",
+            name=form.name.data or "", client_key=form.client_key.data or "")
     except LiveError as exc:
         return _refuse(event, ref, exc)
     db.session.commit()
@@ -237,9 +245,10 @@ def vote(event, attendee, room_key: str, poll_id: int):
     poll = services.poll_of(room, poll_id) if room else None
     if poll is None:
         abort(404)
+    form = VoteForm()
     try:
-        counted = services.vote(room, poll, attendee, request.form.getlist("option"),
-                                request.form.get("value"), request.form.get("text"))
+        counted = services.vote(room, poll, attendee, form.option.data, form.value.data,
+                                form.text.data)
     except LiveError as exc:
         return _refuse(event, ref, exc, 409 if poll.status != "open" else 400)
     db.session.commit()
@@ -344,7 +353,7 @@ def settings(event, room_key: str):
     ref = _staff_ref(event, room_key)
     room = services.ensure_room(event, ref)
     try:
-        services.set_moderation(room, request.form.get("moderation", ""))
+        services.set_moderation(room, ModerationForm().moderation.data or "")
     except LiveError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -366,7 +375,8 @@ def moderate_question(event, room_key: str, live_question_id: int):
     if question is None:
         abort(404)
     try:
-        services.moderate(room, question, request.form.get("action", ""), current_user)
+        services.moderate(room, question, QuestionActionForm().action.data or "",
+                          current_user)
     except LiveError as exc:
         db.session.rollback()
         if is_htmx():
@@ -384,10 +394,10 @@ def moderate_question(event, room_key: str, live_question_id: int):
 def new_poll(event, room_key: str):
     ref = _staff_ref(event, room_key)
     room = services.ensure_room(event, ref)
-    options = (request.form.get("options") or "").splitlines()
+    form = PollForm()
     try:
-        services.create_poll(room, request.form.get("kind", ""), request.form.get("question", ""),
-                             options, request.form.get("results", "voted"))
+        services.create_poll(room, form.kind.data or "", form.question.data or "",
+                             form.option_lines, form.results.data or "")
     except LiveError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -405,7 +415,7 @@ def poll_action(event, room_key: str, poll_id: int):
     poll = services.poll_of(room, poll_id) if room else None
     if poll is None:
         abort(404)
-    action = request.form.get("action", "")
+    action = PollActionForm().action.data or ""
     try:
         if action == "open":
             services.open_poll(room, poll)
