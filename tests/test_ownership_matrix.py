@@ -111,6 +111,7 @@ FIELD_IDS = {
     ("community.member_page", "form", "meeting"): "community_meeting",
     ("breakouts.new_session", "form", "room_id"): "room",
     ("breakouts.new_session", "form", "slot_id"): "slot",
+    ("live.vote", "form", "option"): "live_poll_option",
 }
 _DISTRICT_FILTER = ("a district (districts are shared by every event): it only narrows this "
                     "event's attendees, so another district's id selects nobody")
@@ -173,6 +174,7 @@ NOT_OWNED_FIELDS = {
     ("admin.new_event", "form", "capacity"): "a number of places",
     ("admin.new_event", "form", "days"): "how many days the event lasts",
     ("admin.new_event", "form", "retention_days"): "how long data is kept",
+    ("live.vote", "form", "value"): "a number from 1 to 5 (scale polls)",
 }
 # The rest of each form, so the request would be accepted with the requester's own ids.
 BASE_FIELDS = {
@@ -320,7 +322,7 @@ def build_ownership_world(app) -> Ownership:
         question, _created = live.ask(room, people[1], "A question", anonymous=True)
         poll = live.create_poll(room, "single", "Ready?", ["Yes", "No"])
         live.open_poll(room, poll)
-        live_rows[key] = (question.id, poll.id)
+        live_rows[key] = (question.id, poll.id, poll.options[0].id)
     db.session.add(SessionFacilitator(session_id=a.session_ids[1], email="host@alpha.test",
                                       user_id=facilitator.id))
     # Amber has no seat on day 1, so moving her to a table changes something.
@@ -426,6 +428,10 @@ def build_ownership_world(app) -> Ownership:
                                                     "other_room": live_rows["a2"][0]}),
         "live_poll": Values(live_rows["a"][1], {"other_event": live_rows["b"][1],
                                                 "other_room": live_rows["a2"][1]}),
+        # An answer of the poll in the URL (live_poll above); another poll's is refused.
+        "live_poll_option": Values(live_rows["a"][2], {
+            "forged": 999999, "other_event": live_rows["b"][2],
+            "other_room": live_rows["a2"][2]}),
         # Day 1 (today) has begun whatever the time of day; a session may not have yet.
         "feedback_target": Values("d1", {
             "forged": "s999999", "other_event": f"s{b.session_ids[1]}",
