@@ -27,6 +27,7 @@ from summit.access import attendee_required, event_role
 from summit.breakouts.api import facilitates
 from summit.database import utcnow
 from summit.extensions import db
+from summit.forms import typed
 from summit.i18n import current_language, translate
 from summit.live import polling, rules, services
 from summit.live.forms import (
@@ -211,7 +212,13 @@ def ask(event, attendee, room_key: str):
             room, attendee, form.text.data or "", anonymous=form.anonymous.data == "1",
             name=form.name.data or "", client_key=form.client_key.data or "")
     except LiveError as exc:
-        return _refuse(event, ref, exc)
+        if request.headers.get(QUEUED) or is_htmx():
+            return _refuse(event, ref, exc)
+        # Without the queue (no script): the page again, with the message and what was typed.
+        db.session.rollback()
+        flash(translate(str(exc)), "error")
+        return _private(make_response(render_template(
+            "live/room.html", **_phone_context(event, attendee, ref), typed=typed(form)), 400))
     db.session.commit()
     if question.status == "pending":
         return _answer(event, ref, True, _("Thank you: your question will show once the "
@@ -400,8 +407,9 @@ def new_poll(event, room_key: str):
                              form.option_lines, form.results.data or "")
     except LiveError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return _back(event, ref)
+        flash(str(exc), "error")  # the page again, with what was typed
+        return _private(make_response(render_template(
+            "live/moderate.html", **_moderator_context(event, ref), typed=typed(form)), 400))
     db.session.commit()
     flash("The poll is ready: open it when the time comes.", "success")
     return _back(event, ref)

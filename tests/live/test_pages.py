@@ -67,6 +67,56 @@ def test_bad_questions_get_a_clear_answer_and_change_nothing(live_world, phone):
     assert amber.get(f"/e/{w.slug}/qa/nonsense").status_code == 404
 
 
+def test_a_refused_question_or_poll_comes_back_as_typed(live_world, phone, staff_client):
+    """Without the queue (no script), a refusal shows the page again with the message and
+    what was typed (summit.forms.typed), and saves nothing."""
+    w = live_world
+    amber = phone(w.amber)
+    response = amber.post(f"/e/{w.slug}/qa/{w.skey}/ask", data={
+        "text": "Why so long? " + "x" * 600, "anonymous": "0", "name": "Amber of Austin"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Keep your question under 500 characters." in body
+    assert "Why so long? xxx" in body and 'value="Amber of Austin"' in body
+    assert 'name="anonymous" value="0" checked' in body
+    assert _count(LiveQuestion) == 0
+    lead = staff_client(w.host)
+    response = lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/polls", data={
+        "kind": "multiple", "question": "Which tools?", "options": "Only one",
+        "results": "closed"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Give at least two answers to choose from." in body
+    assert 'value="Which tools?"' in body and ">Only one</textarea>" in body
+    assert '<option value="multiple" selected>' in body
+    assert '<option value="closed" selected>' in body
+    assert _count(LivePoll) == 0
+
+
+def test_a_poll_answer_that_is_not_a_whole_number_is_refused_in_words(live_world, phone,
+                                                                      staff_client):
+    w = live_world
+    lead, amber = staff_client(w.host), phone(w.amber)
+    poll = _poll(lead, w, "single", "Ready?", "Yes\nNo")
+    lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/polls/{poll.id}", data={"action": "open"})
+    vote = f"/e/{w.slug}/qa/{w.skey}/polls/{poll.id}/vote"
+    for option in ("yes", "99999999999999999999", ""):
+        response = amber.post(vote, data={"option": option}, headers={"X-Live-Queue": "1"})
+        assert response.status_code == 400
+        assert "That choice is not one of this poll's." in response.get_data(as_text=True)
+    assert _count(LivePollVote) == 0
+    scale = _poll(lead, w, "scale", "How sure?")
+    lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/polls/{scale.id}", data={"action": "open"})
+    vote = f"/e/{w.slug}/qa/{w.skey}/polls/{scale.id}/vote"
+    for value in ("six", "6", "0", ""):
+        response = amber.post(vote, data={"value": value}, headers={"X-Live-Queue": "1"})
+        assert response.status_code == 400
+        assert "Choose a number from 1 to 5." in response.get_data(as_text=True)
+    assert amber.post(vote, data={"value": " 4 "},
+                      headers={"X-Live-Queue": "1"}).status_code == 200
+    assert _count(LivePollVote) == 1
+
+
 def test_approval_moderation_hidden_count_answered_and_pinned(live_world, phone, staff_client):
     w = live_world
     lead = staff_client(w.organizer)
