@@ -175,6 +175,9 @@ NOT_OWNED_FIELDS = {
     ("admin.new_event", "form", "days"): "how many days the event lasts",
     ("admin.new_event", "form", "retention_days"): "how long data is kept",
     ("live.vote", "form", "value"): "a number from 1 to 5 (scale polls)",
+    ("community.admin_index", "form", "group_size"): "how many people in each small group",
+    ("community.admin_index", "form", "agenda_days_before"): "how many days before a meeting "
+                                                             "its agenda goes out",
 }
 # The rest of each form, so the request would be accepted with the requester's own ids.
 BASE_FIELDS = {

@@ -9,7 +9,7 @@ and see a series only while they are invited, asking or a member; anyone else ge
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -28,7 +28,13 @@ from sqlalchemy import select
 
 from summit.access import attendee_required, event_role, load_event, public
 from summit.community import ical, services
-from summit.community.forms import SeriesForm
+from summit.community.forms import (
+    MeetingActionForm,
+    MeetingTimeForm,
+    MemberActionForm,
+    SeriesActionForm,
+    SeriesForm,
+)
 from summit.community.models import (
     PROGRESS_STATUSES,
     RSVP_ANSWERS,
@@ -40,6 +46,7 @@ from summit.community.models import (
 from summit.community.recurrence import RecurrenceError, describe_rule
 from summit.database import utcnow
 from summit.extensions import db
+from summit.forms import posted_or_400, typed
 from summit.i18n import translate
 
 bp = Blueprint("community", __name__)
@@ -59,35 +66,34 @@ def _meeting(series, meeting_id: int | None) -> CommunityMeeting:
     return meeting
 
 
-# Form fields naming rows of a series, and the rows they name.
+# Form fields naming rows of a series (``RowIds`` in the form classes), and the rows they name.
 _ROW_FIELDS = {"topic": CommunityTopic, "meeting": CommunityMeeting, "member": CommunityMember,
                "present": CommunityMember}
 
 
-def _refuse_foreign_rows(series) -> None:
-    """A form that names any row outside this series is refused as a whole (404), whatever
-    its action, before anything is changed: a hostile id is never half applied."""
+def _posted_in_series(form_class, series):
+    """The posted form (400 if an id is not a whole number). A form that names any row
+    outside this series is refused as a whole (404), whatever its action, before anything is
+    changed: a hostile id is never half applied."""
+    form = posted_or_400(form_class)
+    _refuse_foreign_rows(series, form)
+    return form
+
+
+def _refuse_foreign_rows(series, form) -> None:
     for name, model in _ROW_FIELDS.items():
-        for value in request.form.getlist(name):
-            if not value.strip().isdigit():
-                abort(400)
-            row = db.session.get(model, int(value))
+        for row_id in form[name].data if name in form else ():
+            row = db.session.get(model, row_id)
             if row is None or row.series_id != series.id:
                 abort(404)
 
 
-def _parse_date(value: str) -> date:
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError as exc:
-        raise services.CommunityError(_("Please give a date as YYYY-MM-DD.")) from exc
-
-
-def _parse_time(value: str) -> time:
-    try:
-        return time.fromisoformat((value or "").strip())
-    except ValueError as exc:
-        raise services.CommunityError(_("Please give times as HH:MM.")) from exc
+def _meeting_time() -> MeetingTimeForm:
+    """The day and times posted to add or move a meeting, or the first thing wrong, in words."""
+    when = MeetingTimeForm()
+    if not when.validate():
+        raise services.CommunityError(when.first_error())
+    return when
 
 
 def _error_text(exc: Exception) -> str:
@@ -125,7 +131,8 @@ def admin_index(event):
                                     series_id=series.id))
     return render_template("community/admin_index.html", event=event,
                            series_list=services.series_of(event), error=error,
-                           form=request.form, describe=describe_rule), status
+                           form=typed(form) if form.is_submitted() else {},
+                           describe=describe_rule), status
 
 
 @bp.route("/admin/e/<slug>/community/<int:series_id>", methods=["GET", "POST"])
@@ -133,11 +140,11 @@ def admin_index(event):
 def admin_series(event, series_id: int):
     series = _series(event, series_id)
     if request.method == "POST":
-        _refuse_foreign_rows(series)
-        action = request.form.get("action", "")
+        form = _posted_in_series(SeriesActionForm, series)
+        action = form.action.data
         try:
             if action == "invite":
-                count = services.invite_segment(series, request.form.get("segment", ""))
+                count = services.invite_segment(series, form.segment.data)
                 flash(_("%(count)d invitations queued.", count=count), "success")
             elif action in ("renew_link", "revoke_link"):
                 services.renew_invite(series, revoke=action == "revoke_link")
@@ -145,16 +152,14 @@ def admin_series(event, series_id: int):
                       else _("New invitation link made; the old one no longer works."),
                       "success")
             elif action == "decide":
-                member = db.session.get(CommunityMember,
-                                        request.form.get("member", type=int) or 0)
+                member = db.session.get(CommunityMember, form.member.first or 0)
                 if member is None or member.series_id != series.id:
                     abort(404)
-                services.decide(member, request.form.get("decision", ""))
+                services.decide(member, form.decision.data)
                 flash(_("Saved."), "success")
             elif action == "add_meeting":
-                services.add_meeting(series, _parse_date(request.form.get("day", "")),
-                                     _parse_time(request.form.get("starts", "")),
-                                     _parse_time(request.form.get("ends", "")))
+                when = _meeting_time()
+                services.add_meeting(series, when.day.data, when.starts.data, when.ends.data)
                 flash(_("Meeting added; members are told by email."), "success")
             elif action == "reach_out":
                 count = services.reach_out(series)
@@ -193,28 +198,25 @@ def admin_meeting(event, series_id: int, meeting_id: int):
     series = _series(event, series_id)
     meeting = _meeting(series, meeting_id)
     if request.method == "POST":
-        _refuse_foreign_rows(series)
-        action = request.form.get("action", "")
+        form = _posted_in_series(MeetingActionForm, series)
+        action = form.action.data
         try:
             if action == "move":
-                services.move_meeting(meeting, _parse_date(request.form.get("day", "")),
-                                      _parse_time(request.form.get("starts", "")),
-                                      _parse_time(request.form.get("ends", "")))
+                when = _meeting_time()
+                services.move_meeting(meeting, when.day.data, when.starts.data, when.ends.data)
                 flash(_("Meeting moved; members are told by email."), "success")
             elif action == "cancel":
                 services.cancel_meeting(meeting)
                 flash(_("Meeting cancelled; members are told by email."), "success")
             elif action == "publish":
-                told = services.publish_agenda(meeting, request.form.get("agenda", ""),
-                                               request.form.getlist("topic", type=int))
+                told = services.publish_agenda(meeting, form.agenda.data, form.topic.data)
                 flash(_("Agenda published; %(count)d members are told by email.", count=told),
                       "success")
             elif action == "attendance":
-                services.mark_attendance(meeting,
-                                         set(request.form.getlist("present", type=int)))
+                services.mark_attendance(meeting, set(form.present.data))
                 flash(_("Attendance saved."), "success")
             elif action == "groups":
-                plan = services.form_groups(meeting, request.form.get("prompt", ""))
+                plan = services.form_groups(meeting, form.prompt.data)
                 flash(_("%(count)d groups formed.", count=len(plan.groups)), "success")
             else:
                 raise services.CommunityError(_("Unknown action."))
@@ -280,8 +282,8 @@ def member_page(event, attendee, series_id: int):
 
 
 def _member_action(event, series, member):
-    _refuse_foreign_rows(series)
-    action = request.form.get("action", "")
+    form = _posted_in_series(MemberActionForm, series)
+    action = form.action.data
     back = url_for("community.member_page", slug=event.slug, series_id=series.id)
     try:
         if action == "accept":
@@ -295,30 +297,28 @@ def _member_action(event, series, member):
             flash(_("You left %(series)s.", series=series.title), "success")
             return redirect(url_for("community.my_communities", slug=event.slug))
         elif action == "share_name":
-            member.show_name = request.form.get("show") == "1"
+            member.show_name = form.show.data == "1"
         elif action == "topic":
-            services.submit_topic(member, request.form.get("kind", "topic"),
-                                  request.form.get("title", ""), request.form.get("body", ""))
+            services.submit_topic(member, form.kind.data, form.title.data, form.body.data)
             flash(_("Thank you: your topic is up for votes."), "success")
         elif action == "vote":
-            topic = db.session.get(CommunityTopic, request.form.get("topic", type=int) or 0)
+            topic = db.session.get(CommunityTopic, form.topic.first or 0)
             if topic is None or topic.series_id != series.id:
                 abort(404)
-            services.vote(topic, member, request.form.get("vote", "1") != "0")
+            services.vote(topic, member, form.vote.data != "0")
         elif action not in ("rsvp", "attended", "progress"):
             raise services.CommunityError(_("Unknown action."))
         else:
-            meeting = _meeting(series, request.form.get("meeting", type=int))
+            meeting = _meeting(series, form.meeting.first)
             if action == "rsvp":
-                services.rsvp(meeting, member, request.form.get("answer", ""))
+                services.rsvp(meeting, member, form.answer.data)
                 flash(_("Thank you for answering."), "success")
             elif action == "attended":
                 services.report_own_attendance(meeting, member)
                 flash(_("Thank you: you are marked present."), "success")
             elif action == "progress":
-                services.save_progress(meeting, member, request.form.get("item", ""),
-                                       request.form.get("status", ""),
-                                       request.form.get("note", ""))
+                services.save_progress(meeting, member, form.item.data, form.status.data,
+                                       form.note.data)
                 flash(_("Progress note saved."), "success")
     except (services.CommunityError, RecurrenceError) as exc:
         db.session.rollback()

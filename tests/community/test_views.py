@@ -11,8 +11,10 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from summit.community.models import (
+    CommunityAttendance,
     CommunityMeeting,
     CommunityMember,
+    CommunityRsvp,
     CommunitySeries,
     CommunityTopic,
     CommunityTopicVote,
@@ -220,3 +222,105 @@ def test_concurrent_votes_count_once(live_server):
         assert db.session.scalar(select(func.count(CommunityTopicVote.id))) == 4
         assert db.session.get(CommunityTopic, topic_id).vote_count == 4
         db.session.remove()
+
+
+def _snapshot():
+    """Every community row, to show a refused form changed nothing."""
+    return {model.__name__: sorted(map(repr, db.session.execute(select(model.__table__))))
+            for model in (CommunityMember, CommunityMeeting, CommunityTopic,
+                          CommunityTopicVote, CommunityRsvp, CommunityAttendance)}
+
+
+def test_a_form_naming_another_series_rows_is_refused_whole(client, auth, make_event,
+                                                            make_attendee, make_staff):
+    """Topics, members and meetings in a form: one outside the series refuses the whole form
+    (404) before any action runs; an id that is not a whole number is a bad request (400)."""
+    from summit.community import services
+
+    event, organizer, (amber, ben, _cara), series = _setup(client, auth, make_event,
+                                                           make_attendee, make_staff)
+    other = services.create_series(event, services.SeriesData(
+        "Another circle", "", "FREQ=MONTHLY;BYDAY=1MO", date.today(), "America/Chicago",
+        datetime(2027, 1, 1, 9).time(), datetime(2027, 1, 1, 10).time(), room="B"))
+    own, theirs = {}, {}
+    for where, store in ((series, own), (other, theirs)):
+        members = []
+        for person in (amber, ben):
+            member = services.ask_to_join(where, person)
+            services.decide(member, "approve")
+            members.append(member)
+        store.update(member=members[1].id, meeting=services.next_meeting(where).id,
+                     topic=services.submit_topic(members[1], "topic", f"{where.title}?").id)
+    db.session.commit()
+    admin = f"/admin/e/{event.slug}/community/{series.id}"
+    meeting_url = f"{admin}/meetings/{own['meeting']}"
+    before = _snapshot()
+    refused = [
+        (admin, {"action": "decide", "member": theirs["member"], "decision": "colead"}, 404),
+        (admin, {"action": "decide", "member": "x", "decision": "colead"}, 400),
+        (meeting_url, {"action": "publish", "agenda": "1. Ours",
+                       "topic": [own["topic"], theirs["topic"]]}, 404),
+        (meeting_url, {"action": "attendance", "present": [own["member"],
+                                                           theirs["member"]]}, 404),
+        (meeting_url, {"action": "attendance", "present": [own["member"], "99999999999999"]},
+         400),
+        # Whatever the action: a cancel naming another series' topic cancels nothing.
+        (meeting_url, {"action": "cancel", "topic": theirs["topic"]}, 404),
+    ]
+    for url, data, status in refused:
+        assert client.post(url, data=data).status_code == status, data
+    auth.as_attendee(amber)
+    member_url = f"/e/{event.slug}/community/{series.id}"
+    for data, status in (({"action": "vote", "topic": theirs["topic"]}, 404),
+                         ({"action": "rsvp", "meeting": theirs["meeting"], "answer": "yes"}, 404),
+                         ({"action": "vote", "topic": own["topic"],
+                           "meeting": theirs["meeting"]}, 404),
+                         ({"action": "rsvp", "meeting": "1.5", "answer": "yes"}, 400)):
+        assert client.post(member_url, data=data).status_code == status, data
+    db.session.expire_all()
+    assert _snapshot() == before
+    # The same forms with this series' own rows do what they are for.
+    assert client.post(member_url, data={"action": "vote", "topic": own["topic"]}
+                       ).status_code == 303
+    auth.login(organizer)
+    assert client.post(meeting_url, data={"action": "attendance", "present": [own["member"]]}
+                       ).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(CommunityTopic, own["topic"]).vote_count == 1
+    assert services.present_ids(db.session.get(CommunityMeeting, own["meeting"])) == {
+        own["member"]}
+
+
+def test_bad_days_and_times_are_refused_in_words_and_the_series_form_keeps_them(
+        client, auth, make_event, make_attendee, make_staff):
+    event, _organizer, _people, series = _setup(client, auth, make_event, make_attendee,
+                                                make_staff)
+    admin = f"/admin/e/{event.slug}/community/{series.id}"
+    meeting = db.session.scalar(select(CommunityMeeting).where(
+        CommunityMeeting.starts_at > datetime.now(UTC)).order_by(CommunityMeeting.starts_at))
+    count = db.session.scalar(select(func.count(CommunityMeeting.id)))
+    later = (date.today() + timedelta(days=40)).isoformat()
+    for url, action in ((admin, "add_meeting"), (f"{admin}/meetings/{meeting.id}", "move")):
+        for changes, words in (({"day": "next Friday"}, "YYYY-MM-DD"), ({"day": ""}, "YYYY-MM-DD"),
+                               ({"starts": "9am"}, "HH:MM"), ({"ends": ""}, "HH:MM")):
+            data = {"action": action, "day": later, "starts": "09:00", "ends": "10:30",
+                    **changes}
+            page = client.post(url, data=data, follow_redirects=True).get_data(True)
+            assert words in page, (action, changes)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(CommunityMeeting.id))) == count
+    assert db.session.get(CommunityMeeting, meeting.id).sequence == meeting.sequence
+    client.post(admin, data={"action": "add_meeting", "day": later, "starts": "09:00:00",
+                             "ends": "10:30"})
+    assert db.session.scalar(select(func.count(CommunityMeeting.id))) == count + 1
+
+    # A refused series form comes back with what was typed.
+    bad = client.post(f"/admin/e/{event.slug}/community",
+                      data=_series_form(title="Principals' circle", starts="9am",
+                                        rrule="FREQ=WEEKLY;BYDAY=TU", room="Room 12"))
+    page = bad.get_data(True)
+    assert bad.status_code == 422 and "HH:MM" in page
+    for typed in ("Principals&#39; circle", "FREQ=WEEKLY;BYDAY=TU", 'value="9am"', "Room 12"):
+        assert typed in page, typed
+    fresh = client.get(f"/admin/e/{event.slug}/community").get_data(True)
+    assert "FREQ=MONTHLY;BYDAY=2FR" in fresh and 'value="09:00"' in fresh
