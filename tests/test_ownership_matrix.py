@@ -112,6 +112,11 @@ FIELD_IDS = {
     ("breakouts.new_session", "form", "room_id"): "room",
     ("breakouts.new_session", "form", "slot_id"): "slot",
     ("live.vote", "form", "option"): "live_poll_option",
+    # The organizer's credit page checks every row a post names, whatever its action.
+    ("credits.manage", "form", "attendee_id"): "attendee",
+    ("credits.manage", "form", "request_id"): "credit_request",
+    ("credits.manage", "form", "certificate_id"): "certificate",
+    ("credits.manage", "form", "block_id"): "program_block",
 }
 _DISTRICT_FILTER = ("a district (districts are shared by every event): it only narrows this "
                     "event's attendees, so another district's id selects nobody")
@@ -178,6 +183,10 @@ NOT_OWNED_FIELDS = {
     ("community.admin_index", "form", "group_size"): "how many people in each small group",
     ("community.admin_index", "form", "agenda_days_before"): "how many days before a meeting "
                                                              "its agenda goes out",
+    ("credits.manage", "form", "credit_minutes"): "minutes of credit for a block",
+    ("credits.manage", "form", "arrival_window"): "minutes after an activity's start",
+    ("credits.manage", "form", "exit_min_share"): "a share of an activity, in per cent",
+    ("credits.manage", "form", "retention_years"): "how long credit records are kept",
 }
 # The rest of each form, so the request would be accepted with the requester's own ids.
 BASE_FIELDS = {
@@ -192,6 +201,7 @@ BASE_FIELDS = {
     "community.admin_meeting": {"action": "attendance"},
     "community.member_page": {"action": "vote"},
     "breakouts.new_session": {"title": "Ownership check", "mode": "signup"},
+    "credits.manage": {"action": "revoke", "reason": "Ownership check"},
 }
 # Who asks, per access kind: someone allowed on the route, for the URL's event (event pages
 # open to facilitators are also asked by a facilitator, whose team is one homeroom table).
@@ -234,7 +244,7 @@ def build_ownership_world(app) -> Ownership:
     from summit.breakouts import services as breakouts
     from summit.breakouts.models import SessionChangeNotice
     from summit.checkin import services as checkin
-    from summit.credits.models import Certificate, CertificateBatch
+    from summit.credits.models import Certificate, CertificateBatch, CreditRequest
     from summit.database import utcnow
     from summit.events.models import Event
     from summit.homerooms.models import HomeroomTable, Seat
@@ -286,7 +296,10 @@ def build_ownership_world(app) -> Ownership:
             keep_until=event.end_date)
         credit_batch = CertificateBatch(event_id=event.id, certificate_ids=[], status="done",
                                         pdf=b"%PDF-1.4\n%%EOF\n", pdf_size=14)
-        db.session.add_all([batch, message, certificate, credit_batch])
+        credit_request = CreditRequest(event_id=event.id, attendee_id=first.id,
+                                       activity_key="b1", message="I was there",
+                                       status="open", answer="", created_at=utcnow())
+        db.session.add_all([batch, message, certificate, credit_batch, credit_request])
         db.session.flush()
         recipient = MessageRecipient(event_id=event.id, attendee_id=first.id,
                                      message_id=message.id, reason_key="message",
@@ -309,7 +322,8 @@ def build_ownership_world(app) -> Ownership:
         rows[key] = {"checkin": result.checkin.id, "badge_batch": batch, "message": message,
                      "recipient": recipient, "notices": notices, "section": section,
                      "question": text_questions[1], "role": desk_role,
-                     "certificate": certificate, "credit_batch": credit_batch}
+                     "certificate": certificate, "credit_batch": credit_batch,
+                     "credit_request": credit_request}
         recipient.status = "failed"  # so that "retry" has something to do
     second_topic = topics.submit(event_a, colleague, "question", "Which tools are approved?")
     # Live rooms: a question and an open poll in a session of each event, and in a second room
@@ -399,6 +413,10 @@ def build_ownership_world(app) -> Ownership:
         "program_block": Values(a.block_ids[0], {"other_event": b.block_ids[0]}),
         "credit_batch": Values(rows["a"]["credit_batch"].id,
                                {"other_event": rows["b"]["credit_batch"].id}),
+        "certificate": Values(rows["a"]["certificate"].id,
+                              {"other_event": rows["b"]["certificate"].id}),
+        "credit_request": Values(rows["a"]["credit_request"].id,
+                                 {"other_event": rows["b"]["credit_request"].id}),
         "certificate_code": Values(rows["a"]["certificate"].code, {"forged": "x" * 20}),
         "domain": Values(knox_domain.id, {"other_event": b.domain_id}),
         "join_request": Values(a.request_id, {"other_event": b.request_id,

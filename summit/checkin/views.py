@@ -36,7 +36,7 @@ from summit.access import KIOSK_SESSION_KEY, event_role, kiosk_device, load_even
 from summit.auth import services as auth_services
 from summit.auth.forms import LoginForm
 from summit.checkin import services
-from summit.checkin.forms import ScanForm
+from summit.checkin.forms import ScanForm, UndoScanForm
 from summit.checkin.models import Checkin
 from summit.events.models import Event
 from summit.extensions import db
@@ -242,7 +242,7 @@ def undo(event, checkin_id: int):
     The form sends the scan's nonce (``scan``); ``services.undo_scan`` finds the check-in only
     if that nonce created it. An earlier arrival (an amber answer's) is removed from the
     person's record instead (``remove_arrival``), after a confirmation."""
-    attendee = services.undo_scan(event.id, checkin_id, request.form.get("scan"),
+    attendee = services.undo_scan(event.id, checkin_id, UndoScanForm().scan.data,
                                   by_user=current_user)
     db.session.commit()
     if is_htmx():

@@ -29,6 +29,7 @@ from summit.credits.models import (
     CreditScan,
     CreditSettings,
 )
+from summit.credits.rules import N_
 from summit.database import utcnow
 from summit.events.models import Event
 from summit.extensions import db
@@ -195,12 +196,18 @@ def blocks_for_editing(event: Event) -> list[dict]:
     return rows
 
 
-def set_block_credit(event: Event, block_id: int, credit_minutes: int | None, evidence: str,
-                     *, by_user=None) -> None:
-    """An organizer's choice for one plenary block, or ``CreditError``."""
+def program_block(event: Event, block_id: int | None):
+    """The event's plenary block ``block_id``, or ``CreditError``."""
     block = next((b for b in breakouts.program_blocks_of(event) if b.id == block_id), None)
     if block is None:
         raise CreditError("That block is not on this event's program.")
+    return block
+
+
+def set_block_credit(event: Event, block_id: int, credit_minutes: int | None, evidence: str,
+                     *, by_user=None) -> None:
+    """An organizer's choice for one plenary block, or ``CreditError``."""
+    block = program_block(event, block_id)
     if block.kind in rules.NO_CREDIT_KINDS:
         raise CreditError("Meals and breaks earn no credit.")
     problems = rules.activity_problems(rules.ActivityInput(
@@ -413,7 +420,7 @@ _INSERT_SCAN = CreditScan.__table__.insert()
 def _activity(event: Event, key: str) -> rules.Activity:
     found = next((a for a in activities_of(event) if a.key == key), None)
     if found is None:
-        raise CreditError("That activity earns no credit at this event.")
+        raise CreditError(N_("That activity earns no credit at this event."))
     return found
 
 
@@ -445,7 +452,7 @@ def ask_correction(event: Event, attendee: Attendee, key: str, message: str) -> 
     """An attendee asks the organizers to correct one activity of their ledger."""
     message = (message or "").strip()
     if len(message) > 2000:
-        raise CreditError("Keep your message under 2,000 characters.")
+        raise CreditError(N_("Keep your message under 2,000 characters."))
     _activity(event, key)
     open_one = db.session.scalar(select(CreditRequest).where(
         CreditRequest.attendee_id == attendee.id, CreditRequest.activity_key == key,

@@ -20,9 +20,20 @@ from flask_login import current_user
 
 from summit.access import attendee_required, event_role, public
 from summit.credits import documents, rules, services
+from summit.credits.forms import (
+    AnswerRequestForm,
+    BlockCreditForm,
+    CorrectionForm,
+    CorrectionRequestForm,
+    CreditActionForm,
+    CreditSettingsForm,
+    ImportActivitiesForm,
+    RevokeForm,
+)
 from summit.credits.models import Certificate, CreditRequest
 from summit.database import begin_write
 from summit.extensions import db
+from summit.forms import typed
 from summit.i18n import translate
 from summit.registration.api import Attendee
 from summit.responses import csv_download, no_store, pdf_response
@@ -71,10 +82,11 @@ def ledger(event, attendee):
     if attendee.status != "registered":
         abort(404)
     status = 200
-    if request.method == "POST":
-        key = (request.form.get("activity") or "")[:16]
+    form = CorrectionRequestForm()
+    if request.method == "POST":  # CSRF checked for every POST (CSRFProtect)
         try:
-            services.ask_correction(event, attendee, key, request.form.get("message") or "")
+            services.ask_correction(event, attendee, form.activity.data or "",
+                                    form.message.data or "")
         except services.CreditError as exc:
             db.session.rollback()
             flash(translate(str(exc)), "error")
@@ -83,7 +95,7 @@ def ledger(event, attendee):
             db.session.commit()
             flash(_("Your request was sent to the organizers."), "success")
             return redirect(url_for("credits.ledger", slug=event.slug))
-    context = _ledger_context(event, attendee)
+    context = {**_ledger_context(event, attendee), "form": typed(form)}
     return no_store(current_app.make_response(
         (render_template("credits/ledger.html", **context), status)))
 
@@ -118,11 +130,72 @@ def verify(code: str):
 # --- the organizer's page ----------------------------------------------------------------------
 
 
-def _int(name: str) -> int | None:
-    try:
-        return int(request.form.get(name, ""))
-    except ValueError:
-        return None
+def _named_rows(event, form: CreditActionForm) -> dict:
+    """The attendee, request and certificate the post names (``None`` for one not sent), each
+    this event's whatever the action: a post naming another event's row, or a row that does
+    not exist, is refused as a whole (404) before anything is done."""
+    sent = typed(form)
+    rows = {}
+    for name, model in (("attendee_id", Attendee), ("request_id", CreditRequest),
+                        ("certificate_id", Certificate)):
+        if not sent[name]:
+            rows[name] = None
+            continue
+        row = db.session.get(model, form[name].data) if form[name].data is not None else None
+        if row is None or row.event_id != event.id:
+            abort(404)
+        rows[name] = row
+    return rows
+
+
+def _act(event, action: str, rows: dict, block_id: int | None) -> str:
+    """Do what the organizer's form ``action`` asks; the flash message, or ``CreditError``."""
+    if action == "settings":
+        form = CreditSettingsForm()
+        services.save_settings(event, form.values, by_user=current_user)
+        upload = form.signature.data
+        if upload and upload.filename:
+            services.set_signature(event, upload.read(), by_user=current_user)
+        return "Settings saved."
+    if action == "remove_signature":
+        services.remove_signature(event, by_user=current_user)
+        return "Signature removed."
+    if action == "block":
+        form = BlockCreditForm()
+        services.set_block_credit(event, block_id or 0, form.credit_minutes.data,
+                                  form.evidence.data or "", by_user=current_user)
+        return "Activity saved."
+    if action == "import":
+        upload = ImportActivitiesForm().file.data
+        text = upload.read().decode("utf-8-sig", errors="replace") if upload else ""
+        count = services.import_activities(event, text, by_user=current_user)
+        return f"{count} activities imported."
+    if action in ("grant", "remove"):
+        if rows["attendee_id"] is None:
+            abort(404)
+        form = CorrectionForm()
+        services.correct(event, rows["attendee_id"], form.activity.data or "",
+                         granted=action == "grant", reason=form.reason.data or "",
+                         by_user=current_user)
+        return "Correction recorded."
+    if action in ("answer_grant", "answer_decline"):
+        if rows["request_id"] is None:
+            abort(404)
+        services.answer_request(event, rows["request_id"], grant=action == "answer_grant",
+                                answer=AnswerRequestForm().answer.data or "",
+                                by_user=current_user)
+        return "Request answered."
+    if action == "revoke":
+        if rows["certificate_id"] is None:
+            abort(404)
+        services.revoke(event, rows["certificate_id"], RevokeForm().reason.data or "",
+                        by_user=current_user)
+        return "Certificate revoked."
+    if action == "batch":
+        batch = documents.start_batch(event, _secret(), by_user=current_user)
+        return (f"Rendering {len(batch.certificate_ids)} certificates."
+                if batch else "Nobody meets the requirements yet.")
+    abort(400)
 
 
 @bp.route("/admin/e/<slug>/credits", methods=["GET", "POST"])
@@ -130,71 +203,21 @@ def _int(name: str) -> int | None:
 def manage(event):
     problems: dict = {}
     status = 200
-    if request.method == "POST":
-        action = request.form.get("action")
+    posted: dict = {}
+    if request.method == "POST":  # CSRF checked for every POST (CSRFProtect)
+        target = CreditActionForm()
+        action = target.action.data or ""
+        rows = _named_rows(event, target)
         try:
-            if action == "settings":
-                services.save_settings(event, {
-                    **{name: (request.form.get(name) or "")[:200]
-                       for name in services.SETTINGS_TEXT},
-                    "arrival_window": _int("arrival_window"),
-                    "exit_min_share": _int("exit_min_share"),
-                    "retention_years": _int("retention_years"),
-                    "rounding": request.form.get("rounding") or "",
-                    "exit_scan": request.form.get("exit_scan") == "1",
-                    "feedback_required": request.form.get("feedback_required") == "1",
-                }, by_user=current_user)
-                upload = request.files.get("signature")
-                if upload and upload.filename:
-                    services.set_signature(event, upload.read(), by_user=current_user)
-                message = "Settings saved."
-            elif action == "remove_signature":
-                services.remove_signature(event, by_user=current_user)
-                message = "Signature removed."
-            elif action == "block":
-                services.set_block_credit(event, _int("block_id") or 0, _int("credit_minutes"),
-                                          request.form.get("evidence") or "",
-                                          by_user=current_user)
-                message = "Activity saved."
-            elif action == "import":
-                upload = request.files.get("file")
-                text = upload.read().decode("utf-8-sig", errors="replace") if upload else ""
-                count = services.import_activities(event, text, by_user=current_user)
-                message = f"{count} activities imported."
-            elif action in ("grant", "remove"):
-                attendee = db.session.get(Attendee, _int("attendee_id") or 0)
-                if attendee is None or attendee.event_id != event.id:
-                    abort(404)
-                services.correct(event, attendee, (request.form.get("activity") or "")[:16],
-                                 granted=action == "grant",
-                                 reason=request.form.get("reason") or "", by_user=current_user)
-                message = "Correction recorded."
-            elif action in ("answer_grant", "answer_decline"):
-                row = db.session.get(CreditRequest, _int("request_id") or 0)
-                if row is None or row.event_id != event.id:
-                    abort(404)
-                services.answer_request(event, row, grant=action == "answer_grant",
-                                        answer=request.form.get("answer") or "",
-                                        by_user=current_user)
-                message = "Request answered."
-            elif action == "revoke":
-                row = db.session.get(Certificate, _int("certificate_id") or 0)
-                if row is None or row.event_id != event.id:
-                    abort(404)
-                services.revoke(event, row, request.form.get("reason") or "",
-                                by_user=current_user)
-                message = "Certificate revoked."
-            elif action == "batch":
-                batch = documents.start_batch(event, _secret(), by_user=current_user)
-                message = (f"Rendering {len(batch.certificate_ids)} certificates."
-                           if batch else "Nobody meets the requirements yet.")
-            else:
-                abort(400)
+            if typed(target)["block_id"]:  # another event's block: refused, whatever the action
+                services.program_block(event, target.block_id.data)
+            message = _act(event, action, rows, target.block_id.data)
         except services.CreditError as exc:
             db.session.rollback()
             problems = exc.problems or {"form": str(exc)}
             flash(str(exc), "error")
             status = 400
+            posted = _typed_for(action)
         else:
             db.session.commit()
             flash(message, "success")
@@ -205,9 +228,20 @@ def manage(event):
         "requests": services.requests_of(event), "rounding": rules.ROUNDING,
         "evidence": rules.EVIDENCE, "batches": documents.batches_of(event),
         "attendees": {a.id: a for a in services.registered_attendees(event)},
-        "hours": rules.format_hours,
+        "hours": rules.format_hours, "posted": posted,
     }
     return render_template("credits/manage.html", **context), status
+
+
+# What was typed in the form that was refused, to show it again (with its action and ids).
+_FORMS = {"settings": CreditSettingsForm, "block": BlockCreditForm, "grant": CorrectionForm,
+          "remove": CorrectionForm, "answer_grant": AnswerRequestForm,
+          "answer_decline": AnswerRequestForm, "revoke": RevokeForm}
+
+
+def _typed_for(action: str) -> dict[str, str]:
+    form_class = _FORMS.get(action)
+    return {**typed(CreditActionForm()), **(typed(form_class()) if form_class else {})}
 
 
 @bp.route("/admin/e/<slug>/credits/export.csv")
