@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 LIMIT_SECONDS = 30.0
+NOTES_MARKER = "<!-- notes -->"
 
 
 def make_pages(count: int):
@@ -176,7 +177,10 @@ def main() -> None:
     report = "\n".join(lines) + "\n"
     print(report)
     if args.write:
-        (ROOT / "docs" / "benchmarks-credits.md").write_text(report)
+        # The notes written by hand below the marker stay.
+        target = ROOT / "docs" / "benchmarks-credits.md"
+        notes = target.read_text().partition(NOTES_MARKER)[2] if target.exists() else ""
+        target.write_text(report + (f"\n{NOTES_MARKER}{notes}" if notes else ""))
     if fast > LIMIT_SECONDS:
         sys.exit(1)
 
