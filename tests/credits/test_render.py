@@ -65,7 +65,7 @@ def test_every_page_is_a_whole_certificate():
     for page, (text, codes) in zip(some, read_back, strict=True):
         # The stationery (drawn once, under every page) and the page's own blocks.
         for shared in ("Certificate of professional learning", "This certifies that",
-                       "Music City Center", "Date · Activity", "Hours",
+                       "Music City Center", "Hours", "Date", "Activity",
                        "Dr. Renée Walker, Director", "Activity number: PSESD-2027-0412"):
             assert shared in text
         for own in (page.name, page.organization, f"{page.total_hours} Clock hours",
