@@ -51,7 +51,7 @@ _NEXT_STEPS: list[Callable[..., list[NextStep]]] = []
 # (key, label): the organizer's working order.
 NAV_GROUPS = (("before", "Before"), ("program", "Program"), ("day", "On the day"),
               ("after", "After"))
-FLAT_NAV_MAX = 3
+FLAT_NAV_MAX = 4
 
 
 @dataclass(frozen=True)

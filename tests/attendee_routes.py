@@ -11,6 +11,10 @@ from __future__ import annotations
 import io
 import itertools
 
+# Candidate values for the live rooms' parameters: rooms, questions and polls nobody has.
+LIVE_ROOMS = {"room_key": ["s999999", "b999999"], "question_id": [999_999],
+              "live_question_id": [999_999], "poll_id": [999_999]}
+
 
 def attendee_rules(app, method: str) -> list:
     rules = []

@@ -19,4 +19,4 @@ def init_app(app: Flask) -> None:
     panels.add_my_summit_panel(views.my_summit_panel, order=25)
     panels.add_session_results(views.session_results_panel, order=20)
     panels.add_session_link(views.live_link, order=20)
-    panels.add_nav_item(36, "Live Q&A", "live.staff_index", views.STAFF_ROLES, group="day")
+    panels.add_nav_item(39, "Live Q&A", "live.staff_index", views.STAFF_ROLES, group="day")

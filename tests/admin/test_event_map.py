@@ -25,8 +25,8 @@ def test_organizers_see_their_pages_grouped_in_the_order_they_work(app):
         "Before": ["Attendees", "Import", "Districts", "Staff", "Settings"],
         "Program": ["Program", "Homerooms", "Breakouts", "Topics", "Worksheet"],
         "On the day": ["Check-in desk", "Live counts", "Entrance screen", "Badges",
-                       "Announcements", "Attendance"],
-        "After": ["Feedback", "Plans", "Messages", "Log"],
+                       "Announcements", "Attendance", "Live Q&A"],
+        "After": ["Feedback", "Plans", "Messages", "Log", "Learning credit", "Communities"],
     }
     # Facilitators' own views are theirs, not the organizer's map.
     assert not {"My table", "My sessions", "Table progress"} & {
@@ -37,14 +37,15 @@ def test_facilitators_and_volunteers_see_only_their_own_pages_in_one_short_list(
     facilitator = nav_for_roles({"facilitator"})
     assert facilitator.flat
     assert [i.label for i in facilitator.items] == ["My table", "My sessions",
-                                                    "Table progress"]
+                                                    "Table progress", "Live Q&A"]
     volunteer = nav_for_roles({"checkin"})
     assert volunteer.flat
     assert [i.label for i in volunteer.items] == ["Check-in desk", "Entrance screen", "Badges"]
     both = nav_for_roles({"checkin", "facilitator"})
-    assert not both.flat  # six pages: grouped like the organizer's
+    assert not both.flat  # seven pages: grouped like the organizer's
     assert labels(both) == {"On the day": ["Check-in desk", "Entrance screen", "Badges",
-                                           "My table", "My sessions", "Table progress"]}
+                                           "My table", "My sessions", "Table progress",
+                                           "Live Q&A"]}
 
 
 def test_a_nav_item_must_name_a_known_group(app):
@@ -80,7 +81,8 @@ def test_a_facilitator_sees_a_flat_list_of_their_pages(client, auth, make_event,
     event = make_event("flat")
     auth.login(make_staff("facilitator", event))
     page = client.get(f"/admin/e/{event.slug}/").get_data(as_text=True)
-    assert nav_links(page) == ["Overview", "My table", "My sessions", "Table progress"]
+    assert nav_links(page) == ["Overview", "My table", "My sessions", "Table progress",
+                               "Live Q&amp;A"]
     assert "event-nav-pages" not in page
 
 

@@ -22,7 +22,7 @@ from summit.plans import services as plans
 from summit.plans import topics
 from summit.registration import services as registration
 from summit.registration.models import Attendee
-from tests.attendee_routes import leaks, readable, urls
+from tests.attendee_routes import LIVE_ROOMS, leaks, readable, urls
 
 # A community invitation link nobody was given (community.join).
 MADE_UP_INVITE = "n0t-a-real-invitation-link-0123456789abc"
@@ -106,7 +106,8 @@ def test_registering_again_after_a_cancellation_shows_nothing_of_the_earlier_per
     assert own_rows == {"message_recipients.attendee_id": 1}, own_rows
 
     candidates = {"plan_id": [team.id, plans.existing_plan(vera).id, 999_999],
-                  "key": ["d1", "d2"], "series_id": [999_999], "invite": [MADE_UP_INVITE]}
+                  "key": ["d1", "d2"], "series_id": [999_999], "invite": [MADE_UP_INVITE],
+                  **LIVE_ROOMS}
 
     def walk(client, when):
         problems = []
@@ -180,7 +181,7 @@ def test_the_walk_sees_a_leak_when_there_is_one(app, make_event, make_attendee, 
     found = []
     for _endpoint, url in urls(app, event.slug, {"plan_id": [plans.existing_plan(vera).id],
                                                  "key": ["d1"], "series_id": [999_999],
-                                                 "invite": [MADE_UP_INVITE]}):
+                                                 "invite": [MADE_UP_INVITE], **LIVE_ROOMS}):
         found += leaks(readable(browser.get(url)), secret_values)
     found += leaks(browser.get(f"/e/{event.slug}/me/my-data.json").get_data(as_text=True),
                    secret_values)

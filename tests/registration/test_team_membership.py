@@ -17,7 +17,7 @@ from summit.plans.models import PlanAnswer, PlanTeamMember
 from summit.registration import membership
 from summit.registration.models import Attendee, JoinRequest, OrganizationDomain
 from summit.registration.services import find_or_create_organization, update_attendee
-from tests.attendee_routes import leaks, readable, urls
+from tests.attendee_routes import LIVE_ROOMS, leaks, readable, urls
 
 # A community invitation link nobody was given (community.join).
 MADE_UP_INVITE = "n0t-a-real-invitation-link-0123456789abc"
@@ -90,7 +90,7 @@ def test_a_self_declared_district_sees_nothing_of_the_team_on_any_route(app, kno
 
     # Every attendee page, with the ids of the team's plans: nothing of the team.
     get_candidates = {"plan_id": [team.id, knox["amber_plan"].id], "key": ["d1"],
-                      "series_id": [999_999], "invite": [MADE_UP_INVITE]}
+                      "series_id": [999_999], "invite": [MADE_UP_INVITE], **LIVE_ROOMS}
     problems = []
     for endpoint, url in urls(app, event.slug, get_candidates):
         if endpoint == "registration.cancel":
@@ -109,7 +109,7 @@ def test_a_self_declared_district_sees_nothing_of_the_team_on_any_route(app, kno
         "plan_id": [team.id, knox["amber_plan"].id], "request_id": [knox["pat_request"].id],
         "session_id": [999_999], "notice_id": [999_999], "announcement_id": [999_999],
         "topic_id": [999_999], "key": ["d1"], "series_id": [999_999],
-        "invite": [MADE_UP_INVITE]}
+        "invite": [MADE_UP_INVITE], **LIVE_ROOMS}
     refused_endpoints = {"plans.join_team", "plans.save", "plans.complete", "plans.email_plan",
                          "registration.decide_request"}
     form = {"question": question(event, "who_else").id, "field": "", "value": "MALLORY-WROTE",
