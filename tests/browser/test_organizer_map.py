@@ -121,7 +121,8 @@ def test_10_the_facilitators_table_shows_accessibility_needs_on_a_phone(big, new
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360
     # The facilitator's navigation is their own short list.
     nav = page.locator("nav.event-nav a")
-    expect(nav).to_have_text(["Overview", "My table", "My sessions", "Table progress"])
+    expect(nav).to_have_text(["Overview", "My table", "My sessions", "Table progress",
+                              "Live Q&A"])
     needs.nth(1).scroll_into_view_if_needed()
     shot(page, "my-table-phone")
 
@@ -150,7 +151,7 @@ def test_8_the_navigation_is_grouped_by_stage_and_the_overview_says_what_to_do_n
     page.get_by_role("link", name="After", exact=True).click()
     page.wait_for_url(f"{server.url}/admin/e/{summit.slug}/feedback")
     expect(page.locator(".event-nav-pages a")).to_have_text(
-        ["Feedback", "Plans", "Messages", "Log"])
+        ["Feedback", "Plans", "Messages", "Log", "Learning credit", "Communities"])
     expect(page.locator(".event-nav-main a[aria-current]")).to_have_text("After")
     assert len(nav_rows(page)) == 2
     page.locator(".event-nav-pages").get_by_role("link", name="Plans").click()
