@@ -1,9 +1,12 @@
 """Phones in a keynote's live room (``bench/livepolls/run.py`` starts this).
 
-Each simulated phone polls the room's live fragment every 3 s with If-None-Match, as
-``templates/live/_room_live.html`` does; in the vote phase each phone answers the open poll
-once, at a random moment of the vote window; a few upvote questions and ask one, at the
-issue's hourly rates. Session cookies and CSRF tokens are made by run.py (no sign-in load).
+Each simulated phone polls the room's live fragment with If-None-Match as often as
+``templates/live/_room_live.html`` says (``live.services.phone_poll_seconds``: every 10 s in
+a keynote of 3,000); in the vote phase each phone answers the open poll once, at a random
+moment of the vote window, and then fetches the room without its ETag, as
+``static/js/live.js`` does, to show the person their answer; a few upvote questions and ask
+one, at the issue's hourly rates. Session cookies and CSRF tokens are made by run.py (no
+sign-in load).
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ _next = itertools.count()
 VOTE_WINDOW = float(os.environ.get("LIVEPOLLS_VOTE_SECONDS", "0"))  # 0: no vote phase
 ACKS: list[float] = []
 T0 = time.time()
-# The issue's hour: 10,000 upvotes and 300 questions; with 3,000 phones polling every 3 s
-# (1,000 polls/s) that is one upvote per 360 polls and one question per 12,000.
-UPVOTE_EVERY = float(os.environ.get("LIVEPOLLS_UPVOTE_EVERY", "360"))
-ASK_EVERY = float(os.environ.get("LIVEPOLLS_ASK_EVERY", "12000"))
+# The issue's hour: 10,000 upvotes and 300 questions, about 2.8 upvotes and one question per
+# 12 s, whatever the phones' polling rate (one upvote per N polls, N from that rate).
+_POLLS_PER_SECOND = len(PEOPLE) / SETUP.get("poll_seconds", 3)
+# run.py sets 0 for the idle phase: nobody upvotes or asks.
+UPVOTE_EVERY = float(os.environ.get("LIVEPOLLS_UPVOTE_EVERY", _POLLS_PER_SECOND * 0.36))
+ASK_EVERY = float(os.environ.get("LIVEPOLLS_ASK_EVERY", _POLLS_PER_SECOND * 12))
 
 
 @events.test_stop.add_listener
@@ -38,7 +43,7 @@ def _dump(environment, **_kw):
 
 
 class Phone(FastHttpUser):
-    wait_time = constant(3)
+    wait_time = constant(SETUP.get("poll_seconds", 3))
 
     def on_start(self):
         self.me = PEOPLE[next(_next) % len(PEOPLE)]
@@ -47,7 +52,7 @@ class Phone(FastHttpUser):
         self.voted = False
         start = float(os.environ.get("LIVEPOLLS_VOTE_START", "0")) or time.time()
         self.vote_at = start + random.uniform(0, VOTE_WINDOW) if VOTE_WINDOW else None
-        time.sleep(random.uniform(0, 3))  # pages opened at different moments
+        time.sleep(random.uniform(0, SETUP.get("poll_seconds", 3)))  # opened at different moments
 
     @task
     def poll(self):
@@ -87,3 +92,10 @@ class Phone(FastHttpUser):
         option = random.choice(SETUP["options"])
         if self.post(SETUP["vote"], {"option": option}, "POST vote") == 200:
             ACKS.append(time.time())
+            with self.client.get(SETUP["live"], headers=self.headers,
+                                 name="GET live (own answer shown)", catch_response=True) as r:
+                if r.status_code == 200:
+                    self.etag = r.headers.get("ETag") or self.etag
+                    r.success()
+                else:
+                    r.failure(str(r.status_code))

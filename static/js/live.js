@@ -30,7 +30,11 @@
     }
   }
 
+  // After the phone's own question, upvote or answer: fetch the room at once, without its
+  // ETag (which may stay valid for the counts' window), so the person sees what they did.
   function refresh() {
+    var room = document.getElementById("live-room");
+    if (room) room.setAttribute("data-etag", "");
     if (window.htmx) window.htmx.trigger(document.body, "live-refresh");
   }
 
@@ -92,6 +96,23 @@
     }
     if (!navigator.onLine) waiting();
     flush();
+  });
+
+  // New counts alone (polling.LiveRoomFastPath answers a poll with JSON and X-Live-Counts):
+  // written into the page as it is, the same for every phone, instead of a new render.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var xhr = e.detail.xhr;
+    if (!xhr || xhr.status !== 200 || xhr.getResponseHeader("X-Live-Counts") !== "1") return;
+    e.detail.shouldSwap = false;
+    var data;
+    try { data = JSON.parse(xhr.responseText); } catch (err) { return; }
+    var questions = data.questions || {};
+    Object.keys(questions).forEach(function (id) {
+      var count = document.getElementById("lq-n-" + id);
+      if (count) count.textContent = String(questions[id]);
+    });
+    var results = document.getElementById("live-results");
+    if (results && typeof data.results === "string") results.innerHTML = data.results;
   });
 
   window.addEventListener("online", flush);

@@ -1,12 +1,18 @@
 """How open live pages learn of changes: ETag/304 polling (as the announcement banner does).
 
-- A phone polls its room every ``PHONE_POLL_SECONDS``. Its ETag is signed (``SECRET_KEY``) and
-  names the room's ``seq`` and ``tally_seq``, a ``rules.PHONE_COUNTS_SECONDS`` time bucket and
-  the viewer. It is still valid while ``seq`` is unchanged and either the counts are unchanged
-  or the bucket is the same: questions shown, hidden or answered and polls opened or closed
-  reach phones at the next poll; new vote and upvote counts at most every 30 s. So 3,000 phones
-  in a keynote do not all re-render every time someone votes, and since each viewer's windows
-  are offset (by a hash of its id), they do not all re-render in the same second either.
+- A phone polls its room every ``rules.phone_poll_seconds(audience)``: 3 s, up to 10 s in a
+  keynote of 3,000. Its ETag is signed (``SECRET_KEY``) and names the room's ``seq`` and
+  ``tally_seq``, a ``rules.PHONE_COUNTS_SECONDS`` time bucket, the viewer, the page's
+  language and whether it shows the open poll's results.
+- Questions shown, hidden or answered and polls opened or closed (``seq``) reach phones at
+  the next poll, as a fragment rendered for the viewer.
+- New vote and upvote counts (``tally_seq``) reach a phone at most once per count window
+  (30 s, offset per viewer so 3,000 phones do not all ask in the same second), and not as a
+  render: ``LiveRoomFastPath`` answers with the room's counts (JSON: every shown question's
+  upvotes, and the results if the ETag says the phone shows them), built once a second per
+  process and the same bytes for every phone; ``static/js/live.js`` writes them in. A vote
+  thus costs one render for the voter (who asks at once to see their answer), not one per
+  phone.
 - ``LiveRoomFastPath`` answers an unchanged phone poll with 304 before Flask runs (one HMAC,
   and at most once a second per process and room one indexed query).
 - The projector and the moderator's page poll every second with a plain ETag of both
@@ -19,12 +25,13 @@ import hashlib
 import hmac
 import re
 import time
+from dataclasses import dataclass
 
 from summit.live.rules import PHONE_COUNTS_SECONDS
 from summit.ttlcache import TTLCache
 
-PHONE_POLL_SECONDS = 3
 SCREEN_POLL_SECONDS = 1
+COUNTS_HEADER = "X-Live-Counts"  # on a counts answer (static/js/live.js writes them in)
 
 _UNKNOWN = object()
 
@@ -37,34 +44,73 @@ def _bucket(viewer: str, now: float | None = None) -> int:
 
 
 def _signature(secret: str, slug: str, key: str, seq: int, tally: int, bucket: int,
-               viewer: str) -> str:
-    message = f"{slug}|{key}|{seq}|{tally}|{bucket}|{viewer}".encode()
+               viewer: str, flags: str) -> str:
+    message = f"{slug}|{key}|{seq}|{tally}|{bucket}|{viewer}|{flags}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:16]
 
 
 def phone_etag(*, secret: str, slug: str, key: str, seq: int, tally: int, viewer: str,
-               now: float | None = None) -> str:
+               lang: str = "en", results: bool = False, now: float | None = None) -> str:
+    """The ETag of a phone's fragment. Besides the counters and the viewer it names the
+    page's language and whether it shows the open poll's results (``results``), so that the
+    fast path can send that phone new counts without asking who it is."""
     bucket = _bucket(viewer, now)
-    sig = _signature(secret, slug, key, seq, tally, bucket, viewer)
-    return f'W/"lq-{seq}-{tally}-{bucket}-{viewer}-{sig}"'
+    flags = f"{lang}{int(results)}"
+    sig = _signature(secret, slug, key, seq, tally, bucket, viewer, flags)
+    return f'W/"lq-{seq}-{tally}-{bucket}-{viewer}-{flags}-{sig}"'
 
 
-_PHONE_ETAG = re.compile(r'^W/"lq-(\d+)-(\d+)-(\d+)-(a\d+)-([0-9a-f]{16})"$')
+_PHONE_ETAG = re.compile(
+    r'^W/"lq-(\d+)-(\d+)-(\d+)-(a\d+)-([a-z]{2}[01])-([0-9a-f]{16})"$')
+
+
+@dataclass(frozen=True)
+class PhoneTag:
+    """What a phone's ETag, once its signature is checked, says the phone shows."""
+
+    seq: int
+    tally: int
+    bucket: int
+    viewer: str
+    lang: str
+    results: bool
+
+
+def read_phone_etag(etag: str, *, secret: str, slug: str, key: str) -> PhoneTag | None:
+    """The phone's ETag for this room, or ``None`` if it is malformed, forged or another
+    room's."""
+    match = _PHONE_ETAG.match((etag or "").strip())
+    if not match:
+        return None
+    seq, tally, bucket, viewer, flags, sig = (int(match[1]), int(match[2]), int(match[3]),
+                                              match[4], match[5], match[6])
+    if not hmac.compare_digest(sig, _signature(secret, slug, key, seq, tally, bucket, viewer,
+                                               flags)):
+        return None
+    return PhoneTag(seq, tally, bucket, viewer, flags[:2], flags[2] == "1")
+
+
+CURRENT, COUNTS, STALE = "current", "counts", "stale"
+
+
+def phone_state(tag: PhoneTag | None, *, seq: int, tally: int,
+                now: float | None = None) -> str:
+    """``CURRENT``: the phone shows what it should (answer 304). ``COUNTS``: only counts
+    changed and the viewer's count window has turned (new counts will do). ``STALE``:
+    something shown changed, or the ETag is not valid (render the fragment)."""
+    if tag is None or tag.seq != seq:
+        return STALE
+    if tag.tally == tally or tag.bucket == _bucket(tag.viewer, now):
+        return CURRENT
+    return COUNTS
 
 
 def phone_etag_valid(etag: str, *, secret: str, slug: str, key: str, seq: int, tally: int,
                      now: float | None = None) -> bool:
     """Whether a phone holding ``etag`` already shows what it should (see the module's
     docstring)."""
-    match = _PHONE_ETAG.match((etag or "").strip())
-    if not match:
-        return False
-    e_seq, e_tally, e_bucket, viewer, sig = (int(match[1]), int(match[2]), int(match[3]),
-                                             match[4], match[5])
-    if e_seq != seq or (e_tally != tally and e_bucket != _bucket(viewer, now)):
-        return False
-    return hmac.compare_digest(sig, _signature(secret, slug, key, e_seq, e_tally, e_bucket,
-                                               viewer))
+    tag = read_phone_etag(etag, secret=secret, slug=slug, key=key)
+    return phone_state(tag, seq=seq, tally=tally, now=now) == CURRENT
 
 
 def screen_etag(room_seq: int, tally: int, extra: str = "") -> str:
@@ -72,18 +118,22 @@ def screen_etag(room_seq: int, tally: int, extra: str = "") -> str:
 
 
 class LiveRoomFastPath:
-    """WSGI middleware: answer an unchanged phone poll of a live room with 304 before Flask
-    runs.
+    """WSGI middleware: answer a phone's poll of a live room before Flask runs, when it can.
 
     A bypass of ``live.room_live`` (the phone's fragment):
-    - repeats its "unchanged?" check, with the view's own function (``phone_etag_valid``) on
-      the room's counters;
+    - repeats its "unchanged?" check (``read_phone_etag``, ``phone_state``) on the room's
+      counters, and answers 304;
+    - when only counts changed and the phone's count window has turned, answers with the
+      room's counts (``views.counts_payload``, the same bytes for every phone of a language)
+      and a new ETag, instead of a render per phone;
     - skips who is asking: only a page that was shown the fragment holds a validly signed ETag
-      (it names the event, the room and the viewer), and a 304 carries nothing;
-    - may answer 304 for up to ``TTL`` after a change (the counters are cached that long).
+      (it names the event, the room, the viewer, and whether the viewer sees the results), and
+      neither answer carries anything that ETag did not entitle the page to;
+    - may answer for up to ``TTL`` after a change (counters and counts are cached that long).
     ``tests/live/test_pages.py::test_fast_path_agrees_with_the_view`` proves that the two
     agree: the view's ETag is answered 304 here, a forged one reaches the view, and a change
-    reaches the page after ``TTL``.
+    reaches the page after ``TTL``; ``test_phones_get_new_counts_without_a_render`` proves
+    the counts.
     """
 
     NAME = "live-room"
@@ -95,6 +145,7 @@ class LiveRoomFastPath:
         self.wsgi_app = wsgi_app
         self.app = app
         self._cache = TTLCache(self.TTL, maxsize=self.MAX_ROOMS)
+        self._payloads = TTLCache(self.TTL, maxsize=self.MAX_ROOMS)
 
     def _counters(self, slug: str, key: str) -> tuple[int, int]:
         cached = self._cache.get((slug, key), _UNKNOWN)
@@ -121,17 +172,46 @@ class LiveRoomFastPath:
         self._cache.put((slug, key), counters)
         return counters
 
+    def _counts_payload(self, slug: str, key: str, lang: str, results: bool):
+        """(seq, tally, JSON bytes) of the room's counts, built at most once per ``TTL``
+        per process and variant; ``None`` for a room that is gone."""
+        cached = self._payloads.get((slug, key, lang, results), _UNKNOWN)
+        if cached is not _UNKNOWN:
+            return cached
+        from flask_babel import force_locale
+
+        from summit.live.views import counts_payload
+
+        with self.app.test_request_context(f"/e/{slug}/qa/{key}/live"), force_locale(lang):
+            payload = counts_payload(slug, key, results)
+        self._payloads.put((slug, key, lang, results), payload)
+        return payload
+
     def __call__(self, environ, start_response):
         etag = environ.get("HTTP_IF_NONE_MATCH")
         if etag and environ.get("REQUEST_METHOD") == "GET":
             match = self.PATH.match(environ.get("PATH_INFO", ""))
             if match:
                 slug, key = match[1], match[2]
-                seq, tally = self._counters(slug, key)
-                if phone_etag_valid(etag, secret=self.app.config["SECRET_KEY"], slug=slug,
-                                    key=key, seq=seq, tally=tally):
+                secret = self.app.config["SECRET_KEY"]
+                tag = read_phone_etag(etag, secret=secret, slug=slug, key=key)
+                seq, tally = self._counters(slug, key) if tag else (0, 0)
+                state = phone_state(tag, seq=seq, tally=tally)
+                if state == CURRENT:
                     start_response("304 Not Modified", [
                         ("ETag", etag.strip()), ("Cache-Control", "no-store"),
                         ("Vary", "Cookie, HX-Request")])
                     return [b""]
+                if state == COUNTS:
+                    payload = self._counts_payload(slug, key, tag.lang, tag.results)
+                    if payload is not None and payload[0] == tag.seq:
+                        new_etag = phone_etag(secret=secret, slug=slug, key=key, seq=tag.seq,
+                                              tally=payload[1], viewer=tag.viewer,
+                                              lang=tag.lang, results=tag.results)
+                        start_response("200 OK", [
+                            ("Content-Type", "application/json"),
+                            ("Content-Length", str(len(payload[2]))),
+                            ("ETag", new_etag), (COUNTS_HEADER, "1"),
+                            ("Cache-Control", "no-store"), ("Vary", "Cookie, HX-Request")])
+                        return [payload[2]]
         return self.wsgi_app(environ, start_response)

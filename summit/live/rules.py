@@ -35,6 +35,18 @@ MAX_OPTIONS = 10
 # Attendees' phones take new vote and upvote counts at most this often; what is shown or hidden,
 # and polls opening or closing, reach them at once (see docs/live.md).
 PHONE_COUNTS_SECONDS = 30
+# A phone polls its room every 3 s; in a keynote, less often, so that a room's phones together
+# send about 300 polls a second at most (3,000 phones: every 10 s). The big screen and the
+# moderators keep their 1 s, and a phone sees its own question or vote at once (it asks).
+PHONE_POLL_SECONDS = 3
+PHONE_POLL_MAX_SECONDS = 10
+ROOM_POLLS_PER_SECOND = 300
+
+
+def phone_poll_seconds(audience: int) -> int:
+    """How often a phone polls a room that ``audience`` people may have open."""
+    return max(PHONE_POLL_SECONDS,
+               min(PHONE_POLL_MAX_SECONDS, -(-max(audience, 0) // ROOM_POLLS_PER_SECOND)))
 
 
 class LiveError(ValueError):
@@ -168,21 +180,29 @@ def parse_vote(kind: str, option_ids: Sequence[int], form_options: Sequence[int 
 
 
 def tally(kind: str, ballots: Iterable[Ballot]) -> Tally:
+    return weighted_tally(kind, ((ballot, 1) for ballot in ballots))
+
+
+def weighted_tally(kind: str, groups: Iterable[tuple[Ballot, int]]) -> Tally:
+    """The tally of ballots given as (ballot, how many alike): the database groups identical
+    ballots, so 3,000 answers to a choice poll arrive as a handful of rows."""
     counts: Counter = Counter()
     texts = []
-    values = []
+    scale_total = scale_votes = 0
     votes = 0
-    for ballot in ballots:
-        votes += 1
+    for ballot, n in groups:
+        votes += n
         if kind in ("single", "multiple"):
-            counts.update(ballot.option_ids)
+            for option_id in ballot.option_ids:
+                counts[option_id] += n
         elif kind == "scale" and ballot.value is not None:
-            counts[ballot.value] += 1
-            values.append(ballot.value)
+            counts[ballot.value] += n
+            scale_total += ballot.value * n
+            scale_votes += n
         elif kind == "text":
-            texts.append(ballot.text)
+            texts.extend([ballot.text] * n)
     if kind == "scale":
-        average = round(sum(values) / len(values), 1) if values else None
+        average = round(scale_total / scale_votes, 1) if scale_votes else None
         return Tally(votes, dict(counts), average=average)
     if kind == "text":
         return Tally(votes, {}, words=word_cloud(texts))

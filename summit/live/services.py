@@ -36,6 +36,7 @@ from summit.live.models import (
     LiveUpvote,
 )
 from summit.live.rules import N_, LiveError
+from summit.registration.api import registered_count
 from summit.ttlcache import app_cache
 
 _KEY = re.compile(r"^([sb])([1-9][0-9]{0,9})$")
@@ -94,6 +95,20 @@ def happening_now(refs: list[RoomRef], now: datetime, margin_minutes: int = 15) 
 
     margin = timedelta(minutes=margin_minutes)
     return [r for r in refs if r.starts and r.ends and r.starts - margin <= now <= r.ends + margin]
+
+
+def phone_poll_seconds(event: Event, ref: RoomRef) -> int:
+    """How often phones poll this room (``rules.phone_poll_seconds``): a plenary block may be
+    open on every registered attendee's phone, a breakout on a room's worth (cached a
+    minute)."""
+    if ref.kind != "block":
+        return rules.phone_poll_seconds(0)
+    cache = app_cache("live-audience", 60.0)
+    audience = cache.get(event.id)
+    if audience is None:
+        audience = registered_count(event.id)
+        cache.put(event.id, audience)
+    return rules.phone_poll_seconds(audience)
 
 
 def find_room(event: Event, ref: RoomRef) -> LiveRoom | None:
@@ -326,11 +341,12 @@ def tally_of(poll: LivePoll | PollSnapshot) -> rules.Tally:
     cache_key = (poll.id, poll.votes, poll.status)
     found = tallies.get(cache_key)
     if found is None:
-        rows = db.session.execute(select(LivePollVote.option_ids, LivePollVote.value,
-                                         LivePollVote.text)
-                                  .where(LivePollVote.poll_id == poll.id))
-        found = rules.tally(poll.kind, (rules.Ballot(rules.option_ids_of(o), v, t or "")
-                                        for o, v, t in rows))
+        rows = db.session.execute(
+            select(LivePollVote.option_ids, LivePollVote.value, LivePollVote.text, func.count())
+            .where(LivePollVote.poll_id == poll.id)
+            .group_by(LivePollVote.option_ids, LivePollVote.value, LivePollVote.text))
+        found = rules.weighted_tally(poll.kind, (
+            (rules.Ballot(rules.option_ids_of(o), v, t or ""), n) for o, v, t, n in rows))
         tallies.put(cache_key, found)
     return found
 
@@ -435,6 +451,13 @@ def room_view(room: LiveRoom | None, attendee=None, *, staff: bool = False,
         shown_poll.results, shown_poll.status, voted is not None, staff)
     return RoomView(room, shown, hidden, pending, mine, upvoted, poll, voted,
                     tally_of(shown_poll) if show else None, show, last_closed)
+
+
+def upvote_total(room: LiveRoom) -> int:
+    """All the upvotes of the room's questions: it changes when an upvote is counted (a poll
+    answer leaves it alone)."""
+    return db.session.scalar(select(func.coalesce(func.sum(LiveQuestion.upvotes), 0))
+                             .where(LiveQuestion.room_id == room.id)) or 0
 
 
 def counts(room: LiveRoom) -> dict:

@@ -5,6 +5,9 @@ session or ``b<id>`` for a plenary block. Views stay thin: rules in ``rules``, t
 
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
+
 from flask import (
     Blueprint,
     Response,
@@ -21,11 +24,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from sqlalchemy import select
 
 from summit import audit
 from summit.access import attendee_required, event_role
 from summit.breakouts.api import facilitates
 from summit.database import utcnow
+from summit.events.models import Event
 from summit.extensions import db
 from summit.forms import typed
 from summit.i18n import current_language, translate
@@ -99,15 +104,18 @@ def index(event, attendee):
 
 
 CSRF_PLACEHOLDER = "__LIVE_CSRF__"
+_UNREAD = object()
 
 
 def _shared_questions(event, ref, room, order: str) -> tuple[str, dict[int, int | None]]:
-    """The room's question list as every phone sees it, rendered once per room, counters,
-    order and language in this process (3,000 phones re-rendering it each would cost a core),
-    with the askers of the questions shown (kept here, never in the page)."""
+    """The room's question list as every phone sees it, rendered once per room, version,
+    upvotes, order and language in this process (3,000 phones re-rendering it each would cost
+    a core), with the askers of the questions shown (kept here, never in the page)."""
     cache = app_cache("live-questions", 30.0)
-    key = (event.id, ref.key, room.seq if room else 0, room.tally_seq if room else 0, order,
-           current_language())
+    # Poll answers bump the room's tally too, but change nothing here: the list is kept until
+    # what is shown (seq) or the upvotes change.
+    key = (event.id, ref.key, room.seq if room else 0,
+           services.upvote_total(room) if room else 0, order, current_language())
     found = cache.get(key)
     if found is None:
         view = services.room_view(room, order=order) if room else services.room_view(None)
@@ -134,18 +142,20 @@ def _personal_questions(shared: tuple[str, dict], attendee, upvoted: set[int]) -
     return Markup(html)  # noqa: S704  (rendered by Jinja with autoescape; see above)
 
 
-def _phone_context(event, attendee, ref, order: str = "top") -> dict:
-    room = services.find_room(event, ref)
+def _phone_context(event, attendee, ref, order: str = "top", room=_UNREAD) -> dict:
+    if room is _UNREAD:
+        room = services.find_room(event, ref)
     view = services.room_view(room, attendee, order=order, questions=False)
     questions_html = _personal_questions(_shared_questions(event, ref, room, order), attendee,
                                          view.upvoted)
     etag = polling.phone_etag(
         secret=current_app.config["SECRET_KEY"], slug=event.slug, key=ref.key,
         seq=room.seq if room else 0, tally=room.tally_seq if room else 0,
-        viewer=f"a{attendee.id}")
+        viewer=f"a{attendee.id}", lang=current_language(),
+        results=view.poll is not None and view.show_results)
     return {"event": event, "ref": ref, "view": view, "etag": etag, "order": order,
             "questions_html": questions_html,
-            "poll_seconds": polling.PHONE_POLL_SECONDS, "attendee": attendee,
+            "poll_seconds": services.phone_poll_seconds(event, ref), "attendee": attendee,
             "moderation": room.moderation if room else "immediate"}
 
 
@@ -173,10 +183,29 @@ def room_live(event, attendee, room_key: str):
         response.headers["ETag"] = request.headers["If-None-Match"].strip()
         return _private(response)
     order = "new" if request.args.get("order") == "new" else "top"
-    context = _phone_context(event, attendee, ref, order)
+    context = _phone_context(event, attendee, ref, order, room)
     response = make_response(render_template("live/_room_live.html", **context))
     response.headers["ETag"] = context["etag"]
     return _private(response)
+
+
+def counts_payload(slug: str, key: str, results: bool) -> tuple[int, int, bytes] | None:
+    """What ``polling.LiveRoomFastPath`` sends a phone when only counts changed: (seq, tally,
+    JSON) with every shown question's upvotes and, with ``results``, the open poll's results
+    as ``_results.html`` renders them (in the request's language). The same for every phone:
+    nothing in it is anyone's. ``None`` for an unknown room."""
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    ref = services.resolve(event, key) if event else None
+    room = services.find_room(event, ref) if ref else None
+    if room is None:
+        return None
+    view = services.room_view(room, limit=10_000)
+    data = {"questions": {str(q.id): q.upvotes for q in view.questions}}
+    if results and view.poll is not None:
+        tally = services.tally_of(view.poll)
+        data["results"] = render_template("live/_results.html", poll=view.poll,
+                                          view=SimpleNamespace(tally=tally))
+    return room.seq, room.tally_seq, json.dumps(data, separators=(",", ":")).encode()
 
 
 def _require_registered(attendee) -> None:

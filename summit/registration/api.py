@@ -23,6 +23,7 @@ from summit.registration.services import (
     name_order,
     promote_next,
     register,
+    registered_count,
     waitlist_rank,
 )
 
@@ -30,7 +31,7 @@ __all__ = [
     "ROLES", "STATUSES", "Attendee", "JoinRequest", "NewRegistration", "RegistrationError",
     "ResendLinkForm",
     "matches_text", "membership", "name_order", "personal_link", "promote_next", "register",
-    "search", "waitlist_rank",
+    "registered_count", "search", "waitlist_rank",
 ]
 
 

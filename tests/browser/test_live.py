@@ -18,7 +18,8 @@ pytestmark = pytest.mark.browser
 WITHIN_2S = 2_000
 
 
-def test_ask_approve_projector_upvote_and_offline_queue(live_server, new_context, tmp_path):
+def test_ask_approve_projector_upvote_and_offline_queue(live_server, new_context, tmp_path,
+                                                        monkeypatch):
     from summit.auth.services import create_user
     from summit.breakouts.program import services as program
     from summit.events.services import create_event
@@ -41,9 +42,12 @@ def test_ask_approve_projector_upvote_and_offline_queue(live_server, new_context
         db.session.flush()
         room = live.ensure_room(event, live.resolve(event, f"b{block.id}"))
         live.set_moderation(room, "approval")
+        poll = live.create_poll(room, "single", "Does your district have an AI policy?",
+                                ["Yes, adopted", "In draft", "Not yet"])
         create_user("boss@staff.test", "organizer", "correct horse battery", event_id=event.id)
         db.session.commit()
         key, secrets = f"b{block.id}", (amber.personal_secret, ben.personal_secret)
+        room_id, poll_id = room.id, poll.id
         db.session.remove()
     base, room_path = live_server.url, f"/e/live-qa/qa/{key}"
 
@@ -79,6 +83,9 @@ def test_ask_approve_projector_upvote_and_offline_queue(live_server, new_context
     expect(question).to_contain_text("Anonymous")
     question.get_by_role("button", name="Upvote").click()
     expect(voter.locator("#live-status")).to_contain_text("Your vote is in.")
+    # The phone shows the person what they did at once, not at its next count window.
+    expect(question.locator("button.vote")).to_have_attribute("aria-pressed", "true")
+    expect(question.locator(".vote-count")).to_have_text("1")
     expect(screen.locator("#live-screen-questions li").first.locator(".live-screen-votes")
            ).to_have_text("1", timeout=WITHIN_2S)
     screen.screenshot(path=str(tmp_path / "live-projector.png"))
@@ -95,6 +102,33 @@ def test_ask_approve_projector_upvote_and_offline_queue(live_server, new_context
     assert voter.evaluate("window.SummitLive.queue.size()") == 0
     voter.reload()  # nothing left to send twice
     expect(voter.locator("#live-room")).to_contain_text("Sent from the basement")
+
+    # A poll: the answer and its results show at once; then another person's answer reaches
+    # the page as new counts (JSON from the fast path, written in by live.js, no render),
+    # once the phone's count window turns (2 s here instead of 30).
+    from summit.live import polling
+    from summit.live.models import LivePoll, LiveRoom
+
+    with app.app_context():
+        live.open_poll(db.session.get(LiveRoom, room_id), db.session.get(LivePoll, poll_id))
+        db.session.commit()
+        db.session.remove()
+    poll_on_phone = voter.locator("#live-poll form")
+    expect(poll_on_phone).to_be_visible(timeout=10_000)  # at the phone's next poll (3 s)
+    voter.get_by_label("In draft").check()
+    voter.get_by_role("button", name="Send my answer").click()
+    expect(voter.locator("#live-poll .live-voted")).to_have_text("Your answer is in.")
+    expect(voter.locator("#live-results")).to_contain_text("1 answer")
+    monkeypatch.setattr(polling, "PHONE_COUNTS_SECONDS", 2)
+    with voter.expect_response(lambda r: r.headers.get("x-live-counts") == "1",
+                               timeout=15_000):
+        expect(asker.locator("#live-poll form")).to_be_visible(timeout=10_000)
+        asker.get_by_label("Yes, adopted").check()
+        asker.get_by_role("button", name="Send my answer").click()
+        expect(asker.locator("#live-results")).to_contain_text("2 answers")
+    expect(voter.locator("#live-results")).to_contain_text("2 answers")
+    expect(voter.locator("#live-results")).to_contain_text("Yes, adopted")
+    voter.screenshot(path=str(tmp_path / "live-phone-poll.png"), full_page=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(LiveQuestion).where(
             LiveQuestion.text == "Sent from the basement")) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 
 from sqlalchemy import func, select
 
@@ -339,3 +340,59 @@ def test_only_registered_people_ask_and_vote(live_world, phone):
     db.session.commit()
     assert _ask(amber, w, "From the waitlist").status_code == 403
     assert _count(LiveQuestion) == 0
+
+
+def test_phones_get_new_counts_without_a_render(live_world, phone, staff_client, app,
+                                                monkeypatch):
+    """Once a phone's count window has turned and only counts changed, the fast path sends
+    the room's counts (the same JSON for every phone), never through Flask: the results only
+    to a phone whose signed ETag says it shows them."""
+    import json
+
+    from summit.live import polling
+    from summit.live.polling import LiveRoomFastPath
+
+    w = live_world
+    lead = staff_client(w.host)
+    poll = _poll(lead, w, "single", "Is your district ready?", "Yes\nNot yet")
+    lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/polls/{poll.id}", data={"action": "open"})
+    _ask(phone(w.ben), w, "Who writes the policy?")
+    question = db.session.scalars(select(LiveQuestion).order_by(LiveQuestion.id.desc())).first()
+    amber, ben = phone(w.amber), phone(w.ben)
+    url = f"/e/{w.slug}/qa/{w.skey}/live"
+    yes = poll.options[0].id
+    amber.post(f"/e/{w.slug}/qa/{w.skey}/polls/{poll.id}/vote", data={"option": yes},
+               headers={"X-Live-Queue": "1"})
+    amber_tag, ben_tag = amber.get(url).headers["ETag"], ben.get(url).headers["ETag"]
+    assert "-en1-" in amber_tag and "-en0-" in ben_tag  # amber sees the results, ben not yet
+    amber.post(f"/e/{w.slug}/qa/{w.skey}/questions/{question.id}/upvote",
+               headers={"X-Live-Queue": "1"})
+    fast = app.extensions["summit_fast_paths"][LiveRoomFastPath.NAME]
+    fast._cache.clear()
+    fast._payloads.clear()
+    real_bucket = polling._bucket
+    monkeypatch.setattr(polling, "_bucket", lambda viewer, now=None: real_bucket(
+        viewer, (now or time.time()) + polling.PHONE_COUNTS_SECONDS))
+    calls = []
+    inner = fast.wsgi_app
+    monkeypatch.setattr(fast, "wsgi_app", lambda env, sr: calls.append(1) or inner(env, sr))
+
+    counts = amber.get(url, headers={"If-None-Match": amber_tag})
+    assert counts.status_code == 200 and counts.headers["X-Live-Counts"] == "1"
+    data = json.loads(counts.get_data())
+    assert data["questions"] == {str(question.id): 1}
+    assert "1 answer" in data["results"] and "Yes" in data["results"]
+    plain = ben.get(url, headers={"If-None-Match": ben_tag})
+    assert plain.headers["X-Live-Counts"] == "1"
+    assert json.loads(plain.get_data()) == {"questions": {str(question.id): 1}}
+    assert calls == []  # neither went through Flask
+    # The new ETag names the new counts: the phone is current again.
+    assert amber.get(url, headers={"If-None-Match": counts.headers["ETag"]}).status_code == 304
+    # Something shown changed (a question answered): a render, through the view.
+    lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/questions/{question.id}",
+              data={"action": "answer"})
+    fast._cache.clear()
+    calls.clear()
+    again = amber.get(url, headers={"If-None-Match": counts.headers["ETag"]})
+    assert again.status_code == 200 and "X-Live-Counts" not in again.headers
+    assert "Answered" in again.get_data(as_text=True) and calls == [1]

@@ -103,3 +103,19 @@ def test_polls_are_checked():
                 ("scale", "Q", [], "never")):
         with pytest.raises(LiveError):
             rules.clean_poll(*bad)
+
+
+def test_grouped_ballots_tally_as_the_ballots_one_by_one():
+    """The database sends identical ballots grouped with their count; the tally is the same."""
+    from summit.live.rules import Ballot, tally, weighted_tally
+
+    groups = {
+        "single": [(Ballot((1,)), 3), (Ballot((2,)), 1)],
+        "multiple": [(Ballot((1, 2)), 2), (Ballot((3,)), 5)],
+        "scale": [(Ballot(value=5), 2), (Ballot(value=2), 3)],
+        "text": [(Ballot(text="Équité"), 2), (Ballot(text="equite, data"), 1)],
+    }
+    for kind, grouped in groups.items():
+        one_by_one = [ballot for ballot, n in grouped for _ in range(n)]
+        assert weighted_tally(kind, grouped) == tally(kind, one_by_one), kind
+    assert weighted_tally("scale", groups["scale"]).average == 3.2
