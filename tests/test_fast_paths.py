@@ -34,8 +34,17 @@ def test_the_banner_fast_path_keeps_a_bounded_cache(app, client):
 
 
 def test_the_live_room_fast_path_keeps_a_bounded_cache(app, client):
+    """Only a validly signed ETag makes the fast path read (and keep) a room's counters: a
+    forged one goes to Flask and leaves nothing; signed ones for many rooms stay bounded."""
+    from summit.live.polling import phone_etag
+
     fast = app.extensions["summit_fast_paths"]["live-room"]
     fast._cache.maxsize = 16  # noqa: SLF001  (the bound, made small to reach it)
     for number in range(50):
         client.get(f"/e/nowhere/qa/s{number + 1}/live", headers={"If-None-Match": 'W/"x"'})
+    assert len(fast._cache._data) == 0  # noqa: SLF001
+    for number in range(50):
+        etag = phone_etag(secret=app.config["SECRET_KEY"], slug="nowhere",
+                          key=f"s{number + 1}", seq=0, tally=0, viewer="a1")
+        client.get(f"/e/nowhere/qa/s{number + 1}/live", headers={"If-None-Match": etag})
     assert 0 < len(fast._cache._data) <= 16  # noqa: SLF001

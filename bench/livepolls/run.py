@@ -374,15 +374,13 @@ def report(res: dict, args) -> str:
         f"Machine: {os.cpu_count()} CPUs shared with other work (1-min load average at the end "
         f"{res['load'][0]:.1f}), Python {platform.python_version()}. Phones start signed in "
         f"(session cookies made by the script); each polls every {res['poll_seconds']} s "
-        f"with If-None-Match, as the page tells a phone in a room of {args.phones:,}, and "
-        f"fetches the room at once after its own vote.",
+        f"with If-None-Match, as the page tells a phone in a room of {args.phones:,}.",
         "",
         "| phase | requests | failures | p50 / p95 / p99 ms | req/s |",
         "|---|---:|---:|---|---:|",
         _row({f"idle: {k}": v for k, v in idle.items()}, "idle: GET live (phone poll)"),
         _row({f"votes: {k}": v for k, v in votes.items()}, "votes: GET live (phone poll)"),
         _row({f"votes: {k}": v for k, v in votes.items()}, "votes: POST vote"),
-        _row({f"votes: {k}": v for k, v in votes.items()}, "votes: GET live (own answer shown)"),
         _row({f"votes: {k}": v for k, v in votes.items()}, "votes: POST upvote"),
         _row({f"votes: {k}": v for k, v in votes.items()}, "votes: POST ask"),
         "",

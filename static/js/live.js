@@ -38,6 +38,24 @@
     if (window.htmx) window.htmx.trigger(document.body, "live-refresh");
   }
 
+  // A vote's answer: the poll section swapped in and the room's new ETag kept, when the page
+  // still shows that poll; false otherwise (the room is fetched again).
+  function showPoll(answer) {
+    var room = document.getElementById("live-room");
+    var section = document.getElementById("live-poll");
+    if (!room || !section || !answer.poll || !answer.etag) return false;
+    var fresh = document.createElement("div");
+    fresh.innerHTML = answer.poll;
+    var replacement = fresh.querySelector("#live-poll");
+    if (!replacement || replacement.getAttribute("data-poll") !== section.getAttribute("data-poll")) {
+      return false;
+    }
+    section.replaceWith(replacement);
+    if (window.htmx) window.htmx.process(replacement);
+    room.setAttribute("data-etag", answer.etag);
+    return true;
+  }
+
   function csrf() {
     try {
       return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
@@ -50,9 +68,16 @@
     var item = items[0];
     var body = new URLSearchParams();
     item.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
+    var headers = { "X-Live-Queue": "1", "X-CSRFToken": csrf() };
+    var room = document.getElementById("live-room");
+    if (item.kind === "vote" && room) {
+      // The server answers a vote with this phone's poll as it now is, and a new ETag for the
+      // room (live.views.vote), so the whole room need not be fetched again.
+      headers["X-Live-Poll"] = "1";
+      headers["X-Live-ETag"] = room.getAttribute("data-etag") || "";
+    }
     fetch(item.url, {
-      method: "POST", body: body, credentials: "same-origin",
-      headers: { "X-Live-Queue": "1", "X-CSRFToken": csrf() }
+      method: "POST", body: body, credentials: "same-origin", headers: headers
     }).then(function (response) {
       return response.text().then(function (text) {
         if (response.status === 429 || response.status >= 500) {
@@ -62,8 +87,17 @@
           return;
         }
         queue.remove(item.nonce);
-        status(text && text.length < 300 ? text : "", !response.ok);
-        refresh();
+        var answer = null;
+        if ((response.headers.get("Content-Type") || "").indexOf("application/json") === 0) {
+          try { answer = JSON.parse(text); } catch (e) { answer = null; }
+        }
+        if (answer) {
+          status(answer.message || "", !response.ok);
+          if (!showPoll(answer)) refresh();
+        } else {
+          status(text && text.length < 300 ? text : "", !response.ok);
+          refresh();
+        }
         sendNext();
       });
     }).catch(function () {

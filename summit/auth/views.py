@@ -76,7 +76,11 @@ def login():
 def logout():
     logout_user()
     flash("You are signed out.", "info")
-    return redirect(url_for("events.index"))
+    response = redirect(url_for("events.index"))
+    # Pages kept by the browser for this session go too (the page's script also removes the
+    # check-in desk's offline shell, which this header does not reach).
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -52,6 +53,8 @@ bp = Blueprint("live", __name__)
 
 STAFF_ROLES = ("organizer", "facilitator")
 QUEUED = "X-Live-Queue"  # sent by static/js/live.js: answer in a few words, not a page
+POLL_ANSWER = "X-Live-Poll"  # with a vote: answer with the phone's poll section (JSON)
+PAGE_ETAG = "X-Live-ETag"  # with a vote: the ETag of the room the page shows
 
 
 def _ref_or_404(event, room_key: str) -> services.RoomRef:
@@ -288,8 +291,35 @@ def vote(event, attendee, room_key: str, poll_id: int):
     except LiveError as exc:
         return _refuse(event, ref, exc, 409 if poll.status != "open" else 400)
     db.session.commit()
-    return _answer(event, ref, True, _("Your answer is in.") if counted
-                   else _("You had answered this poll already: your first answer counts."))
+    message = (_("Your answer is in.") if counted
+               else _("You had answered this poll already: your first answer counts."))
+    if request.headers.get(QUEUED) and request.headers.get(POLL_ANSWER):
+        answered = _answered_poll(event, attendee, ref, poll, message)
+        if answered is not None:
+            return answered
+    return _answer(event, ref, True, message)
+
+
+def _answered_poll(event, attendee, ref, poll, message: str):
+    """What the phone that just answered gets (``static/js/live.js``): the message, its poll
+    section as it now is for them (``_poll.html``), and a new ETag for the page's room that
+    says it shows the results, so the phone need not fetch the whole room (one render per
+    vote saved). The ETag keeps the page's room version and counts: anything else that
+    changed reaches the page at its next poll. ``None`` without a valid ETag of this viewer's
+    page (the phone then fetches the room)."""
+    secret = current_app.config["SECRET_KEY"]
+    tag = polling.read_phone_etag(request.headers.get(PAGE_ETAG, ""), secret=secret,
+                                  slug=event.slug, key=ref.key)
+    if tag is None or tag.viewer != f"a{attendee.id}":
+        return None
+    show = rules.results_visible(poll.results, poll.status, True)
+    view = SimpleNamespace(poll=poll, voted=True, show_results=show, last_closed=None,
+                           tally=services.tally_of(poll) if show else None)
+    etag = polling.phone_etag(secret=secret, slug=event.slug, key=ref.key, seq=tag.seq,
+                              tally=tag.tally, viewer=tag.viewer, lang=current_language(),
+                              results=show)
+    return _private(jsonify(message=message, etag=etag, poll=render_template(
+        "live/_poll.html", event=event, ref=ref, view=view)))
 
 
 # --- panels on other capabilities' pages ------------------------------------------------------

@@ -13,7 +13,8 @@ def test_login_and_logout(client, make_staff, auth):
     response = auth.login(user)
     assert response.status_code == 302 and response.location.endswith("/admin/")
     assert client.get("/admin/").status_code == 200
-    auth.logout()
+    signed_out = auth.logout()
+    assert signed_out.headers["Clear-Site-Data"] == '"cache"'  # pages kept for the session
     assert client.get("/admin/").status_code == 302
 
 

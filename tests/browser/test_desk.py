@@ -278,3 +278,11 @@ def test_the_desk_reloads_offline_queues_scans_and_uploads_them_once(live_server
     assert sum("Already checked in" in t for t in texts) == 1, texts
     assert checkins(live_server.app) == 2  # Amber once, Ben
     expect(page.locator("#desk-count")).to_have_text("2")
+
+    # Signing out forgets the offline shell (its kept page held this session's CSRF token).
+    assert page.evaluate("caches.keys()")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert not [k for k in page.evaluate("caches.keys()") if k.startswith("summit-desk:")]
+    assert page.evaluate("navigator.serviceWorker.getRegistrations()"
+                         ".then(all => all.length)") == 0

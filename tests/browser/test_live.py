@@ -119,6 +119,8 @@ def test_ask_approve_projector_upvote_and_offline_queue(live_server, new_context
     voter.get_by_role("button", name="Send my answer").click()
     expect(voter.locator("#live-poll .live-voted")).to_have_text("Your answer is in.")
     expect(voter.locator("#live-results")).to_contain_text("1 answer")
+    # The vote's answer carried the poll section and the room's new ETag (results shown).
+    assert "-en1-" in voter.locator("#live-room").get_attribute("data-etag")
     monkeypatch.setattr(polling, "PHONE_COUNTS_SECONDS", 2)
     with voter.expect_response(lambda r: r.headers.get("x-live-counts") == "1",
                                timeout=15_000):

@@ -396,3 +396,51 @@ def test_phones_get_new_counts_without_a_render(live_world, phone, staff_client,
     again = amber.get(url, headers={"If-None-Match": counts.headers["ETag"]})
     assert again.status_code == 200 and "X-Live-Counts" not in again.headers
     assert "Answered" in again.get_data(as_text=True) and calls == [1]
+
+
+def test_a_vote_answers_with_the_phones_poll_and_a_new_etag(live_world, phone, staff_client,
+                                                            app):
+    """live.js sends a vote with the page's ETag; the answer carries the poll section as it
+    now is for the voter and an ETag that says the page shows the results (same room
+    version), so the phone does not fetch the whole room again. Without a valid ETag of this
+    viewer's page, the plain answer (the phone then fetches the room)."""
+    import json
+
+    w = live_world
+    lead = staff_client(w.host)
+    shown = _poll(lead, w, "single", "Is your district ready?", "Yes\nNot yet")
+    lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/polls/{shown.id}", data={"action": "open"})
+    amber, ben = phone(w.amber), phone(w.ben)
+    url = f"/e/{w.slug}/qa/{w.skey}/live"
+    page_tag = amber.get(url).headers["ETag"]
+    ben_tag = ben.get(url).headers["ETag"]
+    vote = f"/e/{w.slug}/qa/{w.skey}/polls/{shown.id}/vote"
+    headers = {"X-Live-Queue": "1", "X-Live-Poll": "1"}
+
+    answer = amber.post(vote, data={"option": shown.options[0].id},
+                        headers={**headers, "X-Live-ETag": page_tag})
+    assert answer.status_code == 200 and answer.mimetype == "application/json"
+    data = json.loads(answer.get_data())
+    assert data["message"] == "Your answer is in."
+    assert 'id="live-poll"' in data["poll"] and "live-voted" in data["poll"]
+    assert "1 answer" in data["poll"] and "<form" not in data["poll"]
+    assert "-en0-" in page_tag and "-en1-" in data["etag"]
+    assert data["etag"].split("-")[1] == page_tag.split("-")[1]  # the page's room version
+    assert amber.get(url, headers={"If-None-Match": data["etag"]}).status_code == 304
+
+    # Another viewer's ETag, or none: the plain answer.
+    again = amber.post(vote, data={"option": shown.options[0].id},
+                       headers={**headers, "X-Live-ETag": ben_tag})
+    assert again.mimetype == "text/plain" and "already" in again.get_data(as_text=True)
+    plain = ben.post(vote, data={"option": shown.options[1].id}, headers=headers)
+    assert plain.mimetype == "text/plain"
+
+    # Results shown only at close: the voter's section says so, and the ETag says no results.
+    hidden = _poll(lead, w, "single", "Ready for the audit?", "Yes\nNo", results="closed")
+    lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/polls/{hidden.id}", data={"action": "open"})
+    tag = ben.get(url).headers["ETag"]
+    data = json.loads(ben.post(f"/e/{w.slug}/qa/{w.skey}/polls/{hidden.id}/vote",
+                               data={"option": hidden.options[0].id},
+                               headers={**headers, "X-Live-ETag": tag}).get_data())
+    assert "The results show when the poll closes." in data["poll"]
+    assert "1 answer" not in data["poll"] and "-en0-" in data["etag"]
