@@ -1,8 +1,9 @@
 """Live rooms in the database: asking, upvoting, moderating, polls and votes, and what a room
 shows. Rules are in ``rules`` (pure); views stay thin.
 
-Race-safety: an upvote and a vote are inserted inside a savepoint against a unique constraint
-(one per person), so two simultaneous requests from one person count once on both databases;
+Race-safety: an upvote and a vote are inserted with ``ON CONFLICT DO NOTHING`` against a unique
+constraint (one per person), so two simultaneous requests from one person count once on both
+databases;
 counters are then incremented in one ``UPDATE ... SET n = n + 1`` (no read-modify-write).
 """
 
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from summit import audit
@@ -135,6 +138,17 @@ def ensure_room(event: Event, ref: RoomRef) -> LiveRoom:
     return room
 
 
+def _insert_once(model, **values) -> bool:
+    """``INSERT ... ON CONFLICT DO NOTHING`` (PostgreSQL and SQLite alike): whether the row
+    was stored. A person's second upvote or answer, even racing the first, stores nothing
+    (the unique constraint decides), without a savepoint's two extra round trips."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(model.__table__).values(**values).on_conflict_do_nothing()
+    return db.session.connection().execute(statement.returning(model.__table__.c.id)
+                                           ).scalar() is not None
+
+
 def bump(room: LiveRoom, *, tally: bool = False) -> None:
     column = LiveRoom.tally_seq if tally else LiveRoom.seq
     db.session.execute(update(LiveRoom).where(LiveRoom.id == room.id)
@@ -190,11 +204,8 @@ def upvote(room: LiveRoom, question: LiveQuestion, attendee) -> bool:
     """One upvote per person and question; ``False`` when they had already upvoted."""
     if question.status != "visible":
         raise LiveError(N_("This question is not open for votes."))
-    try:
-        with db.session.begin_nested():
-            db.session.add(LiveUpvote(question_id=question.id, attendee_id=attendee.id))
-            db.session.flush()
-    except IntegrityError:
+    if not _insert_once(LiveUpvote, question_id=question.id, attendee_id=attendee.id,
+                        created_at=utcnow()):
         return False
     db.session.execute(update(LiveQuestion).where(LiveQuestion.id == question.id)
                        .values(upvotes=LiveQuestion.upvotes + 1)
@@ -306,26 +317,22 @@ def open_poll_of(room: LiveRoom) -> LivePoll | None:
 
 
 def vote(room: LiveRoom, poll: LivePoll, attendee, form_options: list[int | str | None],
-         value: int | str | None, text: str | None) -> bool:
-    """The attendee's answer to ``poll``; ``False`` when they had answered it already (their
-    first answer stays: a retried or raced request counts once). Raises ``LiveError``."""
+         value: int | str | None, text: str | None) -> int:
+    """The attendee's answer to ``poll``: the poll's number of answers once theirs is
+    counted, or 0 when they had answered it already (their first answer stays: a retried or
+    raced request counts once). Raises ``LiveError``."""
     if poll.status != "open":
         raise LiveError(N_("This poll is closed."))
     ballot = rules.parse_vote(poll.kind, [o.id for o in poll.options], form_options, value, text)
-    try:
-        with db.session.begin_nested():
-            db.session.add(LivePollVote(
-                poll_id=poll.id, attendee_id=attendee.id,
-                option_ids=",".join(str(i) for i in ballot.option_ids), value=ballot.value,
-                text=ballot.text))
-            db.session.flush()
-    except IntegrityError:
-        return False
-    db.session.execute(update(LivePoll).where(LivePoll.id == poll.id)
-                       .values(votes=LivePoll.votes + 1)
-                       .execution_options(synchronize_session=False))
+    if not _insert_once(LivePollVote, poll_id=poll.id, attendee_id=attendee.id,
+                        option_ids=",".join(str(i) for i in ballot.option_ids),
+                        value=ballot.value, text=ballot.text, created_at=utcnow()):
+        return 0
+    votes = db.session.execute(update(LivePoll).where(LivePoll.id == poll.id)
+                               .values(votes=LivePoll.votes + 1).returning(LivePoll.votes)
+                               .execution_options(synchronize_session=False)).scalar_one()
     bump(room, tally=True)
-    return True
+    return votes
 
 
 def my_vote(poll: LivePoll, attendee) -> LivePollVote | None:
@@ -341,14 +348,19 @@ def tally_of(poll: LivePoll | PollSnapshot) -> rules.Tally:
     cache_key = (poll.id, poll.votes, poll.status)
     found = tallies.get(cache_key)
     if found is None:
-        rows = db.session.execute(
-            select(LivePollVote.option_ids, LivePollVote.value, LivePollVote.text, func.count())
-            .where(LivePollVote.poll_id == poll.id)
-            .group_by(LivePollVote.option_ids, LivePollVote.value, LivePollVote.text))
-        found = rules.weighted_tally(poll.kind, (
-            (rules.Ballot(rules.option_ids_of(o), v, t or ""), n) for o, v, t, n in rows))
+        found = fresh_tally(poll)
         tallies.put(cache_key, found)
     return found
+
+
+def fresh_tally(poll: LivePoll | PollSnapshot) -> rules.Tally:
+    """The poll's tally from the database now (identical answers grouped there)."""
+    rows = db.session.execute(
+        select(LivePollVote.option_ids, LivePollVote.value, LivePollVote.text, func.count())
+        .where(LivePollVote.poll_id == poll.id)
+        .group_by(LivePollVote.option_ids, LivePollVote.value, LivePollVote.text))
+    return rules.weighted_tally(poll.kind, (
+        (rules.Ballot(rules.option_ids_of(o), v, t or ""), n) for o, v, t, n in rows))
 
 
 def result_rows(poll: LivePoll | PollSnapshot, result: rules.Tally) -> list[tuple[str, int, int]]:
@@ -379,6 +391,11 @@ class PollSnapshot:
     results: str
     votes: int
     options: tuple[OptionSnapshot, ...]
+
+
+def snapshot(poll: LivePoll) -> PollSnapshot:
+    """What pages show of a poll, kept apart from the session (it outlives a commit)."""
+    return _poll_snapshot(poll)
 
 
 def _poll_snapshot(poll: LivePoll | None) -> PollSnapshot | None:
