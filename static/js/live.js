@@ -132,19 +132,55 @@
     flush();
   });
 
-  // New counts alone (polling.LiveRoomFastPath answers a poll with JSON and X-Live-Counts):
-  // written into the page as it is, the same for every phone, instead of a new render.
+  // The room's list and results between renders (polling.LiveRoomFastPath answers a poll
+  // with JSON and X-Live-Counts): the same for every phone, made this viewer's here as the
+  // server does on a render (live.views._personal_questions): their token, the questions they
+  // upvoted pressed, their own questions marked.
+  function personalList(html) {
+    var fresh = document.createElement("div");
+    fresh.innerHTML = html;
+    var token = csrf();
+    fresh.querySelectorAll("input[name=csrf_token]").forEach(function (input) {
+      input.value = token;
+    });
+    document.querySelectorAll("#live-questions button.vote[aria-pressed=true]").forEach(function (old) {
+      var button = fresh.querySelector('button.vote[data-q="' + old.getAttribute("data-q") + '"]');
+      if (button) {
+        button.classList.add("voted");
+        button.setAttribute("aria-pressed", "true");
+        button.disabled = true;
+      }
+    });
+    var mine = [];
+    document.querySelectorAll("#live-questions [data-mine]:not([hidden])").forEach(function (el) {
+      mine.push(el.getAttribute("data-mine"));
+    });
+    document.querySelectorAll("[data-pending]").forEach(function (el) {
+      var id = el.getAttribute("data-pending");
+      mine.push(id);
+      if (fresh.querySelector('[data-mine="' + id + '"]')) el.remove();  // approved since
+    });
+    mine.forEach(function (id) {
+      var mark = fresh.querySelector('[data-mine="' + id + '"]');
+      if (mark) mark.hidden = false;
+    });
+    var pending = document.querySelector(".live-mine");
+    if (pending && !pending.querySelector("[data-pending]")) pending.remove();
+    return fresh;
+  }
+
   document.addEventListener("htmx:beforeSwap", function (e) {
     var xhr = e.detail.xhr;
     if (!xhr || xhr.status !== 200 || xhr.getResponseHeader("X-Live-Counts") !== "1") return;
     e.detail.shouldSwap = false;
     var data;
     try { data = JSON.parse(xhr.responseText); } catch (err) { return; }
-    var questions = data.questions || {};
-    Object.keys(questions).forEach(function (id) {
-      var count = document.getElementById("lq-n-" + id);
-      if (count) count.textContent = String(questions[id]);
-    });
+    var list = document.getElementById("live-questions");
+    if (list && typeof data.list === "string") {
+      var fresh = personalList(data.list);
+      list.replaceChildren.apply(list, Array.prototype.slice.call(fresh.childNodes));
+      if (window.htmx) window.htmx.process(list);
+    }
     var results = document.getElementById("live-results");
     if (results && typeof data.results === "string") results.innerHTML = data.results;
   });

@@ -1,18 +1,20 @@
 """How open live pages learn of changes: ETag/304 polling (as the announcement banner does).
 
 - A phone polls its room every ``rules.phone_poll_seconds(audience)``: 3 s, up to 10 s in a
-  keynote of 3,000. Its ETag is signed (``SECRET_KEY``) and names the room's ``seq`` and
-  ``tally_seq``, a ``rules.PHONE_COUNTS_SECONDS`` time bucket, the viewer, the page's
+  keynote of 3,000. Its ETag is signed (``SECRET_KEY``) and names the room's counters
+  (``services.room_counters``: ``seq``, and the counts version: ``tally_seq`` plus the open
+  poll's answers), a ``rules.PHONE_COUNTS_SECONDS`` time bucket, the viewer, the page's
   language and whether it shows the open poll's results.
-- Questions shown, hidden or answered and polls opened or closed (``seq``) reach phones at
-  the next poll, as a fragment rendered for the viewer.
-- New vote and upvote counts (``tally_seq``) reach a phone at most once per count window
-  (30 s, offset per viewer so 3,000 phones do not all ask in the same second), and not as a
-  render: ``LiveRoomFastPath`` answers with the room's counts (JSON: every shown question's
-  upvotes, and the results if the ETag says the phone shows them), built once a second per
-  process and the same bytes for every phone; ``static/js/live.js`` writes them in. A vote
-  thus costs one render for the voter (who asks at once to see their answer), not one per
-  phone.
+- What must show at once (``seq``: a poll opened or closed, a question hidden) reaches phones
+  at their next poll, as a fragment rendered for the viewer.
+- The rest (the counts version: new, answered or pinned questions, upvotes, answers) reaches
+  a phone at most once per count window (30 s, offset per viewer so 3,000 phones do not all
+  ask in the same second), and not as a render: ``LiveRoomFastPath`` answers with the room's
+  question list and, if the ETag says the phone shows them, the results (JSON), built once a
+  second per process and the same bytes for every phone; ``static/js/live.js`` writes them
+  in, keeping the viewer's own marks. A new question in a keynote thus costs a few renders
+  per process, not 3,000, and a vote costs no render for anyone but the voter (whose answer
+  carries their poll section, ``views._answered_poll``).
 - ``LiveRoomFastPath`` answers an unchanged phone poll with 304 before Flask runs (one HMAC,
   and at most once a second per process and room one indexed query).
 - The projector and the moderator's page poll every second with a plain ETag of both
@@ -28,6 +30,7 @@ import time
 from dataclasses import dataclass
 
 from summit.live.rules import PHONE_COUNTS_SECONDS
+from summit.live.services import COUNTERS_SQL
 from summit.ttlcache import TTLCache
 
 SCREEN_POLL_SECONDS = 1
@@ -160,9 +163,7 @@ class LiveRoomFastPath:
         raw = engine.raw_connection()
         try:
             cursor = raw.cursor()
-            cursor.execute("SELECT r.seq, r.tally_seq FROM live_rooms r JOIN events e ON "
-                           f"e.id = r.event_id WHERE e.slug = {mark} AND r.{column} = {mark}",
-                           (slug, int(key[1:])))
+            cursor.execute(COUNTERS_SQL.format(mark=mark, column=column), (slug, int(key[1:])))
             row = cursor.fetchone()
             cursor.close()
             raw.rollback()
@@ -172,10 +173,11 @@ class LiveRoomFastPath:
         self._cache.put((slug, key), counters)
         return counters
 
-    def _counts_payload(self, slug: str, key: str, lang: str, results: bool):
+    def _counts_payload(self, slug: str, key: str, lang: str, results: bool, order: str):
         """(seq, tally, JSON bytes) of the room's counts, built at most once per ``TTL``
         per process and variant; ``None`` for a room that is gone."""
-        cached = self._payloads.get((slug, key, lang, results), _UNKNOWN)
+        variant = (slug, key, lang, results, order)
+        cached = self._payloads.get(variant, _UNKNOWN)
         if cached is not _UNKNOWN:
             return cached
         from flask_babel import force_locale
@@ -183,8 +185,8 @@ class LiveRoomFastPath:
         from summit.live.views import counts_payload
 
         with self.app.test_request_context(f"/e/{slug}/qa/{key}/live"), force_locale(lang):
-            payload = counts_payload(slug, key, results)
-        self._payloads.put((slug, key, lang, results), payload)
+            payload = counts_payload(slug, key, results, order)
+        self._payloads.put(variant, payload)
         return payload
 
     def __call__(self, environ, start_response):
@@ -203,7 +205,8 @@ class LiveRoomFastPath:
                         ("Vary", "Cookie, HX-Request")])
                     return [b""]
                 if state == COUNTS:
-                    payload = self._counts_payload(slug, key, tag.lang, tag.results)
+                    order = "new" if "order=new" in environ.get("QUERY_STRING", "") else "top"
+                    payload = self._counts_payload(slug, key, tag.lang, tag.results, order)
                     if payload is not None and payload[0] == tag.seq:
                         new_etag = phone_etag(secret=secret, slug=slug, key=key, seq=tag.seq,
                                               tally=payload[1], viewer=tag.viewer,

@@ -149,6 +149,24 @@ def _insert_once(model, **values) -> bool:
                                            ).scalar() is not None
 
 
+def room_counters(room: LiveRoom | None) -> tuple[int, int]:
+    """What pages compare to know if they are current: ``seq`` (what must show at once: a
+    poll opened or closed, a question hidden) and the room's counts version, its
+    ``tally_seq`` (the question list and its upvotes) plus the open poll's answers (a vote
+    writes no room row: 100 votes a second do not queue on one)."""
+    if room is None:
+        return 0, 0
+    votes = db.session.scalar(select(LivePoll.votes).where(
+        LivePoll.room_id == room.id, LivePoll.status == "open").limit(1)) or 0
+    return room.seq, room.tally_seq + votes
+
+
+COUNTERS_SQL = ("SELECT r.seq, r.tally_seq + COALESCE((SELECT p.votes FROM live_polls p "
+                "WHERE p.room_id = r.id AND p.status = 'open' LIMIT 1), 0) "
+                "FROM live_rooms r JOIN events e ON e.id = r.event_id "
+                "WHERE e.slug = {mark} AND r.{column} = {mark}")
+
+
 def bump(room: LiveRoom, *, tally: bool = False) -> None:
     column = LiveRoom.tally_seq if tally else LiveRoom.seq
     db.session.execute(update(LiveRoom).where(LiveRoom.id == room.id)
@@ -191,7 +209,7 @@ def ask(room: LiveRoom, attendee, text: str, *, anonymous: bool, name: str = "",
         if existing is None:
             raise
         return existing, False
-    bump(room)
+    bump(room, tally=True)  # the list changed: phones take it with their counts
     return question, True
 
 
@@ -239,7 +257,9 @@ def moderate(room: LiveRoom, question: LiveQuestion, action: str, user=None) -> 
     elif action == "unpin":
         question.pinned = False
     if (question.status, question.pinned) != before:
-        bump(room)
+        # Hiding reaches every phone at its next poll; the rest of the list's changes come
+        # with the counts (room_counters, polling).
+        bump(room, tally=action != "hide")
         audit.record(f"live.question_{action}", event_id=room.event_id, target=question,
                      before={"status": before[0], "pinned": before[1]},
                      after={"status": question.status, "pinned": question.pinned})
@@ -331,8 +351,7 @@ def vote(room: LiveRoom, poll: LivePoll, attendee, form_options: list[int | str 
     votes = db.session.execute(update(LivePoll).where(LivePoll.id == poll.id)
                                .values(votes=LivePoll.votes + 1).returning(LivePoll.votes)
                                .execution_options(synchronize_session=False)).scalar_one()
-    bump(room, tally=True)
-    return votes
+    return votes  # the room's counters add the open poll's answers (room_counters)
 
 
 def my_vote(poll: LivePoll, attendee) -> LivePollVote | None:
@@ -340,21 +359,10 @@ def my_vote(poll: LivePoll, attendee) -> LivePollVote | None:
                                                         LivePollVote.attendee_id == attendee.id))
 
 
-# Tallies are shared by everyone looking at a poll: computed once per process and count.
-
-
 def tally_of(poll: LivePoll | PollSnapshot) -> rules.Tally:
-    tallies = app_cache("live-tallies", 5.0)
-    cache_key = (poll.id, poll.votes, poll.status)
-    found = tallies.get(cache_key)
-    if found is None:
-        found = fresh_tally(poll)
-        tallies.put(cache_key, found)
-    return found
-
-
-def fresh_tally(poll: LivePoll | PollSnapshot) -> rules.Tally:
-    """The poll's tally from the database now (identical answers grouped there)."""
+    """The poll's tally from the database now (identical answers grouped there, so it is one
+    short query even for 3,000 answers). Pages that every phone shares cache what they
+    render instead (``views.counts_payload``, ``views._voted_section``)."""
     rows = db.session.execute(
         select(LivePollVote.option_ids, LivePollVote.value, LivePollVote.text, func.count())
         .where(LivePollVote.poll_id == poll.id)
@@ -468,13 +476,6 @@ def room_view(room: LiveRoom | None, attendee=None, *, staff: bool = False,
         shown_poll.results, shown_poll.status, voted is not None, staff)
     return RoomView(room, shown, hidden, pending, mine, upvoted, poll, voted,
                     tally_of(shown_poll) if show else None, show, last_closed)
-
-
-def upvote_total(room: LiveRoom) -> int:
-    """All the upvotes of the room's questions: it changes when an upvote is counted (a poll
-    answer leaves it alone)."""
-    return db.session.scalar(select(func.coalesce(func.sum(LiveQuestion.upvotes), 0))
-                             .where(LiveQuestion.room_id == room.id)) or 0
 
 
 def counts(room: LiveRoom) -> dict:

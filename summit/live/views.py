@@ -111,14 +111,13 @@ _UNREAD = object()
 
 
 def _shared_questions(event, ref, room, order: str) -> tuple[str, dict[int, int | None]]:
-    """The room's question list as every phone sees it, rendered once per room, version,
-    upvotes, order and language in this process (3,000 phones re-rendering it each would cost
-    a core), with the askers of the questions shown (kept here, never in the page)."""
+    """The room's question list as every phone sees it, rendered once per room, version
+    (``seq``, ``tally_seq``: poll answers leave it alone), order and language in this
+    process (3,000 phones re-rendering it each would cost a core), with the askers of the
+    questions shown (kept here, never in the page)."""
     cache = app_cache("live-questions", 30.0)
-    # Poll answers bump the room's tally too, but change nothing here: the list is kept until
-    # what is shown (seq) or the upvotes change.
-    key = (event.id, ref.key, room.seq if room else 0,
-           services.upvote_total(room) if room else 0, order, current_language())
+    key = (event.id, ref.key, room.seq if room else 0, room.tally_seq if room else 0, order,
+           current_language())
     found = cache.get(key)
     if found is None:
         view = services.room_view(room, order=order) if room else services.room_view(None)
@@ -151,9 +150,10 @@ def _phone_context(event, attendee, ref, order: str = "top", room=_UNREAD) -> di
     view = services.room_view(room, attendee, order=order, questions=False)
     questions_html = _personal_questions(_shared_questions(event, ref, room, order), attendee,
                                          view.upvoted)
+    seq, tally = services.room_counters(room)
     etag = polling.phone_etag(
         secret=current_app.config["SECRET_KEY"], slug=event.slug, key=ref.key,
-        seq=room.seq if room else 0, tally=room.tally_seq if room else 0,
+        seq=seq, tally=tally,
         viewer=f"a{attendee.id}", lang=current_language(),
         results=view.poll is not None and view.show_results)
     return {"event": event, "ref": ref, "view": view, "etag": etag, "order": order,
@@ -178,7 +178,7 @@ def room_live(event, attendee, room_key: str):
     most of these before Flask runs)."""
     ref = _ref_or_404(event, room_key)
     room = services.find_room(event, ref)
-    seq, tally = (room.seq, room.tally_seq) if room else (0, 0)
+    seq, tally = services.room_counters(room)
     if polling.phone_etag_valid(request.headers.get("If-None-Match", ""),
                                 secret=current_app.config["SECRET_KEY"], slug=event.slug,
                                 key=ref.key, seq=seq, tally=tally):
@@ -192,23 +192,28 @@ def room_live(event, attendee, room_key: str):
     return _private(response)
 
 
-def counts_payload(slug: str, key: str, results: bool) -> tuple[int, int, bytes] | None:
+def counts_payload(slug: str, key: str, results: bool,
+                   order: str = "top") -> tuple[int, int, bytes] | None:
     """What ``polling.LiveRoomFastPath`` sends a phone when only counts changed: (seq, tally,
-    JSON) with every shown question's upvotes and, with ``results``, the open poll's results
-    as ``_results.html`` renders them (in the request's language). The same for every phone:
-    nothing in it is anyone's. ``None`` for an unknown room."""
+    JSON) with the room's question list as every phone sees it (``_shared_questions``: its
+    counts, new, answered or pinned questions; the viewer's marks are carried over by
+    ``static/js/live.js``) and, with ``results``, the open poll's results as
+    ``_results.html`` renders them (in the request's language). Nothing in it is anyone's.
+    ``None`` for an unknown room."""
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     ref = services.resolve(event, key) if event else None
     room = services.find_room(event, ref) if ref else None
     if room is None:
         return None
-    view = services.room_view(room, limit=10_000)
-    data = {"questions": {str(q.id): q.upvotes for q in view.questions}}
-    if results and view.poll is not None:
-        tally = services.tally_of(view.poll)
-        data["results"] = render_template("live/_results.html", poll=view.poll,
-                                          view=SimpleNamespace(tally=tally))
-    return room.seq, room.tally_seq, json.dumps(data, separators=(",", ":")).encode()
+    seq, tally = services.room_counters(room)
+    html, _askers = _shared_questions(event, ref, room, order)
+    data = {"list": html}
+    if results:
+        poll = services.open_poll_of(room)
+        if poll is not None:
+            data["results"] = render_template("live/_results.html", poll=poll,
+                                              view=SimpleNamespace(tally=services.tally_of(poll)))
+    return seq, tally, json.dumps(data, separators=(",", ":")).encode()
 
 
 def _require_registered(attendee) -> None:
@@ -333,7 +338,7 @@ def _voted_section(ref, poll, votes: int) -> tuple[str, bool]:
     found = cache.get(key)
     if found is None or found[2] < votes * 0.99:
         show = rules.results_visible(poll.results, poll.status, True)
-        tally = services.fresh_tally(poll) if show else None
+        tally = services.tally_of(poll) if show else None
         found = (render_template("live/_poll.html", ref=ref, view=SimpleNamespace(
             poll=poll, voted=True, show_results=show, last_closed=None, tally=tally)),
                  show, tally.votes if tally else votes)
@@ -397,7 +402,7 @@ def _moderator_context(event, ref) -> dict:
             "tallies": {p.id: services.tally_of(p) for p in services.polls_of(room)}
             if room else {},
             "counts": services.counts(room) if room else dict.fromkeys(rules.STATUSES, 0),
-            "etag": polling.screen_etag(room.seq if room else 0, room.tally_seq if room else 0),
+            "etag": polling.screen_etag(*services.room_counters(room)),
             "join_url": _join_url(event, ref), "poll_seconds": polling.SCREEN_POLL_SECONDS,
             "kinds": rules.POLL_KINDS}
 
@@ -412,7 +417,7 @@ def moderate_page(event, room_key: str):
 
 def _screen_or_304(event, ref, template: str, context_of):
     room = services.find_room(event, ref)
-    etag = polling.screen_etag(room.seq if room else 0, room.tally_seq if room else 0)
+    etag = polling.screen_etag(*services.room_counters(room))
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
@@ -524,7 +529,7 @@ def _screen_context(event, ref) -> dict:
     view = services.room_view(room, staff=True, limit=6)
     join = _join_url(event, ref)
     return {"event": event, "ref": ref, "view": view, "join_url": join, "qr": _qr(join),
-            "etag": polling.screen_etag(room.seq if room else 0, room.tally_seq if room else 0),
+            "etag": polling.screen_etag(*services.room_counters(room)),
             "poll_seconds": polling.SCREEN_POLL_SECONDS,
             "cloud": rules.cloud_sizes(view.tally.words) if view.tally else []}
 

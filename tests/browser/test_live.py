@@ -130,6 +130,17 @@ def test_ask_approve_projector_upvote_and_offline_queue(live_server, new_context
         expect(asker.locator("#live-results")).to_contain_text("2 answers")
     expect(voter.locator("#live-results")).to_contain_text("2 answers")
     expect(voter.locator("#live-results")).to_contain_text("Yes, adopted")
+    # The question list came with those counts and kept Ben's marks: his upvote stays pressed.
+    expect(question.locator("button.vote")).to_have_attribute("aria-pressed", "true")
+    # The moderator approves Ben's question: it reaches his phone with the counts (no render),
+    # marked as his, and leaves "Waiting for approval".
+    basement = queue.locator("#live-queue li", has_text="Sent from the basement")
+    expect(basement).to_be_visible()
+    htmx_settled(queue)
+    basement.get_by_role("button", name="Approve").click()
+    mine = voter.locator("#live-questions .live-q", has_text="Sent from the basement")
+    expect(mine).to_contain_text("your question", timeout=10_000)
+    expect(voter.locator(".live-mine")).to_have_count(0)
     voter.screenshot(path=str(tmp_path / "live-phone-poll.png"), full_page=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(LiveQuestion).where(

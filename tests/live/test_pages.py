@@ -213,29 +213,50 @@ def test_results_hidden_until_close_and_word_cloud(live_world, phone, staff_clie
     assert "cloud-word s6" in screen and "curieux" in screen
 
 
-def test_phone_polls_get_304_until_something_changes(live_world, phone, app):
+def _turn_count_windows(monkeypatch):
+    """Every phone's count window turns now (instead of within 30 s)."""
+    from summit.live import polling
+
+    real_bucket = polling._bucket
+    monkeypatch.setattr(polling, "_bucket", lambda viewer, now=None: real_bucket(
+        viewer, (now or time.time()) + polling.PHONE_COUNTS_SECONDS))
+
+
+def test_phone_polls_get_304_until_something_changes(live_world, phone, staff_client, app,
+                                                     monkeypatch):
+    """A hidden question leaves phones at their next poll (a render); a new question reaches
+    them with their counts, once their window turns."""
     w = live_world
     amber = phone(w.amber)
+    fast = app.extensions["summit_fast_paths"]["live-room"]
     url = f"/e/{w.slug}/qa/{w.skey}/live"
     first = amber.get(url)
     etag = first.headers["ETag"]
     assert first.status_code == 200 and etag.startswith('W/"lq-')
     assert amber.get(url, headers={"If-None-Match": etag}).status_code == 304
     _ask(phone(w.ben), w, "A new question")
-    app.extensions["summit_fast_paths"]["live-room"]._cache.clear()  # its 1 s cache
+    fast._cache.clear()  # its 1 s cache
+    assert amber.get(url, headers={"If-None-Match": etag}).status_code == 304  # the window
+    question = db.session.scalars(select(LiveQuestion)).one()
+    staff_client(w.host).post(f"/admin/e/{w.slug}/qa/{w.skey}/questions/{question.id}",
+                              data={"action": "hide"})
+    fast._cache.clear()
     changed = amber.get(url, headers={"If-None-Match": etag})
-    assert changed.status_code == 200 and "A new question" in changed.get_data(as_text=True)
+    page = changed.get_data(as_text=True)
+    assert changed.status_code == 200 and "1 question hidden by the moderators" in page
+    assert "A new question" not in page
     forged = etag[:-4] + 'abc"'
     assert amber.get(url, headers={"If-None-Match": forged}).status_code == 200
 
 
-def test_fast_path_agrees_with_the_view(live_world, phone, app, monkeypatch):
+def test_fast_path_agrees_with_the_view(live_world, phone, staff_client, app, monkeypatch):
     """The fast path answers the view's ETag with 304, sends a forged one to the view, and
-    lets a change through once its cache (``TTL``) expires."""
+    lets a change that must show at once through once its cache (``TTL``) expires."""
     from summit.live.polling import LiveRoomFastPath
 
     w = live_world
     fast = app.extensions["summit_fast_paths"][LiveRoomFastPath.NAME]
+    _ask(phone(w.ben), w, "Changed")
     amber = phone(w.amber)
     url = f"/e/{w.slug}/qa/{w.skey}/live"
     etag = amber.get(url).headers["ETag"]
@@ -246,7 +267,9 @@ def test_fast_path_agrees_with_the_view(live_world, phone, app, monkeypatch):
     assert calls == []  # answered before Flask
     assert amber.get(url, headers={"If-None-Match": etag[:-4] + 'abc"'}).status_code == 200
     assert calls == [1]
-    _ask(phone(w.ben), w, "Changed")
+    question = db.session.scalars(select(LiveQuestion)).one()
+    staff_client(w.host).post(f"/admin/e/{w.slug}/qa/{w.skey}/questions/{question.id}",
+                              data={"action": "hide"})
     fast._cache.clear()  # what TTL does after a second
     assert amber.get(url, headers={"If-None-Match": etag}).status_code == 200
 
@@ -344,12 +367,12 @@ def test_only_registered_people_ask_and_vote(live_world, phone):
 
 def test_phones_get_new_counts_without_a_render(live_world, phone, staff_client, app,
                                                 monkeypatch):
-    """Once a phone's count window has turned and only counts changed, the fast path sends
-    the room's counts (the same JSON for every phone), never through Flask: the results only
-    to a phone whose signed ETag says it shows them."""
+    """Once a phone's count window has turned and only the counts version changed (upvotes,
+    answers, a new question), the fast path sends the room's list (the same JSON for every
+    phone), never through Flask: the results only to a phone whose signed ETag says it shows
+    them. A vote writes no room row: the counters add the open poll's answers."""
     import json
 
-    from summit.live import polling
     from summit.live.polling import LiveRoomFastPath
 
     w = live_world
@@ -363,39 +386,68 @@ def test_phones_get_new_counts_without_a_render(live_world, phone, staff_client,
     yes = poll.options[0].id
     amber.post(f"/e/{w.slug}/qa/{w.skey}/polls/{poll.id}/vote", data={"option": yes},
                headers={"X-Live-Queue": "1"})
+    room = db.session.scalars(select(LiveRoom)).one()
+    tally_before = room.tally_seq
+    ben.post(f"/e/{w.slug}/qa/{w.skey}/polls/{poll.id}/vote", data={"option": yes},
+             headers={"X-Live-Queue": "1"})
+    db.session.refresh(room)
+    assert room.tally_seq == tally_before  # a vote writes no room row
     amber_tag, ben_tag = amber.get(url).headers["ETag"], ben.get(url).headers["ETag"]
-    assert "-en1-" in amber_tag and "-en0-" in ben_tag  # amber sees the results, ben not yet
+    assert "-en1-" in amber_tag  # amber sees the results
+    lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/polls/{poll.id}", data={"action": "close"})
+    other = _poll(lead, w, "single", "Ready for the audit?", "Yes\nNo", results="closed")
+    lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/polls/{other.id}", data={"action": "open"})
+    ben_tag = ben.get(url).headers["ETag"]
+    amber_tag = amber.get(url).headers["ETag"]
+    assert "-en0-" in ben_tag and "-en0-" in amber_tag  # results hidden until the close
     amber.post(f"/e/{w.slug}/qa/{w.skey}/questions/{question.id}/upvote",
                headers={"X-Live-Queue": "1"})
+    _ask(amber, w, "And who checks it?")
     fast = app.extensions["summit_fast_paths"][LiveRoomFastPath.NAME]
     fast._cache.clear()
     fast._payloads.clear()
-    real_bucket = polling._bucket
-    monkeypatch.setattr(polling, "_bucket", lambda viewer, now=None: real_bucket(
-        viewer, (now or time.time()) + polling.PHONE_COUNTS_SECONDS))
+    _turn_count_windows(monkeypatch)
     calls = []
     inner = fast.wsgi_app
     monkeypatch.setattr(fast, "wsgi_app", lambda env, sr: calls.append(1) or inner(env, sr))
 
-    counts = amber.get(url, headers={"If-None-Match": amber_tag})
+    counts = ben.get(url, headers={"If-None-Match": ben_tag})
     assert counts.status_code == 200 and counts.headers["X-Live-Counts"] == "1"
     data = json.loads(counts.get_data())
-    assert data["questions"] == {str(question.id): 1}
-    assert "1 answer" in data["results"] and "Yes" in data["results"]
-    plain = ben.get(url, headers={"If-None-Match": ben_tag})
-    assert plain.headers["X-Live-Counts"] == "1"
-    assert json.loads(plain.get_data()) == {"questions": {str(question.id): 1}}
-    assert calls == []  # neither went through Flask
+    assert "And who checks it?" in data["list"] and f'id="lq-n-{question.id}">1<' in data["list"]
+    assert "results" not in data  # hidden until the close, whoever asks
+    assert calls == []  # not through Flask
     # The new ETag names the new counts: the phone is current again.
-    assert amber.get(url, headers={"If-None-Match": counts.headers["ETag"]}).status_code == 304
-    # Something shown changed (a question answered): a render, through the view.
-    lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/questions/{question.id}",
-              data={"action": "answer"})
+    assert ben.get(url, headers={"If-None-Match": counts.headers["ETag"]}).status_code == 304
+
+
+def test_results_come_with_the_counts_to_a_phone_that_shows_them(live_world, phone,
+                                                                 staff_client, app,
+                                                                 monkeypatch):
+    import json
+
+    from summit.live.polling import LiveRoomFastPath
+
+    w = live_world
+    lead = staff_client(w.host)
+    poll = _poll(lead, w, "single", "Is your district ready?", "Yes\nNot yet")
+    lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/polls/{poll.id}", data={"action": "open"})
+    amber, ben = phone(w.amber), phone(w.ben)
+    url = f"/e/{w.slug}/qa/{w.skey}/live"
+    vote = f"/e/{w.slug}/qa/{w.skey}/polls/{poll.id}/vote"
+    amber.post(vote, data={"option": poll.options[0].id}, headers={"X-Live-Queue": "1"})
+    amber_tag, ben_tag = amber.get(url).headers["ETag"], ben.get(url).headers["ETag"]
+    assert "-en1-" in amber_tag and "-en0-" in ben_tag
+    ben.post(vote, data={"option": poll.options[1].id}, headers={"X-Live-Queue": "1"})
+    fast = app.extensions["summit_fast_paths"][LiveRoomFastPath.NAME]
     fast._cache.clear()
-    calls.clear()
-    again = amber.get(url, headers={"If-None-Match": counts.headers["ETag"]})
-    assert again.status_code == 200 and "X-Live-Counts" not in again.headers
-    assert "Answered" in again.get_data(as_text=True) and calls == [1]
+    _turn_count_windows(monkeypatch)
+    data = json.loads(amber.get(url, headers={"If-None-Match": amber_tag}).get_data())
+    assert "2 answers" in data["results"] and "Not yet" in data["results"]
+    fast._payloads.clear()
+    other = phone(w.ben)  # a phone whose ETag says no results gets none, even now
+    assert "results" not in json.loads(other.get(
+        url, headers={"If-None-Match": ben_tag}).get_data())
 
 
 def test_a_vote_answers_with_the_phones_poll_and_a_new_etag(live_world, phone, staff_client,
