@@ -105,6 +105,7 @@ def setup(url: str, instance: Path, phones: int) -> dict:
         serializer = app.session_interface.get_signing_serializer(app)
         db.session.refresh(room)
         out = []
+        seq, tally = live.room_counters(room)
         for n, person in enumerate(people):
             with app.test_request_context("/"):
                 g.pop("csrf_token", None)  # Flask-WTF caches the token in g (app context)
@@ -114,7 +115,7 @@ def setup(url: str, instance: Path, phones: int) -> dict:
                 # The ETag the room's page gave the phone when it was opened (the page is
                 # loaded once; what is measured is the polling that follows).
                 etag = polling.phone_etag(secret=app.config["SECRET_KEY"], slug=event.slug,
-                                          key=ref.key, seq=room.seq, tally=room.tally_seq,
+                                          key=ref.key, seq=seq, tally=tally,
                                           viewer=f"a{person.id}")
                 out.append({"n": n, "cookie": serializer.dumps(dict(session)), "csrf": token,
                             "etag": etag})
