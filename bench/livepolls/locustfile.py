@@ -61,7 +61,10 @@ class Phone(FastHttpUser):
         self.voted = False
         start = float(os.environ.get("LIVEPOLLS_VOTE_START", "0")) or time.time()
         self.vote_at = start + random.uniform(0, VOTE_WINDOW) if VOTE_WINDOW else None
-        time.sleep(random.uniform(0, POLL_SECONDS))  # pages opened at different moments
+        opened = random.uniform(0, POLL_SECONDS)  # pages opened at different moments
+        if self.vote_at is not None:
+            opened = min(opened, max(0.0, self.vote_at - time.time()))
+        time.sleep(opened)
 
     @task
     def poll(self):

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from summit import audit
 from summit.breakouts.api import (
@@ -293,8 +294,9 @@ def create_poll(room: LiveRoom, kind: str, question: str, options: list[str],
 
 
 def poll_of(room: LiveRoom, poll_id: int) -> LivePoll | None:
-    poll = db.session.get(LivePoll, poll_id)
-    return poll if poll is not None and poll.room_id == room.id else None
+    """The room's poll ``poll_id``, with its options (one query: a vote needs both)."""
+    return db.session.scalar(select(LivePoll).options(joinedload(LivePoll.options))
+                             .where(LivePoll.id == poll_id, LivePoll.room_id == room.id))
 
 
 def polls_of(room: LiveRoom) -> list[LivePoll]:

@@ -496,3 +496,17 @@ def test_a_vote_answers_with_the_phones_poll_and_a_new_etag(live_world, phone, s
                                headers={**headers, "X-Live-ETag": tag}).get_data())
     assert "The results show when the poll closes." in data["poll"]
     assert "1 answer" not in data["poll"] and "-en0-" in data["etag"]
+
+
+def test_a_poll_comes_with_all_its_options_in_one_query(live_world, staff_client):
+    """``poll_of`` loads the options with the poll (a vote needs both): all of them."""
+    from summit.events.models import Event
+    from summit.live import services
+
+    w = live_world
+    poll = _poll(staff_client(w.host), w, "single", "Which first?", "A\nB\nC\nD")
+    event_id, key = w.event.id, w.skey
+    db.session.remove()  # nothing loaded already
+    event = db.session.get(Event, event_id)
+    room = services.find_room(event, services.resolve(event, key))
+    assert [o.label for o in services.poll_of(room, poll.id).options] == ["A", "B", "C", "D"]
