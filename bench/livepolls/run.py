@@ -31,6 +31,7 @@ import json
 import os
 import platform
 import re
+import resource
 import secrets
 import subprocess
 import sys
@@ -207,15 +208,21 @@ def run_locust(base: str, users_file: Path, phones: int, seconds: int, tag: str,
     RESULTS.mkdir(parents=True, exist_ok=True)
     prefix = RESULTS / tag
     spawn = max(1, phones // 10)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.time()
     subprocess.run([PY, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless",
                     "-u", str(phones), "-r", str(spawn), "-t", f"{seconds}s", "-H", base,
                     "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"],
                    env={**os.environ, "LIVEPOLLS_USERS": str(users_file), **env},
                    check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     rows = {}
     with open(f"{prefix}_stats.csv") as f:
         for row in csv.DictReader(f):
             rows[row["Name"]] = row
+    # The load generator's own share of the machine (it runs on the same cores).
+    rows["_locust_cpu"] = ((after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+                           / (time.time() - started))
     return rows
 
 
@@ -387,7 +394,9 @@ def report(res: dict, args) -> str:
         "",
         f"- Server CPU, idle phones: gunicorn {res['idle_cpu'][0]:.0%} and PostgreSQL "
         f"{res['idle_cpu'][1]:.0%} of one core; during the votes: gunicorn "
-        f"{res['votes_cpu'][0]:.0%}, PostgreSQL {res['votes_cpu'][1]:.0%}.",
+        f"{res['votes_cpu'][0]:.0%}, PostgreSQL {res['votes_cpu'][1]:.0%}; locust itself "
+        f"{idle['_locust_cpu']:.0%} (idle phase) and {votes['_locust_cpu']:.0%} (votes) of "
+        f"one core, on the same cores.",
         f"- Votes: {res['acks']:,} acknowledged over {res['ack_span']:.1f} s; "
         f"{res['db_votes']:,} rows and a counter of {res['db_counter']:,} in the database; the "
         f"projector's last count {res['final_shown']:,}. p95 of a vote: **{p95_vote} ms** "
