@@ -321,6 +321,8 @@ def close_poll(room: LiveRoom, poll: LivePoll) -> None:
     if poll.status != "open":
         raise LiveError(N_("This poll is not open."))
     poll.status, poll.closed_at = "closed", utcnow()
+    poll.votes = db.session.scalar(select(func.count()).select_from(LivePollVote)
+                                   .where(LivePollVote.poll_id == poll.id))
     bump(room)
     audit.record("live.poll_closed", event_id=room.event_id, target=poll,
                  after={"votes": poll.votes})
@@ -339,10 +341,12 @@ def open_poll_of(room: LiveRoom) -> LivePoll | None:
 
 
 def vote(room: LiveRoom, poll: LivePoll, attendee, form_options: list[int | str | None],
-         value: int | str | None, text: str | None) -> int:
+         value: int | str | None, text: str | None, *, count: bool = True) -> int:
     """The attendee's answer to ``poll``: the poll's number of answers once theirs is
     counted, or 0 when they had answered it already (their first answer stays: a retried or
-    raced request counts once). Raises ``LiveError``."""
+    raced request counts once). With ``count=False`` the answer is stored but not yet
+    counted (1 is returned): the caller commits, then calls ``count_answer``. Raises
+    ``LiveError``."""
     if poll.status != "open":
         raise LiveError(N_("This poll is closed."))
     ballot = rules.parse_vote(poll.kind, [o.id for o in poll.options], form_options, value, text)
@@ -350,10 +354,24 @@ def vote(room: LiveRoom, poll: LivePoll, attendee, form_options: list[int | str 
                         option_ids=",".join(str(i) for i in ballot.option_ids),
                         value=ballot.value, text=ballot.text, created_at=utcnow()):
         return 0
-    votes = db.session.execute(update(LivePoll).where(LivePoll.id == poll.id)
-                               .values(votes=LivePoll.votes + 1).returning(LivePoll.votes)
-                               .execution_options(synchronize_session=False)).scalar_one()
-    return votes  # the room's counters add the open poll's answers (room_counters)
+    if not count:
+        return 1
+    return db.session.execute(_count_one(poll.id)).scalar_one()
+
+
+def _count_one(poll_id: int):
+    return (update(LivePoll).where(LivePoll.id == poll_id).values(votes=LivePoll.votes + 1)
+            .returning(LivePoll.votes).execution_options(synchronize_session=False))
+
+
+def count_answer(poll_id: int) -> int:
+    """After an answer's commit (``vote(..., count=False)``): the poll's counter plus one, in
+    a transaction of its own with nothing else in it. The poll's row is then locked for that one
+    statement, not from the answer to the end of its request: 100 answers a second in a
+    keynote do not queue on it. Should a process die between the two commits, the counter is set
+    from the answers themselves when the poll closes."""
+    with db.engine.begin() as connection:
+        return connection.execute(_count_one(poll_id)).scalar_one()
 
 
 def my_vote(poll: LivePoll, attendee) -> LivePollVote | None:

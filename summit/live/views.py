@@ -292,12 +292,14 @@ def vote(event, attendee, room_key: str, poll_id: int):
     form = VoteForm()
     try:
         counted = services.vote(room, poll, attendee, form.option.data, form.value.data,
-                                form.text.data)
+                                form.text.data, count=False)
     except LiveError as exc:
         return _refuse(event, ref, exc, 409 if poll.status != "open" else 400)
     # What the answer needs, read before the commit expires the rows.
     slug, viewer, shown = event.slug, f"a{attendee.id}", services.snapshot(poll)
     db.session.commit()
+    if counted:
+        counted = services.count_answer(shown.id)
     message = (_("Your answer is in.") if counted
                else _("You had answered this poll already: your first answer counts."))
     if request.headers.get(QUEUED) and request.headers.get(POLL_ANSWER):

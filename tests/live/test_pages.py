@@ -510,3 +510,22 @@ def test_a_poll_comes_with_all_its_options_in_one_query(live_world, staff_client
     event = db.session.get(Event, event_id)
     room = services.find_room(event, services.resolve(event, key))
     assert [o.label for o in services.poll_of(room, poll.id).options] == ["A", "B", "C", "D"]
+
+
+def test_closing_a_poll_sets_its_counter_from_the_answers(live_world, phone, staff_client):
+    """A vote's counter is bumped after its commit (``count_answer``); should a process die in
+    between, the close sets the counter from the answers themselves."""
+    w = live_world
+    lead = staff_client(w.host)
+    poll = _poll(lead, w, "single", "Is your district ready?", "Yes\nNot yet")
+    admin = f"/admin/e/{w.slug}/qa/{w.skey}/polls/{poll.id}"
+    lead.post(admin, data={"action": "open"})
+    phone(w.amber).post(f"/e/{w.slug}/qa/{w.skey}/polls/{poll.id}/vote",
+                        data={"option": poll.options[0].id}, headers={"X-Live-Queue": "1"})
+    db.session.refresh(poll)
+    assert poll.votes == 1
+    poll.votes = 0  # as if the process had died between the answer and its count
+    db.session.commit()
+    lead.post(admin, data={"action": "close"})
+    db.session.refresh(poll)
+    assert poll.votes == 1 == _count(LivePollVote)
