@@ -365,6 +365,9 @@ def _row(rows, name):
             f"{r['50%']} / {r['95%']} / {r['99%']} | {float(r['Requests/s']):.0f} |")
 
 
+THREADS = int(os.environ.get("GUNICORN_THREADS") or 4)  # gunicorn.conf.py's default
+
+
 def report(res: dict, args) -> str:
     idle, votes = res["idle"], res["votes"]
     lag_values = res["lag"]
@@ -377,7 +380,8 @@ def report(res: dict, args) -> str:
         "",
         f"`python bench/livepolls/run.py --phones {args.phones} --idle-seconds "
         f"{args.idle_seconds} --vote-seconds {args.vote_seconds} --workers {args.workers}`: "
-        f"gunicorn with `gunicorn.conf.py` ({args.workers} gthread workers × 4 threads) on "
+        f"gunicorn with `gunicorn.conf.py` ({args.workers} gthread workers × {THREADS} "
+        f"threads{'' if THREADS == 4 else f', GUNICORN_THREADS={THREADS}'}) on "
         f"PostgreSQL, locust (FastHttpUser, one process) on the same machine. "
         f"Machine: {os.cpu_count()} CPUs shared with other work (1-min load average at the end "
         f"{res['load'][0]:.1f}), Python {platform.python_version()}. Phones start signed in "
@@ -409,7 +413,8 @@ def report(res: dict, args) -> str:
         f"- SSE, briefly: {sse['clients']} phones opening the smallest event stream at once on "
         f"the same gunicorn settings: {sse['within_2s']} got their first event within 2 s "
         f"(slowest {sse['slowest'] or float('nan'):.1f} s). Each open stream holds a worker "
-        f"thread: {args.workers} workers × 4 threads = {args.workers * 4} phones at a time.",
+        f"thread: {args.workers} workers × {THREADS} threads = {args.workers * THREADS} phones "
+        f"at a time.",
     ]
     return "\n".join(lines) + "\n"
 
