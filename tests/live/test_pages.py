@@ -98,8 +98,7 @@ def test_a_poll_answer_that_is_not_a_whole_number_is_refused_in_words(live_world
                                                                       staff_client):
     w = live_world
     lead, amber = staff_client(w.host), phone(w.amber)
-    poll = _poll(lead, w, "single", "Ready?", "Yes\nNo")
-    lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/polls/{poll.id}", data={"action": "open"})
+    poll = _opened_poll(lead, w, "Ready?", "Yes\nNo")
     vote = f"/e/{w.slug}/qa/{w.skey}/polls/{poll.id}/vote"
     for option in ("yes", "99999999999999999999", ""):
         response = amber.post(vote, data={"option": option}, headers={"X-Live-Queue": "1"})
@@ -159,6 +158,13 @@ def _poll(lead, w, kind, question, options="", results="voted", key=None):
         "kind": kind, "question": question, "options": options,
         "results": results}).status_code == 302
     return db.session.scalars(select(LivePoll).order_by(LivePoll.id.desc())).first()
+
+
+def _opened_poll(lead, w, question, options, results="voted"):
+    """A single-choice poll of the session's room, opened."""
+    poll = _poll(lead, w, "single", question, options, results=results)
+    lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/polls/{poll.id}", data={"action": "open"})
+    return poll
 
 
 def test_polls_open_vote_once_results_close(live_world, phone, staff_client):
@@ -377,8 +383,7 @@ def test_phones_get_new_counts_without_a_render(live_world, phone, staff_client,
 
     w = live_world
     lead = staff_client(w.host)
-    poll = _poll(lead, w, "single", "Is your district ready?", "Yes\nNot yet")
-    lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/polls/{poll.id}", data={"action": "open"})
+    poll = _opened_poll(lead, w, "Is your district ready?", "Yes\nNot yet")
     _ask(phone(w.ben), w, "Who writes the policy?")
     question = db.session.scalars(select(LiveQuestion).order_by(LiveQuestion.id.desc())).first()
     amber, ben = phone(w.amber), phone(w.ben)
@@ -395,8 +400,7 @@ def test_phones_get_new_counts_without_a_render(live_world, phone, staff_client,
     amber_tag, ben_tag = amber.get(url).headers["ETag"], ben.get(url).headers["ETag"]
     assert "-en1-" in amber_tag  # amber sees the results
     lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/polls/{poll.id}", data={"action": "close"})
-    other = _poll(lead, w, "single", "Ready for the audit?", "Yes\nNo", results="closed")
-    lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/polls/{other.id}", data={"action": "open"})
+    _opened_poll(lead, w, "Ready for the audit?", "Yes\nNo", results="closed")
     ben_tag = ben.get(url).headers["ETag"]
     amber_tag = amber.get(url).headers["ETag"]
     assert "-en0-" in ben_tag and "-en0-" in amber_tag  # results hidden until the close
@@ -430,8 +434,7 @@ def test_results_come_with_the_counts_to_a_phone_that_shows_them(live_world, pho
 
     w = live_world
     lead = staff_client(w.host)
-    poll = _poll(lead, w, "single", "Is your district ready?", "Yes\nNot yet")
-    lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/polls/{poll.id}", data={"action": "open"})
+    poll = _opened_poll(lead, w, "Is your district ready?", "Yes\nNot yet")
     amber, ben = phone(w.amber), phone(w.ben)
     url = f"/e/{w.slug}/qa/{w.skey}/live"
     vote = f"/e/{w.slug}/qa/{w.skey}/polls/{poll.id}/vote"
@@ -460,8 +463,7 @@ def test_a_vote_answers_with_the_phones_poll_and_a_new_etag(live_world, phone, s
 
     w = live_world
     lead = staff_client(w.host)
-    shown = _poll(lead, w, "single", "Is your district ready?", "Yes\nNot yet")
-    lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/polls/{shown.id}", data={"action": "open"})
+    shown = _opened_poll(lead, w, "Is your district ready?", "Yes\nNot yet")
     amber, ben = phone(w.amber), phone(w.ben)
     url = f"/e/{w.slug}/qa/{w.skey}/live"
     page_tag = amber.get(url).headers["ETag"]
@@ -488,8 +490,7 @@ def test_a_vote_answers_with_the_phones_poll_and_a_new_etag(live_world, phone, s
     assert plain.mimetype == "text/plain"
 
     # Results shown only at close: the voter's section says so, and the ETag says no results.
-    hidden = _poll(lead, w, "single", "Ready for the audit?", "Yes\nNo", results="closed")
-    lead.post(f"/admin/e/{w.slug}/qa/{w.skey}/polls/{hidden.id}", data={"action": "open"})
+    hidden = _opened_poll(lead, w, "Ready for the audit?", "Yes\nNo", results="closed")
     tag = ben.get(url).headers["ETag"]
     data = json.loads(ben.post(f"/e/{w.slug}/qa/{w.skey}/polls/{hidden.id}/vote",
                                data={"option": hidden.options[0].id},
