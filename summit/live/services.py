@@ -421,12 +421,8 @@ class PollSnapshot:
     options: tuple[OptionSnapshot, ...]
 
 
-def snapshot(poll: LivePoll) -> PollSnapshot:
+def snapshot(poll: LivePoll | None) -> PollSnapshot | None:
     """What pages show of a poll, kept apart from the session (it outlives a commit)."""
-    return _poll_snapshot(poll)
-
-
-def _poll_snapshot(poll: LivePoll | None) -> PollSnapshot | None:
     if poll is None:
         return None
     return PollSnapshot(poll.id, poll.kind, poll.question, poll.status, poll.results,
@@ -449,7 +445,7 @@ def _room_polls(room: LiveRoom) -> tuple[PollSnapshot | None, PollSnapshot | Non
                 .order_by(LivePoll.closed_at.desc(), LivePoll.id.desc()).limit(1))
         pending = db.session.scalar(select(func.count()).select_from(LiveQuestion).where(
             LiveQuestion.room_id == room.id, LiveQuestion.status == "pending"))
-        found = (_poll_snapshot(poll), _poll_snapshot(last_closed), pending)
+        found = (snapshot(poll), snapshot(last_closed), pending)
         cache.put(key, found)
     return found
 

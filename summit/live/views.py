@@ -107,7 +107,6 @@ def index(event, attendee):
 
 
 CSRF_PLACEHOLDER = "__LIVE_CSRF__"
-_UNREAD = object()
 
 
 def _shared_questions(event, ref, room, order: str) -> tuple[str, dict[int, int | None]]:
@@ -144,13 +143,14 @@ def _personal_questions(shared: tuple[str, dict], attendee, upvoted: set[int]) -
     return Markup(html)  # noqa: S704  (rendered by Jinja with autoescape; see above)
 
 
-def _phone_context(event, attendee, ref, order: str = "top", room=_UNREAD) -> dict:
-    if room is _UNREAD:
-        room = services.find_room(event, ref)
+def _phone_context(event, attendee, ref, room, order: str = "top",
+                   counters: tuple[int, int] | None = None) -> dict:
+    """The phone's page for ``room`` (``None`` until the room has a question or poll);
+    ``counters`` when the caller has just read them."""
     view = services.room_view(room, attendee, order=order, questions=False)
     questions_html = _personal_questions(_shared_questions(event, ref, room, order), attendee,
                                          view.upvoted)
-    seq, tally = services.room_counters(room)
+    seq, tally = counters or services.room_counters(room)
     etag = polling.phone_etag(
         secret=current_app.config["SECRET_KEY"], slug=event.slug, key=ref.key,
         seq=seq, tally=tally,
@@ -168,7 +168,8 @@ def room(event, attendee, room_key: str):
     ref = _ref_or_404(event, room_key)
     order = "new" if request.args.get("order") == "new" else "top"
     return _private(make_response(render_template(
-        "live/room.html", **_phone_context(event, attendee, ref, order))))
+        "live/room.html", **_phone_context(event, attendee, ref, services.find_room(event, ref),
+                                           order))))
 
 
 @bp.route("/e/<slug>/qa/<room_key>/live")
@@ -186,7 +187,7 @@ def room_live(event, attendee, room_key: str):
         response.headers["ETag"] = request.headers["If-None-Match"].strip()
         return _private(response)
     order = "new" if request.args.get("order") == "new" else "top"
-    context = _phone_context(event, attendee, ref, order, room)
+    context = _phone_context(event, attendee, ref, room, order, (seq, tally))
     response = make_response(render_template("live/_room_live.html", **context))
     response.headers["ETag"] = context["etag"]
     return _private(response)
@@ -255,7 +256,9 @@ def ask(event, attendee, room_key: str):
         db.session.rollback()
         flash(translate(str(exc)), "error")
         return _private(make_response(render_template(
-            "live/room.html", **_phone_context(event, attendee, ref), typed=typed(form)), 400))
+            "live/room.html", **_phone_context(event, attendee, ref,
+                                               services.find_room(event, ref)),
+            typed=typed(form)), 400))
     db.session.commit()
     if question.status == "pending":
         return _answer(event, ref, True, _("Thank you: your question will show once the "
@@ -399,10 +402,9 @@ def _moderator_context(event, ref) -> dict:
     room = services.find_room(event, ref)
     view = services.room_view(room, staff=True)
     questions = rules.moderation_order(services.questions_of(room)) if room else []
+    polls = services.polls_of(room) if room else []
     return {"event": event, "ref": ref, "room": room, "view": view, "questions": questions,
-            "polls": services.polls_of(room) if room else [],
-            "tallies": {p.id: services.tally_of(p) for p in services.polls_of(room)}
-            if room else {},
+            "polls": polls, "tallies": {p.id: services.tally_of(p) for p in polls},
             "counts": services.counts(room) if room else dict.fromkeys(rules.STATUSES, 0),
             "etag": polling.screen_etag(*services.room_counters(room)),
             "join_url": _join_url(event, ref), "poll_seconds": polling.SCREEN_POLL_SECONDS,
