@@ -144,11 +144,12 @@ def _init_fast_paths(app: Flask) -> None:
     of the view it stands in for; its docstring says which, and which test proves that the two
     answer alike. ``app.extensions["summit_fast_paths"]`` lists them by name."""
     from summit.api.fastpath import CheckinFastPath
+    from summit.live.fastpath import LiveVoteFastPath
     from summit.live.polling import LiveRoomFastPath
     from summit.messages.live import LiveFastPath
 
     installed = app.extensions.setdefault("summit_fast_paths", {})
-    for fast_path in (LiveFastPath, LiveRoomFastPath, CheckinFastPath):
+    for fast_path in (LiveFastPath, LiveRoomFastPath, LiveVoteFastPath, CheckinFastPath):
         app.wsgi_app = installed[fast_path.NAME] = fast_path(app.wsgi_app, app)
 
 

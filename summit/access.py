@@ -183,23 +183,37 @@ def attendee_loader(load: Callable[[int], Any]) -> Callable[[int], Any]:
     return load
 
 
-def signed_in_attendee(event_id: int | str, entry):
-    """The attendee a session entry for ``event_id`` names, if it is still valid: the link it
-    was signed in with not replaced, and a registration form's session not ended (see
-    ``sign_in_attendee``). ``None`` otherwise."""
+def read_entry(entry) -> tuple[int, str, list] | None:
+    """(attendee id, link fingerprint, kind) of a session entry; ``None`` if malformed."""
     try:
         attendee_id, fingerprint, *kind = entry
-        attendee = _attendee_loader(int(attendee_id))
+        return int(attendee_id), fingerprint, kind
     except (TypeError, ValueError):
         return None
-    if (
-        attendee is None
-        or str(attendee.event_id) != str(event_id)
-        or secret_fingerprint(attendee.personal_secret) != fingerprint
-        or (kind == [FORM_SESSION] and attendee.email_confirmed_at is not None)
-    ):
+
+
+def entry_names(attendee, event_id: int | str, fingerprint: str, kind: list) -> bool:
+    """Whether a session entry (``read_entry``) for ``event_id`` still names ``attendee`` (a
+    row or anything with its ``event_id``, ``personal_secret`` and ``email_confirmed_at``):
+    the link it was signed in with not replaced, and a registration form's session not
+    ended (see ``sign_in_attendee``)."""
+    return (
+        attendee is not None
+        and str(attendee.event_id) == str(event_id)
+        and secret_fingerprint(attendee.personal_secret) == fingerprint
+        and not (kind == [FORM_SESSION] and attendee.email_confirmed_at is not None)
+    )
+
+
+def signed_in_attendee(event_id: int | str, entry):
+    """The attendee a session entry for ``event_id`` names, if it is still valid
+    (``entry_names``). ``None`` otherwise."""
+    parsed = read_entry(entry)
+    if parsed is None:
         return None
-    return attendee
+    attendee_id, fingerprint, kind = parsed
+    attendee = _attendee_loader(attendee_id)
+    return attendee if entry_names(attendee, event_id, fingerprint, kind) else None
 
 
 def current_attendee(event: Event):

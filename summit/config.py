@@ -87,6 +87,8 @@ def settings_from_env(instance_path: Path) -> dict:
         "API_AUTH_CACHE_SECONDS": float(os.environ.get("API_AUTH_CACHE_SECONDS") or 5),
         # A warm scanner's check-ins answered before Flask runs (summit/api/fastpath.py).
         "API_FAST_PATH": _bool(os.environ.get("API_FAST_PATH"), default=True),
+        # Phones' answers to a poll served before Flask runs (summit/live/fastpath.py).
+        "LIVE_FAST_PATH": _bool(os.environ.get("LIVE_FAST_PATH"), default=True),
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", ""),  # json | text; empty: text
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
         "BACKUP_DIR": os.environ.get("BACKUP_DIR") or str(instance_path / "backups"),

@@ -280,7 +280,8 @@ class _Compiled:
 
 
 class DirectResult:
-    """The rows of one ``DirectConnection.execute`` (``first`` and ``scalar``, as Core's)."""
+    """The rows of one ``DirectConnection.execute`` (``first``, ``scalar`` and ``scalars``, as
+    Core's)."""
 
     def __init__(self, connection: DirectConnection, compiled: _Compiled):
         self.connection = connection
@@ -297,6 +298,12 @@ class DirectResult:
     def scalar(self):
         row = self.first()
         return row[0] if row is not None else None
+
+    def scalars(self) -> list:
+        """The first column of every row."""
+        rows = self.connection._call(self.compiled.sql, self.connection.cursor.fetchall)
+        process = self.compiled.results[0] if self.compiled.results else None
+        return [process(row[0]) if process is not None else row[0] for row in rows]
 
 
 class DirectConnection:

@@ -67,17 +67,19 @@ def _signed_in_attendee():
     return attendee
 
 
+def language_for(preferred: str | None, cookie: str | None, accept_languages) -> str:
+    """The language of an answer: the signed-in attendee's choice, else the language cookie,
+    else the browser's best match (``accept_languages``: werkzeug's ``LanguageAccept``)."""
+    return (normalize(preferred) or normalize(cookie)
+            or accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LANGUAGE)
+
+
 def select_locale() -> str | None:
     if not has_request_context():
         return None  # jobs and the command line: the default, unless forced per attendee
     attendee = _signed_in_attendee()
-    chosen = normalize(getattr(attendee, "preferred_language", None))
-    if chosen:
-        return chosen
-    chosen = normalize(request.cookies.get(COOKIE))
-    if chosen:
-        return chosen
-    return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LANGUAGE
+    return language_for(getattr(attendee, "preferred_language", None),
+                        request.cookies.get(COOKIE), request.accept_languages)
 
 
 def current_language() -> str:

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import logging
 import re
+import time
+import uuid
 from collections.abc import Iterable
 
 from werkzeug.routing import BaseConverter
@@ -99,3 +101,28 @@ class RedactFilter(logging.Filter):
         record.msg = redact(message)
         record.args = ()
         return True
+
+
+# --- the request line: written by Flask's hook (``summit.ops.logs``) and by the fast paths ----
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+request_log = logging.getLogger("summit.request")
+
+
+def request_id_for(incoming: str) -> str:
+    """The client's ``X-Request-ID`` when it looks like one, else a new id."""
+    return incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+
+def write_request_line(method: str, path: str, status: int, *, started: float | None,
+                       user_id: int | None = None, request_id: str | None = None,
+                       debug: bool = False) -> None:
+    """The ``summit.request`` line (``summit.ops.logs``); also written by the fast paths, which
+    answer without Flask (they pass ``request_id``: there is no ``g`` to read it from)."""
+    duration = round((time.perf_counter() - started) * 1000, 1) if started else None
+    extra = {"method": method, "path": redact(path), "status": status, "duration_ms": duration,
+             "user_id": user_id}
+    if request_id is not None:
+        extra["request_id"] = request_id
+    request_log.log(logging.DEBUG if debug else logging.INFO, "%s %s %s", method, redact(path),
+                    status, extra=extra)

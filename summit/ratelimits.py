@@ -486,6 +486,8 @@ def _deduct_on(statuses: frozenset[int]) -> Callable:
 
 # Who a bearer-token request is, without a request context (see ``WHO``).
 _BEARER_IS = {"anyone": True, "staff": False, "anonymous": False, "bearer": True}
+# ... and a browser's, with no staff member signed in on it.
+_BROWSER_IS = {"anyone": True, "staff": False, "anonymous": True, "bearer": False}
 
 
 @dataclass
@@ -539,24 +541,34 @@ def counter_args(app: Flask, rule: Rule, key: str) -> list[str]:
 
 
 def check_outside_flask(app: Flask, endpoint: str, *, method: str, ip: str,
-                        token: str) -> OutsideCheck | None:
-    """Apply ``endpoint``'s limits to a bearer-token request served without Flask; ``None``
-    when a limit refuses it (or a rule needs what only Flask knows): the caller then hands the
-    request to Flask, which answers it, 429 included. Failure-only limits are tested first, so
-    a refused request charges nothing twice; those that spare successes are only charged (by
-    ``OutsideCheck.settle``) when the answer is a failure."""
+                        token: str | None = None, device: str | None = None
+                        ) -> OutsideCheck | None:
+    """Apply ``endpoint``'s limits to a request served without Flask; ``None`` when a limit
+    refuses it (or a rule needs what only Flask knows): the caller then hands the request to
+    Flask, which answers it, 429 included. Either a bearer-token request (``token``: a
+    scanner app, which keeps no cookie) or a browser's with no staff signed in (``device``:
+    the id its session cookie carries, ``None`` for none). Failure-only limits are tested
+    first, so a refused request charges nothing twice; those that spare successes are only
+    charged (by ``OutsideCheck.settle``) when the answer is a failure."""
     limiter: Limiter = app.extensions["summit_limiter"]
     check = OutsideCheck()
     if not limiter.enabled:
         return check
-    keys = {"ip": f"ip:{ip or 'unknown'}", "token": f"token:{_digest(token)}"}
+    keys = {"ip": f"ip:{ip or 'unknown'}"}
+    if token is not None:
+        keys["token"] = f"token:{_digest(token)}"
+        device = None  # a scanner app keeps no cookie
+    if device is not None:
+        keys["device"] = f"device:{_digest(device)}"
+    who_is = _BEARER_IS if token is not None else _BROWSER_IS
     hits = []
     strategy = check.strategy = limiter.limiter
     for rule, items in _rules_of(app, endpoint):
-        if rule.methods and method not in rule.methods or not _BEARER_IS[rule.who]:
+        if rule.methods and method not in rule.methods or not who_is[rule.who]:
             continue
-        if rule.devices == "known":
-            continue  # a scanner app keeps no cookie
+        if rule.devices == "known" and device is None \
+                or rule.devices == "unknown" and device is not None:
+            continue
         if rule.key not in keys:
             return None
         args = counter_args(app, rule, keys[rule.key])

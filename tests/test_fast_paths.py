@@ -4,25 +4,28 @@ caches. What each repeats of its view is tested beside the view (see each class'
 from __future__ import annotations
 
 from summit.api.fastpath import CheckinFastPath
+from summit.live.fastpath import LiveVoteFastPath
 from summit.live.polling import LiveRoomFastPath
 from summit.messages.live import LiveFastPath
 
 
 def test_create_app_installs_each_fast_path_once_by_name(app):
     installed = app.extensions["summit_fast_paths"]
-    assert set(installed) == {"checkin-api", "live-banner", "live-room"}
+    assert set(installed) == {"checkin-api", "live-banner", "live-room", "live-vote"}
     chain, layer = [], app.wsgi_app
     while hasattr(layer, "wsgi_app") or hasattr(layer, "app"):
         chain.append(type(layer))
         layer = getattr(layer, "wsgi_app", None) or layer.app
         if not callable(layer) or layer is app:
             break
-    # Checked in order: the check-in API's, the live rooms', the banner's, all before Flask.
-    assert [c for c in chain if c in (CheckinFastPath, LiveRoomFastPath, LiveFastPath)] == [
-        CheckinFastPath, LiveRoomFastPath, LiveFastPath]
+    # Checked in order: the check-in API's, the votes', the live rooms', the banner's, all
+    # before Flask.
+    ours = (CheckinFastPath, LiveVoteFastPath, LiveRoomFastPath, LiveFastPath)
+    assert [c for c in chain if c in ours] == list(ours)
     assert isinstance(installed["checkin-api"], CheckinFastPath)
     assert isinstance(installed["live-banner"], LiveFastPath)
     assert isinstance(installed["live-room"], LiveRoomFastPath)
+    assert isinstance(installed["live-vote"], LiveVoteFastPath)
 
 
 def test_the_banner_fast_path_keeps_a_bounded_cache(app, client):

@@ -49,7 +49,7 @@ from http import HTTPStatus
 from summit.access import known_api_access
 from summit.api import checkins
 from summit.headers import api_headers_for
-from summit.ops.logs import request_id_for, write_request_line
+from summit.logsafe import request_id_for, write_request_line
 from summit.ratelimits import check_outside_flask
 
 log = logging.getLogger(__name__)

@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
 
 from summit import audit
@@ -27,7 +27,7 @@ from summit.breakouts.api import (
     session_of,
     sessions_of,
 )
-from summit.database import utcnow
+from summit.database import direct_connection, sqlite_write_turn, utcnow
 from summit.events.models import Event
 from summit.extensions import db
 from summit.live import rules
@@ -40,7 +40,7 @@ from summit.live.models import (
     LiveUpvote,
 )
 from summit.live.rules import N_, LiveError
-from summit.registration.api import registered_count
+from summit.registration.api import Attendee, registered_count
 from summit.ttlcache import app_cache
 
 _KEY = re.compile(r"^([sb])([1-9][0-9]{0,9})$")
@@ -356,12 +356,13 @@ def vote(room: LiveRoom, poll: LivePoll, attendee, form_options: list[int | str 
         return 0
     if not count:
         return 1
-    return db.session.execute(_count_one(poll.id)).scalar_one()
+    return db.session.execute(_COUNT_ANSWER, {"poll_id": poll.id}).scalar_one()
 
 
-def _count_one(poll_id: int):
-    return (update(LivePoll).where(LivePoll.id == poll_id).values(votes=LivePoll.votes + 1)
-            .returning(LivePoll.votes).execution_options(synchronize_session=False))
+# The poll's counter plus one (one statement, built once: the fast path runs it on the driver).
+_COUNT_ANSWER = (update(LivePoll).where(LivePoll.id == bindparam("poll_id"))
+                 .values(votes=LivePoll.votes + 1).returning(LivePoll.votes)
+                 .execution_options(synchronize_session=False))
 
 
 def count_answer(poll_id: int) -> int:
@@ -371,7 +372,101 @@ def count_answer(poll_id: int) -> int:
     keynote do not queue on it. Should a process die between the two commits, the counter is set
     from the answers themselves when the poll closes."""
     with db.engine.begin() as connection:
-        return connection.execute(_count_one(poll_id)).scalar_one()
+        return connection.execute(_COUNT_ANSWER, {"poll_id": poll_id}).scalar_one()
+
+
+# --- a vote straight on the driver (``live.fastpath``) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class VoteFacts:
+    """What a vote served before Flask must know before it is stored (``vote_facts``): the
+    poll as it is now, its options, and the voter's record (for ``access.entry_names``, their
+    registration status and their language)."""
+
+    poll_status: str
+    kind: str
+    results: str
+    event_id: int
+    option_ids: tuple[int, ...]
+    attendee: AttendeeFacts
+
+
+@dataclass(frozen=True)
+class AttendeeFacts:
+    event_id: int
+    status: str
+    personal_secret: str
+    email_confirmed_at: datetime | None
+    preferred_language: str | None
+
+
+def _vote_facts_statement(column):
+    return (select(LivePoll.status, LivePoll.kind, LivePoll.results, Event.id,
+                   Attendee.event_id, Attendee.status, Attendee.personal_secret,
+                   Attendee.email_confirmed_at, Attendee.preferred_language)
+            .select_from(LivePoll)
+            .join(LiveRoom, LiveRoom.id == LivePoll.room_id)
+            .join(Event, Event.id == LiveRoom.event_id)
+            .join(Attendee, Attendee.id == bindparam("attendee_id"))
+            .where(LivePoll.id == bindparam("poll_id"), Event.slug == bindparam("slug"),
+                   column == bindparam("target_id")))
+
+
+_VOTE_FACTS = {"session": _vote_facts_statement(LiveRoom.session_id),
+               "block": _vote_facts_statement(LiveRoom.block_id)}
+_POLL_OPTIONS = select(LivePollOption.id).where(LivePollOption.poll_id == bindparam("poll_id"))
+_STORE_VOTE = {
+    name: insert(LivePollVote.__table__).on_conflict_do_nothing()
+    .returning(LivePollVote.__table__.c.id)
+    for name, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))}
+
+
+def vote_facts(engine, *, slug: str, key: str, poll_id: int,
+               attendee_id: int) -> VoteFacts | None:
+    """The poll ``poll_id`` of the room ``key`` of the event ``slug``, with the attendee
+    ``attendee_id``, read straight on the driver with no transaction held; ``None`` when any
+    of them is not there (the view then answers). Database errors propagate."""
+    parsed = parse_key(key)
+    if parsed is None:
+        return None
+    kind, target_id = parsed
+    with direct_connection(engine) as conn, conn.autocommit():
+        row = conn.execute(_VOTE_FACTS[kind], {"attendee_id": attendee_id, "poll_id": poll_id,
+                                               "slug": slug, "target_id": target_id}).first()
+        options = tuple(conn.execute(_POLL_OPTIONS, {"poll_id": poll_id}).scalars()) \
+            if row is not None else ()
+        conn.commit()  # SQLite's driver began nothing; PostgreSQL's autocommit: a no-op
+    if row is None:
+        return None
+    return VoteFacts(row[0], row[1], row[2], row[3], options, AttendeeFacts(*row[4:9]))
+
+
+def store_vote_alone(engine, poll_id: int, attendee_id: int,
+                     ballot: rules.Ballot) -> tuple[bool, int | None]:
+    """``vote(..., count=False)`` then ``count_answer``, straight on the driver, each statement
+    in a transaction of its own: (stored, the poll's number of answers once this one is
+    counted). (False, None) when the attendee had answered it already (the first answer
+    stays). Errors storing the answer propagate (nothing was stored); a counter that cannot be
+    bumped gives (True, None): the answer stands, and the counter is set from the answers when
+    the poll closes."""
+    values = {"poll_id": poll_id, "attendee_id": attendee_id,
+              "option_ids": ",".join(str(i) for i in ballot.option_ids),
+              "value": ballot.value, "text": ballot.text, "created_at": utcnow()}
+    with direct_connection(engine) as conn, sqlite_write_turn(engine), conn.autocommit():
+        conn.begin()
+        stored = conn.execute(_STORE_VOTE[engine.dialect.name], values).scalar()
+        conn.commit()
+    if stored is None:
+        return False, None
+    try:
+        with direct_connection(engine) as conn, sqlite_write_turn(engine), conn.autocommit():
+            conn.begin()
+            votes = conn.execute(_COUNT_ANSWER, {"poll_id": poll_id}).scalar()
+            conn.commit()
+    except OperationalError:  # rolled back by direct_connection
+        return True, None
+    return True, votes
 
 
 def my_vote(poll: LivePoll, attendee) -> LivePollVote | None:

@@ -6,6 +6,7 @@ session or ``b<id>`` for a plenary block. Views stay thin: rules in ``rules``, t
 from __future__ import annotations
 
 import json
+import time
 from types import SimpleNamespace
 
 from flask import (
@@ -44,7 +45,7 @@ from summit.live.forms import (
     QuestionActionForm,
     VoteForm,
 )
-from summit.live.rules import LiveError
+from summit.live.rules import N_, LiveError
 from summit.qr import qr_svg
 from summit.responses import csv_download, is_htmx
 from summit.ttlcache import app_cache
@@ -303,13 +304,16 @@ def vote(event, attendee, room_key: str, poll_id: int):
     db.session.commit()
     if counted:
         counted = services.count_answer(shown.id)
-    message = (_("Your answer is in.") if counted
-               else _("You had answered this poll already: your first answer counts."))
+    message = _(ANSWER_COUNTED) if counted else _(ANSWERED_ALREADY)
     if request.headers.get(QUEUED) and request.headers.get(POLL_ANSWER):
         answered = _answered_poll(slug, viewer, ref, shown, counted, message)
         if answered is not None:
             return answered
     return _answer(event, ref, True, message)
+
+
+ANSWER_COUNTED = N_("Your answer is in.")
+ANSWERED_ALREADY = N_("You had answered this poll already: your first answer counts.")
 
 
 def _answered_poll(slug: str, viewer: str, ref, poll, votes: int, message: str):
@@ -331,24 +335,66 @@ def _answered_poll(slug: str, viewer: str, ref, poll, votes: int, message: str):
     return _private(jsonify(message=message, etag=etag, poll=html))
 
 
+VOTED_SECTION_LAG = (0.10, 1.0)  # share of the answers, seconds: see ``_voted_section``
+
+
 def _voted_section(ref, poll, votes: int) -> tuple[str, bool]:
     """The poll section as every person who answered ``poll`` sees it (nobody's in
-    particular: no form, no token), and whether it shows the results. Rendered again only
-    when the one this process keeps counts fewer than 99 % of ``votes`` (the answers once
-    the voter's was counted): in a quiet room each voter sees their own answer counted; in a
-    keynote, 100 answers a second cost a few renders a second, not one per answer, and the
-    results lag by under 1 % of the answers."""
+    particular: no form, no token), and whether it shows the results. The one this process
+    keeps is rendered again when it counts fewer than ``votes`` (the answers once the voter's
+    was counted) and is either a second old or short of a tenth of them. In a room of ten
+    or a quiet one each voter sees their own answer counted; in a keynote, 100 answers a
+    second cost about one render a second per process, not one per answer."""
     cache = app_cache("live-voted-section", 60.0)
     key = (poll.id, poll.status, current_language())
     found = cache.get(key)
-    if found is None or found[2] < votes * 0.99:
+    if found is None or _lags(found, votes):
         show = rules.results_visible(poll.results, poll.status, True)
         tally = services.tally_of(poll) if show else None
         found = (render_template("live/_poll.html", ref=ref, view=SimpleNamespace(
             poll=poll, voted=True, show_results=show, last_closed=None, tally=tally)),
-                 show, tally.votes if tally else votes)
+                 show, tally.votes if tally else votes, time.monotonic())
         cache.put(key, found)
     return found[0], found[1]
+
+
+def _lags(found: tuple, votes: int) -> bool:
+    share, seconds = VOTED_SECTION_LAG
+    counted, made_at = found[2], found[3]
+    return counted < votes and (counted < votes * (1 - share)
+                                or time.monotonic() - made_at >= seconds)
+
+
+def voted_section_outside(app, slug: str, key: str, poll_id: int, votes: int,
+                          lang: str) -> tuple[str, bool] | None:
+    """``_voted_section`` for a vote answered before Flask (``live.fastpath``): the one this
+    process keeps, else rendered in a request context of its own, in ``lang``. ``None`` when
+    the room or the poll is gone."""
+    from flask_babel import force_locale
+
+    found = app_cache("live-voted-section", 60.0, app).get((poll_id, "open", lang))
+    if found is not None and not _lags(found, votes):
+        return found[0], found[1]
+    with app.test_request_context(f"/e/{slug}/qa/{key}/live"), force_locale(lang):
+        event = db.session.scalar(select(Event).where(Event.slug == slug))
+        ref = services.resolve(event, key) if event else None
+        room = services.find_room(event, ref) if ref else None
+        poll = services.poll_of(room, poll_id) if room else None
+        if poll is None:
+            return None
+        return _voted_section(ref, services.snapshot(poll), votes)
+
+
+def vote_messages(app, lang: str) -> tuple[str, str]:
+    """What ``vote`` says, in ``lang``: (counted, answered already). For ``live.fastpath``."""
+    cache = app.extensions.setdefault("summit_live_vote_messages", {})
+    found = cache.get(lang)
+    if found is None:
+        from flask_babel import force_locale
+
+        with app.test_request_context("/"), force_locale(lang):
+            found = cache[lang] = (_(ANSWER_COUNTED), _(ANSWERED_ALREADY))
+    return found
 
 
 # --- panels on other capabilities' pages ------------------------------------------------------

@@ -12,19 +12,21 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 import time
-import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, g, has_request_context, request
 
-from summit.logsafe import RedactFilter, redact
+from summit.logsafe import (  # noqa: F401  (request_id_for: part of this module's interface)
+    RedactFilter,
+    redact,
+    request_id_for,
+    request_log,
+    write_request_line,
+)
 
 REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "user_id")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-request_log = logging.getLogger("summit.request")
 
 
 class JsonFormatter(logging.Formatter):
@@ -101,11 +103,6 @@ def start_request() -> None:
     g.request_id = request_id_for(request.headers.get("X-Request-ID", ""))
 
 
-def request_id_for(incoming: str) -> str:
-    """The client's ``X-Request-ID`` when it looks like one, else a new id."""
-    return incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-
-
 def log_request(response):
     """One line per request (JSON mode only); health checks only at debug level."""
     request_id = g.get("request_id")
@@ -119,20 +116,6 @@ def log_request(response):
     write_request_line(request.method, request.path, response.status_code, started=started,
                        user_id=user_id, debug=request.endpoint == "ops.healthz")
     return response
-
-
-def write_request_line(method: str, path: str, status: int, *, started: float | None,
-                       user_id: int | None = None, request_id: str | None = None,
-                       debug: bool = False) -> None:
-    """The ``summit.request`` line; also written by the check-in fast path, which answers
-    without Flask (it passes ``request_id``: there is no ``g`` to read it from)."""
-    duration = round((time.perf_counter() - started) * 1000, 1) if started else None
-    extra = {"method": method, "path": redact(path), "status": status, "duration_ms": duration,
-             "user_id": user_id}
-    if request_id is not None:
-        extra["request_id"] = request_id
-    request_log.log(logging.DEBUG if debug else logging.INFO, "%s %s %s", method, redact(path),
-                    status, extra=extra)
 
 
 def _json_mode() -> bool:
