@@ -7,14 +7,18 @@
 an open single-choice poll and 30 questions; 3,000 registered attendees whose session cookies
 and CSRF tokens are made here (the phones start signed in, as they are in the hall).
 
-1. **Idle**: every phone polls the room's live fragment every 3 s with If-None-Match
-   (``templates/live/_room_live.html``); nothing changes (no vote, upvote or question).
+1. **Idle**: every phone polls the room's live fragment with If-None-Match, as often as
+   ``templates/live/_room_live.html`` says (every 10 s in a keynote of 3,000); nothing
+   changes (no vote, upvote or question).
    Server CPU and the polls' latency.
 2. **Votes**: the same phones, and each answers the poll once within a 30-second window
    (3,000 votes in 30 s), while a few upvote and ask at the issue's hourly rates. p95 of a vote.
    A projector (``/admin/.../screen/live``, polled every second as the page does) records the
    count it shows; for every acknowledged vote, how long until the projector showed it.
-3. **SSE, briefly**: the smallest event stream served by the same gunicorn settings: how many
+3. **The reference, summit-flask**: the same app restarted with ``LIVE_FAST_PATH=0`` (every
+   vote through Flask), and the same phones answering a second poll, opened as a moderator
+   would: the same figures, side by side.
+4. **SSE, briefly**: the smallest event stream served by the same gunicorn settings: how many
    phones hold a stream at once (the answer for polling vs SSE).
 
 Each phone starts with the ETag its page load gave it (the page itself is loaded once per
@@ -97,6 +101,9 @@ def setup(url: str, instance: Path, phones: int) -> dict:
         poll = live.create_poll(room, "single", "Does your district have an AI policy?",
                                 ["Yes, adopted", "In draft", "Not yet", "Not sure"])
         live.open_poll(room, poll)
+        # The reference phase's poll (opened then: every vote through Flask).
+        second = live.create_poll(room, "single", "Is AI in your district's strategic plan?",
+                                  ["Yes", "Being added", "No"])
         questions = [live.ask(room, people[i], f"Seed question {i}", anonymous=True)[0].id
                      for i in range(min(30, phones))]
         create_user("lead@bench.test", "organizer", PASSWORD, event_id=event.id)
@@ -126,6 +133,8 @@ def setup(url: str, instance: Path, phones: int) -> dict:
             "vote": f"{base}/polls/{poll.id}/vote", "ask": f"{base}/ask",
             "upvote": base + "/questions/{id}/upvote", "questions": questions,
             "options": [o.id for o in poll.options],
+            "reference_vote": f"{base}/polls/{second.id}/vote",
+            "reference_options": [o.id for o in second.options], "reference_poll": second.id,
             "poll_seconds": live.phone_poll_seconds(event, ref),
             "screen": f"/admin/e/{event.slug}/qa/{ref.key}/screen/live",
             "room": f"/admin/e/{event.slug}/qa/{ref.key}"}, "people": out}
@@ -314,47 +323,98 @@ def main() -> None:
             results["idle_cpu"] = (meter.used("gunicorn") / args.idle_seconds,
                                    meter.used("postgres") / args.idle_seconds)
             # 2. votes, with the projector watching
-            projector = Projector(base, users["setup"])
-            projector.start()
-            acks_file = work / "acks.json"
-            vote_start = time.time() + ramp
-            timer = threading.Timer(ramp, meter.reset)
-            timer.start()
-            results["votes"] = run_locust(
-                base, users_file, args.phones, ramp + args.vote_seconds + 8, "votes",
-                {"LIVEPOLLS_VOTE_SECONDS": str(args.vote_seconds),
-                 "LIVEPOLLS_VOTE_START": str(vote_start), "LIVEPOLLS_ACKS": str(acks_file)})
-            meter.sample()
-            results["votes_cpu"] = (meter.used("gunicorn") / (args.vote_seconds + 8),
-                                    meter.used("postgres") / (args.vote_seconds + 8))
-            time.sleep(3)
-            projector.stopping.set()
-            projector.join(5)
-            acks = json.loads(acks_file.read_text()) if acks_file.exists() else []
-            results["acks"] = len(acks)
-            results["ack_span"] = (max(acks) - min(acks)) if acks else 0
-            results["lag"] = lag(acks, projector.seen)
-            results["projector"] = (projector.statuses, projector.latencies)
-            results["final_shown"] = projector.seen[-1][1] if projector.seen else 0
+            results["fast"] = vote_phase(base, users, users_file, args, meter, work, "votes")
         finally:
             meter.stop()
             stop_server(server)
-        import sqlalchemy as sa
-
-        engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"),
-                                  poolclass=sa.pool.NullPool)
-        with engine.connect() as conn:
-            results["db_votes"] = conn.execute(sa.text(
-                "SELECT count(*) FROM live_poll_votes")).scalar()
-            results["db_counter"] = conn.execute(sa.text(
-                "SELECT votes FROM live_polls")).scalar()
-        engine.dispose()
+        results["fast"].update(stored(url))
+        # 3. the reference: the same votes on a second poll, every one through Flask
+        open_reference_poll(url, work / "instance", users["setup"]["reference_poll"])
+        reference = dict(users, setup={**users["setup"],
+                                       "vote": users["setup"]["reference_vote"],
+                                       "options": users["setup"]["reference_options"]})
+        reference_file = work / "reference.json"
+        reference_file.write_text(json.dumps(reference))
+        server = start_gunicorn("wsgi:app", {**env, "LIVE_FAST_PATH": "0"}, ROOT, port, log)
+        meter = CpuMeter(server.pid, pg_pids(url), interval=0.5)
+        meter.start()
+        try:
+            results["flask"] = vote_phase(base, reference, reference_file, args, meter, work,
+                                          "reference")
+        finally:
+            meter.stop()
+            stop_server(server)
+        results["flask"].update(stored(url, users["setup"]["reference_poll"]))
     results["sse"] = sse_capacity(args.sse_clients, {"WEB_CONCURRENCY": str(args.workers)}, log)
     results["load"] = os.getloadavg()
     text = report(results, args)
     print(text)
     if not args.no_doc:
         write_report(ROOT / "docs" / "benchmarks-livepolls.md", text, "### Reading the figures")
+
+
+def vote_phase(base: str, users: dict, users_file: Path, args, meter, work: Path,
+               tag: str) -> dict:
+    """3,000 answers within the vote window while the phones poll, the projector watching."""
+    ramp = 12
+    projector = Projector(base, users["setup"])
+    projector.start()
+    acks_file = work / f"{tag}-acks.json"
+    vote_start = time.time() + ramp
+    timer = threading.Timer(ramp, meter.reset)
+    timer.start()
+    out = {"votes": run_locust(
+        base, users_file, args.phones, ramp + args.vote_seconds + 8, tag,
+        {"LIVEPOLLS_VOTE_SECONDS": str(args.vote_seconds),
+         "LIVEPOLLS_VOTE_START": str(vote_start), "LIVEPOLLS_ACKS": str(acks_file)})}
+    meter.sample()
+    out["votes_cpu"] = (meter.used("gunicorn") / (args.vote_seconds + 8),
+                        meter.used("postgres") / (args.vote_seconds + 8))
+    time.sleep(3)
+    projector.stopping.set()
+    projector.join(5)
+    acks = json.loads(acks_file.read_text()) if acks_file.exists() else []
+    out["acks"] = len(acks)
+    out["ack_span"] = (max(acks) - min(acks)) if acks else 0
+    out["lag"] = lag(acks, projector.seen)
+    out["projector"] = (projector.statuses, projector.latencies)
+    out["final_shown"] = projector.seen[-1][1] if projector.seen else 0
+    return out
+
+
+def open_reference_poll(url: str, instance: Path, poll_id: int) -> None:
+    """Open the reference phase's poll (the first one closes), as a moderator would."""
+    from summit import create_app
+    from summit.extensions import db
+    from summit.live import services as live
+    from summit.live.models import LivePoll, LiveRoom
+
+    app = create_app({"INSTANCE_PATH": str(instance), "JOBS_EMBEDDED_WORKER": False,
+                      "SECRET_KEY": "bench-livepolls", "DATABASE_URL": url})
+    with app.app_context():
+        poll = db.session.get(LivePoll, poll_id)
+        live.open_poll(db.session.get(LiveRoom, poll.room_id), poll)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def stored(url: str, poll_id: int | None = None) -> dict:
+    """The answers stored for the open poll (or ``poll_id``) and its counter."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"),
+                              poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        if poll_id is None:
+            poll_id = conn.execute(sa.text(
+                "SELECT id FROM live_polls WHERE status = 'open'")).scalar()
+        found = {"db_votes": conn.execute(sa.text(
+            "SELECT count(*) FROM live_poll_votes WHERE poll_id = :p"), {"p": poll_id}).scalar(),
+            "db_counter": conn.execute(sa.text(
+                "SELECT votes FROM live_polls WHERE id = :p"), {"p": poll_id}).scalar()}
+    engine.dispose()
+    return found
 
 
 def _row(rows, name):
@@ -369,12 +429,8 @@ THREADS = int(os.environ.get("GUNICORN_THREADS") or 4)  # gunicorn.conf.py's def
 
 
 def report(res: dict, args) -> str:
-    idle, votes = res["idle"], res["votes"]
-    lag_values = res["lag"]
-    statuses, latencies = res["projector"]
+    idle = res["idle"]
     sse = res["sse"]
-    vote_row = votes.get("POST vote", {})
-    p95_vote = vote_row.get("95%", "—")
     lines = [
         "# Benchmark: live Q&A and polls in a keynote (PostgreSQL)",
         "",
@@ -386,36 +442,50 @@ def report(res: dict, args) -> str:
         f"Machine: {os.cpu_count()} CPUs shared with other work (1-min load average at the end "
         f"{res['load'][0]:.1f}), Python {platform.python_version()}. Phones start signed in "
         f"(session cookies made by the script); each polls every {res['poll_seconds']} s "
-        f"with If-None-Match, as the page tells a phone in a room of {args.phones:,}.",
+        f"with If-None-Match, as the page tells a phone in a room of {args.phones:,}. "
+        f"**Summit** answers votes on the `live-vote` fast path; the reference, "
+        f"**summit-flask**, is the same app restarted with `LIVE_FAST_PATH=0` in the same run "
+        f"(every vote through Flask), the same phones answering a second poll.",
         "",
         "| phase | requests | failures | p50 / p95 / p99 ms | req/s |",
         "|---|---:|---:|---|---:|",
         _row({f"idle: {k}": v for k, v in idle.items()}, "idle: GET live (phone poll)"),
-        _row({f"votes: {k}": v for k, v in votes.items()}, "votes: GET live (phone poll)"),
-        _row({f"votes: {k}": v for k, v in votes.items()}, "votes: POST vote"),
-        _row({f"votes: {k}": v for k, v in votes.items()}, "votes: POST upvote"),
-        _row({f"votes: {k}": v for k, v in votes.items()}, "votes: POST ask"),
+    ]
+    for name, key in (("votes", "fast"), ("summit-flask votes", "flask")):
+        rows = {f"{name}: {k}": v for k, v in res[key]["votes"].items()}
+        lines += [_row(rows, f"{name}: GET live (phone poll)"),
+                  _row(rows, f"{name}: POST vote"), _row(rows, f"{name}: POST upvote"),
+                  _row(rows, f"{name}: POST ask")]
+    lines += [
         "",
         f"- Server CPU, idle phones: gunicorn {res['idle_cpu'][0]:.0%} and PostgreSQL "
-        f"{res['idle_cpu'][1]:.0%} of one core; during the votes: gunicorn "
-        f"{res['votes_cpu'][0]:.0%}, PostgreSQL {res['votes_cpu'][1]:.0%}; locust itself "
-        f"{idle['_locust_cpu']:.0%} (idle phase) and {votes['_locust_cpu']:.0%} (votes) of "
+        f"{res['idle_cpu'][1]:.0%} of one core; locust itself {idle['_locust_cpu']:.0%} of "
         f"one core, on the same cores.",
-        f"- Votes: {res['acks']:,} acknowledged over {res['ack_span']:.1f} s; "
-        f"{res['db_votes']:,} rows and a counter of {res['db_counter']:,} in the database; the "
-        f"projector's last count {res['final_shown']:,}. p95 of a vote: **{p95_vote} ms** "
-        f"(target < 300 ms).",
-        f"- Projector (polling every second): {sum(statuses.values())} polls "
-        f"({statuses.get(200, 0)} × 200, {statuses.get(304, 0)} × 304), p95 "
-        f"{pct(latencies, 95) * 1000:.0f} ms; each acknowledged vote shown after p50 "
-        f"{pct(lag_values, 50):.2f} s, p95 {pct(lag_values, 95):.2f} s, max "
-        f"{max(lag_values) if lag_values else float('nan'):.2f} s (target 2 s).",
+    ]
+    for name, key in (("Summit", "fast"), ("summit-flask", "flask")):
+        phase = res[key]
+        statuses, latencies = phase["projector"]
+        lag_values = phase["lag"]
+        p95_vote = phase["votes"].get("POST vote", {}).get("95%", "—")
+        lines += [
+            f"- **{name}**, votes: {phase['acks']:,} acknowledged over "
+            f"{phase['ack_span']:.1f} s; {phase['db_votes']:,} rows and a counter of "
+            f"{phase['db_counter']:,} in the database; the projector's last count "
+            f"{phase['final_shown']:,}. p95 of a vote: **{p95_vote} ms** (target < 300 ms). "
+            f"CPU: gunicorn {phase['votes_cpu'][0]:.0%}, PostgreSQL "
+            f"{phase['votes_cpu'][1]:.0%}, locust {phase['votes']['_locust_cpu']:.0%} of one "
+            f"core. Projector (polling every second): {sum(statuses.values())} polls "
+            f"({statuses.get(200, 0)} × 200, {statuses.get(304, 0)} × 304), p95 "
+            f"{pct(latencies, 95) * 1000:.0f} ms; each acknowledged vote shown after p50 "
+            f"{pct(lag_values, 50):.2f} s, p95 **{pct(lag_values, 95):.2f} s**, max "
+            f"{max(lag_values) if lag_values else float('nan'):.2f} s (target 2 s).",
+        ]
+    lines.append(
         f"- SSE, briefly: {sse['clients']} phones opening the smallest event stream at once on "
         f"the same gunicorn settings: {sse['within_2s']} got their first event within 2 s "
         f"(slowest {sse['slowest'] or float('nan'):.1f} s). Each open stream holds a worker "
         f"thread: {args.workers} workers × {THREADS} threads = {args.workers * THREADS} phones "
-        f"at a time.",
-    ]
+        f"at a time.")
     return "\n".join(lines) + "\n"
 
 
