@@ -26,3 +26,9 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+def engine_of(app):
+    """The app's database engine, for work outside a request (the fast paths keep it)."""
+    with app.app_context():
+        return db.engine

@@ -549,11 +549,23 @@ def check_outside_flask(app: Flask, endpoint: str, *, method: str, ip: str,
     scanner app, which keeps no cookie) or a browser's with no staff signed in (``device``:
     the id its session cookie carries, ``None`` for none). Failure-only limits are tested
     first, so a refused request charges nothing twice; those that spare successes are only
-    charged (by ``OutsideCheck.settle``) when the answer is a failure."""
+    charged (by ``OutsideCheck.settle``) when the answer is a failure. A storage that fails
+    (Redis down) gives ``None`` too: Flask-Limiter then falls back as it does."""
     limiter: Limiter = app.extensions["summit_limiter"]
     check = OutsideCheck()
     if not limiter.enabled:
         return check
+    try:
+        return _check_outside_flask(app, limiter, check, endpoint, method=method, ip=ip,
+                                    token=token, device=device)
+    except Exception:
+        log.warning("rate limits unavailable outside Flask", exc_info=True)
+        return None
+
+
+def _check_outside_flask(app: Flask, limiter: Limiter, check: OutsideCheck, endpoint: str, *,
+                         method: str, ip: str, token: str | None,
+                         device: str | None) -> OutsideCheck | None:
     keys = {"ip": f"ip:{ip or 'unknown'}"}
     if token is not None:
         keys["token"] = f"token:{_digest(token)}"

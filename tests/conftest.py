@@ -287,6 +287,22 @@ def auth(client):
     return AuthActions(client)
 
 
+@pytest.fixture
+def flask_saw(app):
+    """The paths of the requests that reached Flask's request pipeline (the others were
+    answered by a fast path)."""
+    from flask import request, request_started
+
+    seen: list[str] = []
+
+    def listener(sender, **extra):
+        seen.append(request.path)
+
+    request_started.connect(listener, app)
+    yield seen
+    request_started.disconnect(listener, app)
+
+
 # --- a real server for browsers and concurrency tests ----------------------------------------
 
 

@@ -48,9 +48,11 @@ from http import HTTPStatus
 
 from summit.access import known_api_access
 from summit.api import checkins
+from summit.extensions import engine_of
 from summit.headers import api_headers_for
 from summit.logsafe import request_id_for, write_request_line
 from summit.ratelimits import check_outside_flask
+from summit.responses import json_bytes
 
 log = logging.getLogger(__name__)
 
@@ -97,15 +99,11 @@ class CheckinFastPath:
             return None  # the view refuses it, and counts it against the limits as it does
         if not parsed.plain:
             return None  # a room door or a scan time: the view reads the event's sessions
-        try:
-            limits = check_outside_flask(app, self.ENDPOINT, method="POST",
-                                         ip=environ.get("REMOTE_ADDR", ""),
-                                         token=authorization.partition(" ")[2].strip())
-        except Exception:  # the limiter's storage (Redis) failing: Flask-Limiter falls back
-            log.warning("rate limits unavailable on the fast path", exc_info=True)
-            limits = None
+        limits = check_outside_flask(app, self.ENDPOINT, method="POST",
+                                     ip=environ.get("REMOTE_ADDR", ""),
+                                     token=authorization.partition(" ")[2].strip())
         if limits is None:
-            return None
+            return None  # a limit reached (or its storage down): the view answers
         try:
             reply = checkins.check_in(self.engine, event, entrance, user.id, parsed.code,
                                       parsed.nonce)
@@ -113,7 +111,7 @@ class CheckinFastPath:
             log.exception("check-in failed on the fast path")
             reply = checkins.refusal(500, "Something went wrong",
                                      detail="The problem has been logged. Please try again.")
-        body = self._json(reply.body)
+        body = json_bytes(self.app, reply.body)
         request_id = request_id_for(environ.get("HTTP_X_REQUEST_ID", ""))
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
         try:
@@ -146,15 +144,6 @@ class CheckinFastPath:
         environ["CONTENT_LENGTH"] = str(len(raw))
         return raw
 
-    def _json(self, data: dict) -> bytes:
-        """The bytes ``jsonify`` would send."""
-        provider = self.app.json
-        if (provider.compact is None and self.app.debug) or provider.compact is False:
-            text = provider.dumps(data, indent=2)
-        else:
-            text = provider.dumps(data, separators=(",", ":"))
-        return f"{text}\n".encode()
-
     @property
     def roles(self) -> tuple[str, ...]:
         """The roles the Flask view's ``api_role`` asks for."""
@@ -165,10 +154,7 @@ class CheckinFastPath:
     @property
     def engine(self):
         if self._engine is None:
-            from summit.extensions import db
-
-            with self.app.app_context():
-                self._engine = db.engine
+            self._engine = engine_of(self.app)
         return self._engine
 
     @property

@@ -49,12 +49,14 @@ from werkzeug.wsgi import get_host
 
 from summit.access import ATTENDEE_SESSION_KEY, entry_names, read_entry
 from summit.devices import DEVICE_KEY
+from summit.extensions import engine_of
 from summit.headers import api_headers_for
 from summit.i18n import COOKIE, language_for
 from summit.live import polling, rules, services, views
 from summit.live.forms import VoteAnswer
 from summit.logsafe import request_id_for, write_request_line
 from summit.ratelimits import check_outside_flask
+from summit.responses import json_bytes
 
 log = logging.getLogger(__name__)
 
@@ -122,14 +124,10 @@ class LiveVoteFastPath:
                                       answer.value.data, answer.text.data)
         except rules.LiveError:
             return None  # the view says what is wrong, in the phone's language
-        try:
-            limits = check_outside_flask(app, self.ENDPOINT, method="POST",
-                                         ip=environ.get("REMOTE_ADDR", ""), device=device)
-        except Exception:  # the limiter's storage (Redis) failing: Flask-Limiter falls back
-            log.warning("rate limits unavailable on the fast path", exc_info=True)
-            limits = None
+        limits = check_outside_flask(app, self.ENDPOINT, method="POST",
+                                     ip=environ.get("REMOTE_ADDR", ""), device=device)
         if limits is None:
-            return None
+            return None  # a limit reached (or its storage down): the view answers
         try:
             stored, votes = services.store_vote_alone(self.engine, poll_id, attendee_id, ballot)
         except Exception:  # nothing was stored: the view tries again, and answers
@@ -145,7 +143,7 @@ class LiveVoteFastPath:
         html, shown = section
         etag = polling.phone_etag(secret=secret, slug=slug, key=key, seq=tag.seq,
                                   tally=tag.tally, viewer=tag.viewer, lang=lang, results=shown)
-        body = self._json({"message": counted if stored else again, "etag": etag,
+        body = json_bytes(self.app, {"message": counted if stored else again, "etag": etag,
                            "poll": html})
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
                    ("Cache-Control", "private, no-cache"), ("Vary", "Cookie")]
@@ -249,20 +247,8 @@ class LiveVoteFastPath:
             return bool(referrer) and same_origin(referrer, f"https://{get_host(environ)}/")
         return True
 
-    def _json(self, data: dict) -> bytes:
-        """The bytes ``jsonify`` would send."""
-        provider = self.app.json
-        if (provider.compact is None and self.app.debug) or provider.compact is False:
-            text = provider.dumps(data, indent=2)
-        else:
-            text = provider.dumps(data, separators=(",", ":"))
-        return f"{text}\n".encode()
-
     @property
     def engine(self):
         if self._engine is None:
-            from summit.extensions import db
-
-            with self.app.app_context():
-                self._engine = db.engine
+            self._engine = engine_of(self.app)
         return self._engine

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from flask import request_started
 from sqlalchemy import func, select
 
 from summit.audit import AuditLog
@@ -30,21 +29,6 @@ def app_config(request):
 
 def small_limits(**limits):
     return pytest.mark.parametrize("app_config", [limits], indirect=True, ids=["small-limits"])
-
-
-@pytest.fixture
-def flask_saw(app):
-    """The paths of the requests that reached Flask's request pipeline."""
-    seen: list[str] = []
-
-    def listener(sender, **extra):
-        from flask import request
-
-        seen.append(request.path)
-
-    request_started.connect(listener, app)
-    yield seen
-    request_started.disconnect(listener, app)
 
 
 @pytest.fixture

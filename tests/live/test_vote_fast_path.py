@@ -11,7 +11,6 @@ import json
 import re
 
 import pytest
-from flask import request_started
 from sqlalchemy import func, select
 
 from summit.extensions import db
@@ -29,21 +28,6 @@ def app_config(request):
     return {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
             "RATELIMIT_HEADERS_ENABLED": True, "WTF_CSRF_ENABLED": True,
             "RATELIMITS": getattr(request, "param", {})}
-
-
-@pytest.fixture
-def flask_saw(app):
-    """The paths of the requests that reached Flask's request pipeline."""
-    seen: list[str] = []
-
-    def listener(sender, **extra):
-        from flask import request
-
-        seen.append(request.path)
-
-    request_started.connect(listener, app)
-    yield seen
-    request_started.disconnect(listener, app)
 
 
 class VotingPhone:
@@ -263,3 +247,21 @@ def test_a_fast_vote_writes_the_request_log_line(app, live_world, room_poll, fla
     assert (line.method, line.path, line.status, line.request_id) == (
         "POST", f"{amber.base}/{poll_id}/vote", 200, "vote-0001")
     assert isinstance(line.duration_ms, float)
+
+
+def test_limits_that_cannot_be_read_leave_the_vote_to_the_view(app, live_world, room_poll,
+                                                               flask_saw, monkeypatch):
+    """Redis down under the fast path: the view answers (Flask-Limiter falls back there)."""
+    from summit import ratelimits
+
+    def storage_down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    w = live_world
+    poll_id, options = room_poll()
+    amber = VotingPhone(app, w, w.amber)
+    monkeypatch.setattr(ratelimits, "_check_outside_flask", storage_down)
+    flask_saw.clear()
+    answer = amber.vote(poll_id, {"option": options[0]})
+    assert answer.status_code == 200 and flask_saw == [f"{amber.base}/{poll_id}/vote"]
+    assert _stored(poll_id) == (1, 1)
