@@ -496,13 +496,13 @@ def settings(event, room_key: str):
         services.set_moderation(room, ModerationForm().moderation.data or "")
     except LiveError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(translate(str(exc)), "error")
         return _back(event, ref)
     audit.record("live.moderation_set", event_id=event.id, target=room,
                  after={"moderation": room.moderation})
     db.session.commit()
-    flash("Questions now appear at once." if room.moderation == "immediate"
-          else "Questions now wait for approval.", "success")
+    flash(_("Questions now appear at once.") if room.moderation == "immediate"
+          else _("Questions now wait for approval."), "success")
     return _back(event, ref)
 
 
@@ -520,8 +520,8 @@ def moderate_question(event, room_key: str, live_question_id: int):
     except LiveError as exc:
         db.session.rollback()
         if is_htmx():
-            return Response(str(exc), 400)
-        flash(str(exc), "error")
+            return Response(translate(str(exc)), 400)
+        flash(translate(str(exc)), "error")
         return _back(event, ref)
     db.session.commit()
     if is_htmx():
@@ -540,11 +540,11 @@ def new_poll(event, room_key: str):
                              form.option_lines, form.results.data or "")
     except LiveError as exc:
         db.session.rollback()
-        flash(str(exc), "error")  # the page again, with what was typed
+        flash(translate(str(exc)), "error")  # the page again, with what was typed
         return _private(make_response(render_template(
             "live/moderate.html", **_moderator_context(event, ref), typed=typed(form)), 400))
     db.session.commit()
-    flash("The poll is ready: open it when the time comes.", "success")
+    flash(_("The poll is ready: open it when the time comes."), "success")
     return _back(event, ref)
 
 
@@ -565,10 +565,10 @@ def poll_action(event, room_key: str, poll_id: int):
         elif action == "delete":
             services.delete_poll(room, poll)
         else:
-            raise LiveError("Unknown action.")
+            raise LiveError(N_("Unknown action."))
     except LiveError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(translate(str(exc)), "error")
         return _back(event, ref)
     db.session.commit()
     return _back(event, ref)

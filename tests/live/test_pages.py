@@ -530,3 +530,21 @@ def test_closing_a_poll_sets_its_counter_from_the_answers(live_world, phone, sta
     lead.post(admin, data={"action": "close"})
     db.session.refresh(poll)
     assert poll.votes == 1 == _count(LivePollVote)
+
+
+def test_moderators_read_their_messages_in_their_language(live_world, staff_client):
+    """A French-speaking facilitator's confirmations and refusals are in French."""
+    w = live_world
+    lead = staff_client(w.host)
+    french = {"Accept-Language": "fr"}
+    admin = f"/admin/e/{w.slug}/qa/{w.skey}"
+    page = lead.post(f"{admin}/settings", data={"moderation": "approval"}, headers=french,
+                     follow_redirects=True).get_data(as_text=True)
+    assert "Les questions attendent désormais d’être approuvées." in page
+    page = lead.post(f"{admin}/polls", data={"kind": "single", "question": "Prêts ?",
+                                             "options": "Oui\nNon", "results": "voted"},
+                     headers=french, follow_redirects=True).get_data(as_text=True)
+    assert "Le sondage est prêt : ouvrez-le le moment venu." in page
+    page = lead.post(f"{admin}/settings", data={"moderation": "sometimes"}, headers=french,
+                     follow_redirects=True).get_data(as_text=True)
+    assert "Choisissez comment les questions apparaissent." in page
