@@ -592,6 +592,10 @@ def _check_outside_flask(app: Flask, limiter: Limiter, check: OutsideCheck, endp
                 check.on_failure.append((item, args, rule.failures))
             else:
                 hits.append((item, args))
+    # Every limit tested before any is charged: a request handed to Flask is counted there,
+    # once, not also here for the limits it had not reached.
+    if not all(strategy.test(item, *args) for item, args in hits):
+        return None
     for item, args in hits:
         if not strategy.hit(item, *args):
             return None

@@ -70,3 +70,28 @@ def test_the_memory_storage_counts_in_fixed_windows_and_forgets_expired_counters
     assert "c" not in storage._counts  # noqa: SLF001  (swept: the storage stays small)
     storage.clear("a")
     assert storage.get("a") == 0 and storage.reset() == 1 and storage.check()
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True,
+                                         "RATELIMIT_STORAGE_URI": "memory://",
+                                         "RATELIMITS": {"live_post": "10 per minute;1 per hour"}}])
+def test_a_device_refused_outside_flask_is_charged_nothing_there(app):
+    """A device's limits are all tested before any is charged: a request handed to Flask (a
+    limit reached) is counted there once, not also here for the limits it had not reached."""
+    rule = next(r for r in ratelimits.RULES if r.name == "live_post")
+    minute, hour = ratelimits.parse_many("10 per minute;1 per hour")
+    args = ratelimits.counter_args(app, rule, f"device:{ratelimits._digest('d' * 22)}")  # noqa: SLF001
+    strategy = app.extensions["summit_limiter"].limiter
+
+    def check():
+        return ratelimits.check_outside_flask(app, "live.vote", method="POST", ip="10.0.0.1",
+                                              device="d" * 22)
+
+    assert check() is not None
+    assert strategy.get_window_stats(minute, *args).remaining == 9
+    assert check() is None  # the hour's one is spent
+    assert strategy.get_window_stats(minute, *args).remaining == 9
+    assert strategy.get_window_stats(hour, *args).remaining == 0
+    # Another phone behind the same address is not counted with it.
+    assert ratelimits.check_outside_flask(app, "live.vote", method="POST", ip="10.0.0.1",
+                                          device="e" * 22) is not None

@@ -23,10 +23,13 @@ middleware serves the common case with the parts the view uses and nothing else:
   ``summit.request`` log line.
 
 Anything else goes to Flask untouched, the body put back, and the view answers it: no or a
-bad session, a staff member signed in on the phone, a page ETag that is not this viewer's, a
-missing or wrong CSRF token, a form it will not read (another type, too long, a NUL, a query
-string), a poll that is closed or not the room's, an answer the rules refuse, a limit
-reached, or a database error before the answer is stored. ``LIVE_FAST_PATH=False`` turns it
+bad session, a staff member signed in on the phone, an ``Authorization`` header, a page ETag
+that is not this viewer's, a missing or wrong CSRF token, a form it will not read (another
+type, too long, a NUL, a query string), a poll that is closed or not the room's (or closes
+before the answer is stored: the insert itself asks), an answer the rules refuse, a limit
+reached, or a database error before the answer is stored. What it does not do: refresh the
+session cookie's expiry (Flask sends the cookie again with every answer; a phone's next page
+or poll through Flask does it). ``LIVE_FAST_PATH=False`` turns it
 off. ``tests/live/test_vote_fast_path.py`` proves, on both databases, that the two agree:
 the same answers, rows, counters and limits, and every refusal left to the view.
 """
@@ -40,6 +43,7 @@ import re
 import time
 from urllib.parse import parse_qsl
 
+import werkzeug.urls  # noqa: F401  (registers "werkzeug.url_quote", as Flask's form parser)
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import same_origin
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -81,7 +85,7 @@ class LiveVoteFastPath:
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") == "POST" and not environ.get("QUERY_STRING") \
                 and environ.get("HTTP_X_LIVE_QUEUE") and environ.get("HTTP_X_LIVE_POLL") \
-                and self.app.config["LIVE_FAST_PATH"]:
+                and not environ.get("HTTP_AUTHORIZATION") and self.app.config["LIVE_FAST_PATH"]:
             match = self.PATH.match(environ.get("PATH_INFO", ""))
             if match:
                 served = self._serve(environ, match[1], match[2], int(match[3]), start_response)
@@ -130,22 +134,16 @@ class LiveVoteFastPath:
             return None  # a limit reached (or its storage down): the view answers
         try:
             stored, votes = services.store_vote_alone(self.engine, poll_id, attendee_id, ballot)
+        except rules.PollClosedError:
+            return None  # closed while this answer was on its way: the view says so (409)
         except Exception:  # nothing was stored: the view tries again, and answers
             log.warning("vote not stored on the fast path", exc_info=True)
             return None
         lang = language_for(facts.attendee.preferred_language, self._cookie(environ, COOKIE),
                             parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"),
                                                 LanguageAccept))
-        counted, again = views.vote_messages(app, lang)
-        section = views.voted_section_outside(app, slug, key, poll_id, votes or 0, lang)
-        if section is None:
-            return None  # the poll went while answering; the view says so (the vote is in)
-        html, shown = section
-        etag = polling.phone_etag(secret=secret, slug=slug, key=key, seq=tag.seq,
-                                  tally=tag.tally, viewer=tag.viewer, lang=lang, results=shown)
-        body = json_bytes(self.app, {"message": counted if stored else again, "etag": etag,
-                           "poll": html})
-        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+        body, content_type = self._answer(slug, key, poll_id, tag, lang, stored, votes or 0)
+        headers = [("Content-Type", content_type), ("Content-Length", str(len(body))),
                    ("Cache-Control", "private, no-cache"), ("Vary", "Cookie")]
         try:
             if app.config.get("RATELIMIT_HEADERS_ENABLED"):
@@ -160,6 +158,29 @@ class LiveVoteFastPath:
             write_request_line("POST", environ.get("PATH_INFO", ""), 200, started=started,
                                request_id=request_id)
         return [body]
+
+    def _answer(self, slug: str, key: str, poll_id: int, tag, lang: str, stored: bool,
+                votes: int) -> tuple[bytes, str]:
+        """The stored answer's reply, as ``views._answered_poll`` makes it: the message, the
+        voter's poll section and the page's new ETag (JSON). Should that fail (or the poll be
+        gone meanwhile), the answer is in all the same: the view's few words, and the phone
+        fetches its room (``static/js/live.js``)."""
+        app = self.app
+        try:
+            counted, again = views.vote_messages(app, lang)
+            message = counted if stored else again
+            section = views.voted_section_outside(app, slug, key, poll_id, votes, lang)
+        except Exception:
+            log.exception("a stored vote's answer failed on the fast path")
+            section, message = None, views.ANSWER_COUNTED if stored else views.ANSWERED_ALREADY
+        if section is None:
+            return message.encode(), "text/plain; charset=utf-8"
+        html, shown = section
+        etag = polling.phone_etag(secret=app.config["SECRET_KEY"], slug=slug, key=key,
+                                  seq=tag.seq, tally=tag.tally, viewer=tag.viewer, lang=lang,
+                                  results=shown)
+        return json_bytes(app, {"message": message, "etag": etag, "poll": html}), \
+            "application/json"
 
     # --- what Flask would have read -----------------------------------------------------------
 
@@ -208,7 +229,7 @@ class LiveVoteFastPath:
             length = int(environ.get("CONTENT_LENGTH") or "")
         except ValueError:
             return None
-        if not 0 < length <= MAX_BODY:
+        if not 0 < length <= min(MAX_BODY, self.app.config.get("MAX_CONTENT_LENGTH") or MAX_BODY):
             return None
         raw = environ["wsgi.input"].read(length)
         environ["wsgi.input"] = io.BytesIO(raw)
@@ -217,7 +238,7 @@ class LiveVoteFastPath:
             text = raw.decode()
         except UnicodeDecodeError:
             return None
-        pairs = parse_qsl(text, keep_blank_values=True)
+        pairs = parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote")
         if any("\x00" in name or "\x00" in value for name, value in pairs):
             return None  # the input guard refuses it, in Flask
         return MultiDict(pairs)

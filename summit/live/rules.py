@@ -53,6 +53,10 @@ class LiveError(ValueError):
     """A refusal in words the person can act on (marked for translation)."""
 
 
+class PollClosedError(LiveError):
+    """An answer to a poll that is not open (or closed while the answer was on its way)."""
+
+
 def clean_question(text: str | None) -> str:
     text = " ".join((text or "").split())
     if not text:

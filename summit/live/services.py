@@ -9,6 +9,7 @@ counters are then incremented in one ``UPDATE ... SET n = n + 1`` (no read-modif
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from summit import audit
@@ -39,9 +40,11 @@ from summit.live.models import (
     LiveRoom,
     LiveUpvote,
 )
-from summit.live.rules import N_, LiveError
+from summit.live.rules import N_, LiveError, PollClosedError
 from summit.registration.api import Attendee, registered_count
 from summit.ttlcache import app_cache
+
+log = logging.getLogger(__name__)
 
 _KEY = re.compile(r"^([sb])([1-9][0-9]{0,9})$")
 
@@ -346,17 +349,46 @@ def vote(room: LiveRoom, poll: LivePoll, attendee, form_options: list[int | str 
     counted, or 0 when they had answered it already (their first answer stays: a retried or
     raced request counts once). With ``count=False`` the answer is stored but not yet
     counted (1 is returned): the caller commits, then calls ``count_answer``. Raises
-    ``LiveError``."""
+    ``LiveError`` (``PollClosedError`` for a poll that is not open, or that closed before
+    the answer was stored)."""
     if poll.status != "open":
-        raise LiveError(N_("This poll is closed."))
+        raise PollClosedError(N_("This poll is closed."))
     ballot = rules.parse_vote(poll.kind, [o.id for o in poll.options], form_options, value, text)
-    if not _insert_once(LivePollVote, poll_id=poll.id, attendee_id=attendee.id,
-                        option_ids=",".join(str(i) for i in ballot.option_ids),
-                        value=ballot.value, text=ballot.text, created_at=utcnow()):
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    if connection.execute(_STORE_VOTE[dialect], _answer_values(poll.id, attendee.id, ballot)
+                          ).scalar() is None:
+        if connection.execute(_POLL_STATUS, {"poll_id": poll.id}).scalar() != "open":
+            raise PollClosedError(N_("This poll is closed."))
         return 0
     if not count:
         return 1
     return db.session.execute(_COUNT_ANSWER, {"poll_id": poll.id}).scalar_one()
+
+
+def _store_vote_statement(insert):
+    """``INSERT ... SELECT ... WHERE the poll is open ON CONFLICT DO NOTHING RETURNING id``:
+    an answer is stored once per person (the unique constraint decides, even between racing
+    requests) and only while its poll is open (a close that commits first wins)."""
+    table = LivePollVote.__table__
+    columns = ("poll_id", "attendee_id", "option_ids", "value", "text", "created_at")
+    is_open = select(LivePoll.id).where(LivePoll.id == bindparam("poll_id"),
+                                        LivePoll.status == "open").exists()
+    values = select(*(bindparam(name, type_=table.c[name].type) for name in columns)
+                    ).where(is_open)
+    return (insert(table).from_select(list(columns), values).on_conflict_do_nothing()
+            .returning(table.c.id))
+
+
+_STORE_VOTE = {name: _store_vote_statement(insert)
+               for name, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))}
+_POLL_STATUS = select(LivePoll.status).where(LivePoll.id == bindparam("poll_id"))
+
+
+def _answer_values(poll_id: int, attendee_id: int, ballot: rules.Ballot) -> dict:
+    return {"poll_id": poll_id, "attendee_id": attendee_id,
+            "option_ids": ",".join(str(i) for i in ballot.option_ids),
+            "value": ballot.value, "text": ballot.text, "created_at": utcnow()}
 
 
 # The poll's counter plus one (one statement, built once: the fast path runs it on the driver).
@@ -416,10 +448,6 @@ def _vote_facts_statement(column):
 _VOTE_FACTS = {"session": _vote_facts_statement(LiveRoom.session_id),
                "block": _vote_facts_statement(LiveRoom.block_id)}
 _POLL_OPTIONS = select(LivePollOption.id).where(LivePollOption.poll_id == bindparam("poll_id"))
-_STORE_VOTE = {
-    name: insert(LivePollVote.__table__).on_conflict_do_nothing()
-    .returning(LivePollVote.__table__.c.id)
-    for name, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))}
 
 
 def vote_facts(engine, *, slug: str, key: str, poll_id: int,
@@ -447,16 +475,19 @@ def store_vote_alone(engine, poll_id: int, attendee_id: int,
     """``vote(..., count=False)`` then ``count_answer``, straight on the driver, each statement
     in a transaction of its own: (stored, the poll's number of answers once this one is
     counted). (False, None) when the attendee had answered it already (the first answer
-    stays). Errors storing the answer propagate (nothing was stored); a counter that cannot be
-    bumped gives (True, None): the answer stands, and the counter is set from the answers when
-    the poll closes."""
-    values = {"poll_id": poll_id, "attendee_id": attendee_id,
-              "option_ids": ",".join(str(i) for i in ballot.option_ids),
-              "value": ballot.value, "text": ballot.text, "created_at": utcnow()}
+    stays). Raises ``PollClosedError`` when the poll closed before the answer was stored, and
+    database errors storing it (nothing was stored). Once it is stored, a counter that cannot
+    be bumped gives (True, None): the answer stands, and the counter is set from the answers
+    when the poll closes."""
     with direct_connection(engine) as conn, sqlite_write_turn(engine), conn.autocommit():
         conn.begin()
-        stored = conn.execute(_STORE_VOTE[engine.dialect.name], values).scalar()
+        stored = conn.execute(_STORE_VOTE[engine.dialect.name],
+                              _answer_values(poll_id, attendee_id, ballot)).scalar()
+        status = conn.execute(_POLL_STATUS, {"poll_id": poll_id}).scalar() \
+            if stored is None else "open"
         conn.commit()
+    if status != "open":
+        raise PollClosedError(N_("This poll is closed."))
     if stored is None:
         return False, None
     try:
@@ -464,7 +495,8 @@ def store_vote_alone(engine, poll_id: int, attendee_id: int,
             conn.begin()
             votes = conn.execute(_COUNT_ANSWER, {"poll_id": poll_id}).scalar()
             conn.commit()
-    except OperationalError:  # rolled back by direct_connection
+    except Exception:  # rolled back by direct_connection; the answer is stored
+        log.warning("a poll's counter not bumped after an answer", exc_info=True)
         return True, None
     return True, votes
 

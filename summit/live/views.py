@@ -45,7 +45,7 @@ from summit.live.forms import (
     QuestionActionForm,
     VoteForm,
 )
-from summit.live.rules import N_, LiveError
+from summit.live.rules import N_, LiveError, PollClosedError
 from summit.qr import qr_svg
 from summit.responses import csv_download, is_htmx
 from summit.ttlcache import app_cache
@@ -298,7 +298,7 @@ def vote(event, attendee, room_key: str, poll_id: int):
         counted = services.vote(room, poll, attendee, form.option.data, form.value.data,
                                 form.text.data, count=False)
     except LiveError as exc:
-        return _refuse(event, ref, exc, 409 if poll.status != "open" else 400)
+        return _refuse(event, ref, exc, 409 if isinstance(exc, PollClosedError) else 400)
     # What the answer needs, read before the commit expires the rows.
     slug, viewer, shown = event.slug, f"a{attendee.id}", services.snapshot(poll)
     db.session.commit()
@@ -342,9 +342,10 @@ def _voted_section(ref, poll, votes: int) -> tuple[str, bool]:
     """The poll section as every person who answered ``poll`` sees it (nobody's in
     particular: no form, no token), and whether it shows the results. The one this process
     keeps is rendered again when it counts fewer than ``votes`` (the answers once the voter's
-    was counted) and is either a second old or short of a tenth of them. In a room of ten
-    or a quiet one each voter sees their own answer counted; in a keynote, 100 answers a
-    second cost about one render a second per process, not one per answer."""
+    was counted) and is either a second old or short of a tenth of them or more
+    (``_lags``). In a room of up to ten, or a quiet one, each voter sees their own answer
+    counted; in a keynote, 100 answers a second cost about one render a second per process,
+    not one per answer."""
     cache = app_cache("live-voted-section", 60.0)
     key = (poll.id, poll.status, current_language())
     found = cache.get(key)
@@ -361,7 +362,7 @@ def _voted_section(ref, poll, votes: int) -> tuple[str, bool]:
 def _lags(found: tuple, votes: int) -> bool:
     share, seconds = VOTED_SECTION_LAG
     counted, made_at = found[2], found[3]
-    return counted < votes and (counted < votes * (1 - share)
+    return counted < votes and (counted <= votes * (1 - share)
                                 or time.monotonic() - made_at >= seconds)
 
 

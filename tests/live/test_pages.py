@@ -548,3 +548,19 @@ def test_moderators_read_their_messages_in_their_language(live_world, staff_clie
     page = lead.post(f"{admin}/settings", data={"moderation": "sometimes"}, headers=french,
                      follow_redirects=True).get_data(as_text=True)
     assert "Choisissez comment les questions apparaissent." in page
+
+
+def test_the_voted_section_is_rendered_again_when_it_lags(monkeypatch):
+    """Up to ten answers, or a second later, each voter sees their own answer counted; in a
+    keynote the section is kept until it lags by a tenth of the answers."""
+    from summit.live import views
+
+    clock = [100.0]
+    monkeypatch.setattr(views.time, "monotonic", lambda: clock[0])
+    made = ("<section>", True)
+    assert [views._lags((*made, n - 1, 100.0), n) for n in range(1, 11)] == [True] * 10
+    assert not views._lags((*made, 10, 100.0), 10)  # up to date
+    assert not views._lags((*made, 1000, 100.0), 1050)  # 5 % behind, and fresh
+    assert views._lags((*made, 1000, 100.0), 1112)  # a tenth behind
+    clock[0] = 101.0
+    assert views._lags((*made, 1000, 100.0), 1001)  # a second old

@@ -114,8 +114,11 @@ def test_racing_votes_upvotes_and_questions_from_one_person_count_once(live_serv
     phones, seconds = browsers(secret), browsers(second_secret)
     vote_path = f"/e/{slug}/qa/{key}/polls/{poll_id}/vote"
     through_flask = []
-    request_started.connect(lambda sender, **extra: through_flask.append(request.path), app,
-                            weak=False)
+
+    def saw(sender, **extra):
+        through_flask.append(request.path)
+
+    request_started.connect(saw, app)
     votes = race(phones, lambda p: p.post(vote_path, {"option": option_ids[:2]}))
     # As static/js/live.js sends a vote (answered before Flask, summit/live/fastpath.py),
     # mixed with the plain form's way.
@@ -123,6 +126,7 @@ def test_racing_votes_upvotes_and_questions_from_one_person_count_once(live_serv
         vote_path, {"option": option_ids[1:]},
         {"X-Live-Poll": "1", "X-Live-ETag": p.page_etag} if seconds.index(p) % 2 else {}))
     assert fast_votes == [200] * RACERS, fast_votes
+    request_started.disconnect(saw, app)
     assert through_flask.count(vote_path) == RACERS + RACERS // 2  # the rest: the fast path
     upvotes = race(phones, lambda p: p.post(
         f"/e/{slug}/qa/{key}/questions/{question_id}/upvote", {}))

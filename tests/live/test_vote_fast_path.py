@@ -8,6 +8,7 @@ production."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 
 import pytest
@@ -104,11 +105,15 @@ def test_a_vote_is_answered_before_flask_as_the_view_would(app, live_world, room
     assert "-en1-" in fast_data["etag"] and "-en1-" in slow_data["etag"]
     assert fast_data["etag"].split("-")[1:3] == amber.etag.split("-")[1:3]  # the page's room
     assert "1 answer" in fast_data["poll"] and "2 answers" in slow_data["poll"]
-    assert fast_data["poll"].replace("1 answer", "N") != ""  # a real section, not a stub
+    # The same section, but for the counts.
+    heading = re.compile(r"<h2>.*?</h2>\s*<p class=\"live-voted\">Your answer is in.</p>", re.S)
+    assert heading.search(fast_data["poll"])[0] == heading.search(slow_data["poll"])[0]
     assert 'id="live-poll"' in fast_data["poll"] and "<form" not in fast_data["poll"]
-    # The new ETag is the page's: its next poll is "not modified".
-    assert amber.client.get(f"/e/{w.slug}/qa/{w.skey}/live",
-                            headers={"If-None-Match": fast_data["etag"]}).status_code in (200, 304)
+    # The new ETag is the page's, now showing the results: unchanged since, "not modified".
+    live = f"/e/{w.slug}/qa/{w.skey}/live"
+    assert amber.client.get(live, headers={"If-None-Match": fast_data["etag"]}
+                            ).status_code in (200, 304)  # ben's vote may have turned it
+    assert ben.client.get(live, headers={"If-None-Match": slow_data["etag"]}).status_code == 304
 
     # Sent again (the queue retrying, another tab): the first answer counts, on both paths.
     again_fast = amber.vote(poll_id, {"option": options[2]})
@@ -232,18 +237,34 @@ def test_the_answer_is_in_the_phones_language(app, live_world, room_poll, flask_
     assert flask_saw.count(f"{eve.base}/{poll_id}/vote") == 1  # denis's, through Flask
 
 
+class _Lines(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
 def test_a_fast_vote_writes_the_request_log_line(app, live_world, room_poll, flask_saw,
-                                                 caplog):
+                                                 monkeypatch):
     w = live_world
     poll_id, options = room_poll()
     amber = VotingPhone(app, w, w.amber)
-    app.config["LOG_FORMAT"] = "json"
+    monkeypatch.setitem(app.config, "LOG_FORMAT", "json")
+    request_log = logging.getLogger("summit.request")
+    lines = _Lines()  # on the logger itself: other tests may change where its lines go
+    monkeypatch.setattr(request_log, "level", logging.INFO)
+    monkeypatch.setattr(request_log, "disabled", False)
+    request_log.addHandler(lines)
     flask_saw.clear()
-    with caplog.at_level("INFO", logger="summit.request"):
+    try:
         answer = amber.vote(poll_id, {"option": options[0]}, **{"X-Request-ID": "vote-0001"})
+    finally:
+        request_log.removeHandler(lines)
     assert answer.status_code == 200 and flask_saw == []
     assert answer.headers["X-Request-ID"] == "vote-0001"
-    (line,) = [r for r in caplog.records if r.name == "summit.request"]
+    (line,) = lines.records
     assert (line.method, line.path, line.status, line.request_id) == (
         "POST", f"{amber.base}/{poll_id}/vote", 200, "vote-0001")
     assert isinstance(line.duration_ms, float)
@@ -265,3 +286,117 @@ def test_limits_that_cannot_be_read_leave_the_vote_to_the_view(app, live_world, 
     answer = amber.vote(poll_id, {"option": options[0]})
     assert answer.status_code == 200 and flask_saw == [f"{amber.base}/{poll_id}/vote"]
     assert _stored(poll_id) == (1, 1)
+
+
+def test_more_that_only_the_view_decides(app, live_world, room_poll, flask_saw, make_attendee,
+                                         staff_client):
+    """A poll of another room, a staff member signed in on the phone, an ``Authorization``
+    header, a NUL, and HTTPS without the page's own referrer: each goes to the view, which
+    answers as it always does."""
+    from summit.live import services
+
+    w = live_world
+    poll_id, options = room_poll()
+    # A poll of the keynote's room, sent to the breakout's address.
+    keynote = services.ensure_room(w.event, services.resolve(w.event, w.bkey))
+    elsewhere = services.create_poll(keynote, "single", "Keynote poll", ["A", "B"])
+    services.open_poll(keynote, elsewhere)
+    db.session.commit()
+    amber = VotingPhone(app, w, w.amber)
+    flask_saw.clear()
+    assert amber.vote(elsewhere.id, {"option": elsewhere.options[0].id}).status_code == 404
+    assert amber.vote(poll_id, {"option": options[0]},  # counted on the token's limit too
+                      Authorization="Bearer not-a-token").status_code == 200
+    assert amber.vote(poll_id, {"option": options[0], "text": "a\x00b"}).status_code == 400
+    assert len(flask_saw) == 3
+
+    # HTTPS: Flask-WTF wants the page's own referrer; so does the fast path.
+    bea = VotingPhone(app, w, make_attendee(w.event))
+    flask_saw.clear()
+    secure = {"base_url": "https://localhost"}
+    app.config["LIVE_FAST_PATH"] = True
+    answer = bea.client.post(f"{bea.base}/{poll_id}/vote",
+                             data={"option": options[0], "csrf_token": bea.token},
+                             headers={"X-Live-Queue": "1", "X-Live-Poll": "1",
+                                      "X-Live-ETag": bea.etag}, **secure)
+    assert answer.status_code == 400 and len(flask_saw) == 1
+    answer = bea.client.post(f"{bea.base}/{poll_id}/vote",
+                             data={"option": options[0], "csrf_token": bea.token},
+                             headers={"X-Live-Queue": "1", "X-Live-Poll": "1",
+                                      "X-Live-ETag": bea.etag,
+                                      "Referer": f"https://localhost/e/{w.slug}/qa/{w.skey}"},
+                             **secure)
+    assert answer.status_code == 200 and len(flask_saw) == 1  # answered before Flask
+
+    # A staff member signed in on the same phone: the view (its limits count staff apart).
+    phone = VotingPhone(app, w, make_attendee(w.event))
+    login = phone.client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', login)[1]
+    assert phone.client.post("/login", data={"email": w.host.email, "csrf_token": token,
+                                             "password": "correct horse battery"}
+                             ).status_code == 302
+    flask_saw.clear()
+    assert phone.vote(poll_id, {"option": options[1]}).status_code == 200
+    assert flask_saw == [f"{phone.base}/{poll_id}/vote"]
+    assert _stored(poll_id) == (3, 3)
+
+
+def test_a_poll_closed_while_a_vote_is_on_its_way_takes_no_answer(app, live_world, room_poll,
+                                                                  flask_saw, monkeypatch):
+    """The poll was open when the fast path read it, and closed before the answer was stored:
+    the insert itself asks, stores nothing, and the view answers 409."""
+    from summit.live import fastpath, services
+
+    w = live_world
+    poll_id, options = room_poll()
+    amber = VotingPhone(app, w, w.amber)
+    checked = fastpath.check_outside_flask
+
+    def close_first(*args, **kwargs):
+        with app.app_context():
+            room = services.find_room(w.event, services.resolve(w.event, w.skey))
+            services.close_poll(room, db.session.get(LivePoll, poll_id))
+            db.session.commit()
+        return checked(*args, **kwargs)
+
+    monkeypatch.setattr(fastpath, "check_outside_flask", close_first)
+    flask_saw.clear()
+    answer = amber.vote(poll_id, {"option": options[0]})
+    assert answer.status_code == 409 and "closed" in answer.get_data(as_text=True)
+    assert flask_saw == [f"{amber.base}/{poll_id}/vote"]
+    assert _stored(poll_id) == (0, 0)
+
+
+def test_a_stored_vote_is_answered_even_if_its_section_fails(app, live_world, room_poll,
+                                                             flask_saw, monkeypatch):
+    """The answer is in: a failure rendering the voter's section leaves the few words the
+    view would send without it (the phone then fetches its room), never a 500."""
+    from summit.live import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template error")
+
+    w = live_world
+    poll_id, options = room_poll()
+    amber = VotingPhone(app, w, w.amber)
+    monkeypatch.setattr(views, "voted_section_outside", broken)
+    flask_saw.clear()
+    answer = amber.vote(poll_id, {"option": options[0]})
+    assert answer.status_code == 200 and answer.mimetype == "text/plain"
+    assert answer.get_data(as_text=True) == "Your answer is in." and flask_saw == []
+    assert _stored(poll_id) == (1, 1)
+
+
+def test_the_attendees_choice_of_language_comes_before_the_browsers(app, live_world,
+                                                                    room_poll, make_attendee):
+    w = live_world
+    poll_id, options = room_poll()
+    english = VotingPhone(app, w, make_attendee(w.event, preferred_language="en"))
+    data = json.loads(english.vote(poll_id, {"option": options[0]},
+                                   **{"Accept-Language": "fr"}).get_data())
+    assert data["message"] == "Your answer is in." and "-en1-" in data["etag"]
+    cookie = VotingPhone(app, w, make_attendee(w.event))
+    cookie.client.set_cookie("lang", "fr")
+    data = json.loads(cookie.vote(poll_id, {"option": options[0]},
+                                  **{"Accept-Language": "en"}).get_data())
+    assert data["message"] != "Your answer is in." and "-fr1-" in data["etag"]
