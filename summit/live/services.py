@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, select, update
@@ -354,12 +354,7 @@ def vote(room: LiveRoom, poll: LivePoll, attendee, form_options: list[int | str 
     if poll.status != "open":
         raise PollClosedError(N_("This poll is closed."))
     ballot = rules.parse_vote(poll.kind, [o.id for o in poll.options], form_options, value, text)
-    connection = db.session.connection()
-    dialect = connection.dialect.name
-    if connection.execute(_STORE_VOTE[dialect], _answer_values(poll.id, attendee.id, ballot)
-                          ).scalar() is None:
-        if connection.execute(_POLL_STATUS, {"poll_id": poll.id}).scalar() != "open":
-            raise PollClosedError(N_("This poll is closed."))
+    if not _store_answer(db.session.connection(), poll.id, attendee.id, ballot):
         return 0
     if not count:
         return 1
@@ -385,10 +380,18 @@ _STORE_VOTE = {name: _store_vote_statement(insert)
 _POLL_STATUS = select(LivePoll.status).where(LivePoll.id == bindparam("poll_id"))
 
 
-def _answer_values(poll_id: int, attendee_id: int, ballot: rules.Ballot) -> dict:
-    return {"poll_id": poll_id, "attendee_id": attendee_id,
-            "option_ids": ",".join(str(i) for i in ballot.option_ids),
-            "value": ballot.value, "text": ballot.text, "created_at": utcnow()}
+def _store_answer(connection, poll_id: int, attendee_id: int, ballot: rules.Ballot) -> bool:
+    """Store the attendee's answer on ``connection`` (Core's or a ``DirectConnection``, in
+    the caller's transaction): whether it was stored, ``False`` when they had answered
+    already. ``PollClosedError`` when the poll is not open any more."""
+    stored = connection.execute(_STORE_VOTE[connection.dialect.name], {
+        "poll_id": poll_id, "attendee_id": attendee_id,
+        "option_ids": ",".join(str(i) for i in ballot.option_ids),
+        "value": ballot.value, "text": ballot.text, "created_at": utcnow()}).scalar()
+    if stored is None and connection.execute(_POLL_STATUS, {"poll_id": poll_id}
+                                             ).scalar() != "open":
+        raise PollClosedError(N_("This poll is closed."))
+    return stored is not None
 
 
 # The poll's counter plus one (one statement, built once: the fast path runs it on the driver).
@@ -428,7 +431,7 @@ class VoteFacts:
 class AttendeeFacts:
     event_id: int
     status: str
-    personal_secret: str
+    personal_secret: str = field(repr=False)
     email_confirmed_at: datetime | None
     preferred_language: str | None
 
@@ -481,14 +484,9 @@ def store_vote_alone(engine, poll_id: int, attendee_id: int,
     when the poll closes."""
     with direct_connection(engine) as conn, sqlite_write_turn(engine), conn.autocommit():
         conn.begin()
-        stored = conn.execute(_STORE_VOTE[engine.dialect.name],
-                              _answer_values(poll_id, attendee_id, ballot)).scalar()
-        status = conn.execute(_POLL_STATUS, {"poll_id": poll_id}).scalar() \
-            if stored is None else "open"
+        stored = _store_answer(conn, poll_id, attendee_id, ballot)
         conn.commit()
-    if status != "open":
-        raise PollClosedError(N_("This poll is closed."))
-    if stored is None:
+    if not stored:
         return False, None
     try:
         with direct_connection(engine) as conn, sqlite_write_turn(engine), conn.autocommit():

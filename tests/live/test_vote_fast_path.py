@@ -270,24 +270,6 @@ def test_a_fast_vote_writes_the_request_log_line(app, live_world, room_poll, fla
     assert isinstance(line.duration_ms, float)
 
 
-def test_limits_that_cannot_be_read_leave_the_vote_to_the_view(app, live_world, room_poll,
-                                                               flask_saw, monkeypatch):
-    """Redis down under the fast path: the view answers (Flask-Limiter falls back there)."""
-    from summit import ratelimits
-
-    def storage_down(*args, **kwargs):
-        raise ConnectionError("redis is down")
-
-    w = live_world
-    poll_id, options = room_poll()
-    amber = VotingPhone(app, w, w.amber)
-    monkeypatch.setattr(ratelimits, "_check_outside_flask", storage_down)
-    flask_saw.clear()
-    answer = amber.vote(poll_id, {"option": options[0]})
-    assert answer.status_code == 200 and flask_saw == [f"{amber.base}/{poll_id}/vote"]
-    assert _stored(poll_id) == (1, 1)
-
-
 def test_more_that_only_the_view_decides(app, live_world, room_poll, flask_saw, make_attendee,
                                          staff_client):
     """A poll of another room, a staff member signed in on the phone, an ``Authorization``
@@ -367,23 +349,34 @@ def test_a_poll_closed_while_a_vote_is_on_its_way_takes_no_answer(app, live_worl
     assert _stored(poll_id) == (0, 0)
 
 
-def test_a_stored_vote_is_answered_even_if_its_section_fails(app, live_world, room_poll,
-                                                             flask_saw, monkeypatch):
-    """The answer is in: a failure rendering the voter's section leaves the few words the
-    view would send without it (the phone then fetches its room), never a 500."""
+@pytest.mark.parametrize(("failing", "through_flask", "mimetype"), [
+    ("limits", True, "application/json"),  # Redis down: Flask-Limiter falls back there
+    ("section", False, "text/plain"),  # the answer is in: the view's few words, never a 500
+], ids=["limits", "section"])
+def test_a_failure_on_the_fast_path_never_loses_or_doubles_a_vote(
+        app, live_world, room_poll, flask_saw, monkeypatch, failing, through_flask, mimetype):
+    """The limiter's storage failing hands the vote to the view; a failure rendering the
+    voter's section, once the vote is stored, leaves the few words the view would send
+    without it (the phone then fetches its room)."""
+    from summit import ratelimits
     from summit.live import views
 
     def broken(*args, **kwargs):
-        raise RuntimeError("template error")
+        raise ConnectionError("down")
 
     w = live_world
     poll_id, options = room_poll()
     amber = VotingPhone(app, w, w.amber)
-    monkeypatch.setattr(views, "voted_section_outside", broken)
+    if failing == "limits":
+        monkeypatch.setattr(ratelimits, "_check_outside_flask", broken)
+    else:
+        monkeypatch.setattr(views, "voted_section_outside", broken)
     flask_saw.clear()
     answer = amber.vote(poll_id, {"option": options[0]})
-    assert answer.status_code == 200 and answer.mimetype == "text/plain"
-    assert answer.get_data(as_text=True) == "Your answer is in." and flask_saw == []
+    assert answer.status_code == 200 and answer.mimetype == mimetype
+    assert flask_saw == ([f"{amber.base}/{poll_id}/vote"] if through_flask else [])
+    if mimetype == "text/plain":
+        assert answer.get_data(as_text=True) == "Your answer is in."
     assert _stored(poll_id) == (1, 1)
 
 
