@@ -25,11 +25,17 @@ DEVICE_KEY = "_device"
 _ID_LENGTH = 22  # secrets.token_urlsafe(16)
 
 
+def device_id_in(session_data) -> str | None:
+    """The device id a session holds, if it is one (also read without Flask: the vote fast
+    path opens the session cookie itself)."""
+    value = session_data.get(DEVICE_KEY)
+    return value if isinstance(value, str) and len(value) == _ID_LENGTH else None
+
+
 def device_id() -> str | None:
     """The device id this request arrived with (not one given to it while answering)."""
     if "summit_device" not in g:
-        value = session.get(DEVICE_KEY) if DEVICE_KEY in session else None
-        g.summit_device = value if isinstance(value, str) and len(value) == _ID_LENGTH else None
+        g.summit_device = device_id_in(session) if DEVICE_KEY in session else None
     return g.summit_device
 
 
@@ -38,8 +44,8 @@ def ensure_device_id() -> str:
     known = device_id()
     if known is not None:
         return known
-    current = session.get(DEVICE_KEY)
-    if isinstance(current, str) and len(current) == _ID_LENGTH:
+    current = device_id_in(session)
+    if current is not None:
         return current  # given earlier in this request
     session[DEVICE_KEY] = fresh = secrets.token_urlsafe(16)
     return fresh

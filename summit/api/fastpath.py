@@ -40,7 +40,6 @@ string goes to Flask.
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 import time
@@ -52,7 +51,7 @@ from summit.extensions import engine_of
 from summit.headers import api_headers_for
 from summit.logsafe import request_id_for, write_request_line
 from summit.ratelimits import check_outside_flask
-from summit.responses import json_bytes
+from summit.responses import declared_body, json_bytes
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +90,7 @@ class CheckinFastPath:
         entrance = checkins.entrance_cache(app).get(event.id)
         if entrance is None:
             return None
-        raw = self._body(environ)
+        raw = declared_body(environ, app, checkins.MAX_BODY)
         if raw is None:
             return None
         parsed = checkins.read_body(raw)
@@ -127,22 +126,6 @@ class CheckinFastPath:
             write_request_line("POST", environ.get("PATH_INFO", ""), reply.status,
                                started=started, request_id=request_id)
         return [body]
-
-    def _body(self, environ) -> bytes | None:
-        """The request body when its length is declared and small enough (put back for Flask,
-        should the request go there after all); ``None`` otherwise."""
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or "")
-        except ValueError:
-            return None
-        limit = min(checkins.MAX_BODY, self.app.config.get("MAX_CONTENT_LENGTH")
-                    or checkins.MAX_BODY)
-        if not 0 < length <= limit:
-            return None
-        raw = environ["wsgi.input"].read(length)
-        environ["wsgi.input"] = io.BytesIO(raw)
-        environ["CONTENT_LENGTH"] = str(len(raw))
-        return raw
 
     @property
     def roles(self) -> tuple[str, ...]:

@@ -37,7 +37,6 @@ the same answers, rows, counters and limits, and every refusal left to the view.
 from __future__ import annotations
 
 import hmac
-import io
 import logging
 import re
 import time
@@ -52,7 +51,7 @@ from werkzeug.http import parse_accept_header, parse_cookie
 from werkzeug.wsgi import get_host
 
 from summit.access import ATTENDEE_SESSION_KEY, entry_names, read_entry
-from summit.devices import DEVICE_KEY
+from summit.devices import device_id_in
 from summit.extensions import engine_of
 from summit.headers import api_headers_for
 from summit.i18n import COOKIE, language_for
@@ -60,12 +59,11 @@ from summit.live import polling, rules, services, views
 from summit.live.forms import VoteAnswer
 from summit.logsafe import request_id_for, write_request_line
 from summit.ratelimits import check_outside_flask
-from summit.responses import json_bytes
+from summit.responses import declared_body, json_bytes
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 4096  # a vote's form: a CSRF token and a few answers
-DEVICE_ID_LENGTH = 22  # ``devices``: secrets.token_urlsafe(16)
 
 
 class LiveVoteFastPath:
@@ -102,9 +100,9 @@ class LiveVoteFastPath:
         session = self._session(environ) if tag is not None else None
         if session is None or "_user_id" in session:
             return None  # no page of this room, no session, or staff: the view decides
-        device = session.get(DEVICE_KEY)
-        if not isinstance(device, str) or len(device) != DEVICE_ID_LENGTH:
-            return None
+        device = device_id_in(session)
+        if device is None:
+            return None  # the view counts devices without an id apart
         signed_in = self._entry(session, tag.viewer)
         if signed_in is None:
             return None
@@ -225,15 +223,9 @@ class LiveVoteFastPath:
         if environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower() \
                 != "application/x-www-form-urlencoded":
             return None
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or "")
-        except ValueError:
+        raw = declared_body(environ, self.app, MAX_BODY)
+        if raw is None:
             return None
-        if not 0 < length <= min(MAX_BODY, self.app.config.get("MAX_CONTENT_LENGTH") or MAX_BODY):
-            return None
-        raw = environ["wsgi.input"].read(length)
-        environ["wsgi.input"] = io.BytesIO(raw)
-        environ["CONTENT_LENGTH"] = str(len(raw))
         try:
             text = raw.decode()
         except UnicodeDecodeError:
